@@ -1,0 +1,168 @@
+//! The command line (clap derive). Shared input and output flags are defined
+//! once and flattened into each command; they are turned into the typed
+//! options the core works with, so nothing below `cmd/` sees clap.
+
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+
+use crate::input::{ColumnOverride, DateRange, InputOptions};
+use crate::metrics::period::Period;
+use crate::metrics::repeats::RepeatKey;
+use crate::output::OutputFormat;
+use crate::stats::laney::Chart;
+
+/// Complaints per delivery, repeat contacts and channel switches — and
+/// whether any week or depot is truly out of line, or only routine noise.
+#[derive(Debug, Parser)]
+#[command(name = "complaint-rate", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The whole picture: rate per period, repeats, switches, limits, ledger.
+    #[command(after_help = crate::cmd::report::EXAMPLES)]
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Control limits: `laney` (p′, allows for routine week-to-week variation) or `p` (plain p-chart).
+    #[arg(long, default_value = "laney", value_parser = parse_chart, help_heading = "Statistics")]
+    pub limits: Chart,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Complaints export (CSV/TSV/Parquet): one row per complaint.
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
+    pub complaints: PathBuf,
+    /// Deliveries export (CSV/TSV/Parquet): one row per delivery, or rows with a count column.
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
+    pub deliveries: PathBuf,
+    /// Name a column's role: TABLE.ROLE=COLUMN, e.g. complaints.customer="Client ID" (repeatable).
+    #[arg(long = "col", value_name = "TABLE.ROLE=COLUMN", help_heading = "Input")]
+    pub columns: Vec<ColumnOverride>,
+    /// Delimiter of CSV input (default: sniffed among , ; tab |).
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter, help_heading = "Input")]
+    pub delimiter: Option<u8>,
+    /// Read ambiguous dates like 03/04/2025 as day first (3 April).
+    #[arg(long, help_heading = "Input")]
+    pub dayfirst: bool,
+    /// Time format for anything the tool does not detect (strftime, e.g. '%d %b %Y %H:%M').
+    #[arg(long, value_name = "FORMAT", help_heading = "Input")]
+    pub date_format: Option<String>,
+    /// Time zone that times with an offset are converted to before bucketing (naive times are taken as local).
+    #[arg(long, value_name = "ZONE", default_value = "UTC", help_heading = "Input")]
+    pub tz: String,
+    /// Make any rejected input row an error (exit 2) instead of a ledger entry.
+    #[arg(long, help_heading = "Input")]
+    pub strict: bool,
+
+    /// Period of each row: day, week (ISO, from Monday), month, quarter, year or all.
+    #[arg(long, default_value = "week", value_parser = parse_period, help_heading = "Counting")]
+    pub period: Period,
+    /// Segment rows by this column (repeatable), e.g. --by region.
+    #[arg(long, value_name = "COL", help_heading = "Counting")]
+    pub by: Vec<String>,
+    /// First day counted (inclusive, YYYY-MM-DD); earlier complaints still serve as look-back for repeats.
+    #[arg(long, value_name = "DATE", help_heading = "Counting")]
+    pub from: Option<NaiveDate>,
+    /// Last day counted (inclusive, YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", help_heading = "Counting")]
+    pub to: Option<NaiveDate>,
+    /// A complaint is a repeat if its key complained at most this many days before.
+    #[arg(long, default_value_t = 7, value_name = "DAYS", help_heading = "Counting")]
+    pub window_days: u32,
+    /// What makes complaints the same problem: customer, customer+order or customer+category.
+    #[arg(long, default_value = "customer", value_parser = parse_repeat_key, help_heading = "Counting")]
+    pub repeat_key: RepeatKey,
+    /// Confidence of the rate intervals.
+    #[arg(long, default_value_t = 0.95, help_heading = "Statistics")]
+    pub confidence: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output format: table, csv, tsv, json, ndjson, markdown (default: table on a terminal, csv otherwise, or from -o's extension).
+    #[arg(long, value_name = "FORMAT", value_parser = parse_format, help_heading = "Output")]
+    pub format: Option<OutputFormat>,
+    /// Write to FILE (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE", help_heading = "Output")]
+    pub output: Option<PathBuf>,
+    /// Print nothing but the requested output and errors.
+    #[arg(short, long, help_heading = "Output")]
+    pub quiet: bool,
+}
+
+impl InputArgs {
+    pub fn options(&self) -> Result<InputOptions> {
+        if let (Some(from), Some(to)) = (self.from, self.to)
+            && from > to
+        {
+            bail!("--from {from} is after --to {to}");
+        }
+        if !(self.confidence > 0.0 && self.confidence < 1.0) {
+            bail!("--confidence must be between 0 and 1 (e.g. 0.95), got {}", self.confidence);
+        }
+        let tz = self.tz.parse().map_err(|_| {
+            anyhow::anyhow!("--tz {:?} is not a time zone; use a name like UTC or Europe/Tallinn", self.tz)
+        })?;
+        Ok(InputOptions {
+            overrides: self.columns.clone(),
+            delimiter: self.delimiter,
+            dayfirst: self.dayfirst.then_some(true),
+            date_format: self.date_format.clone(),
+            tz,
+            range: DateRange { from: self.from, to: self.to },
+        })
+    }
+}
+
+fn parse_period(text: &str) -> Result<Period, String> {
+    text.parse()
+}
+
+fn parse_repeat_key(text: &str) -> Result<RepeatKey, String> {
+    text.parse()
+}
+
+fn parse_format(text: &str) -> Result<OutputFormat, String> {
+    text.parse()
+}
+
+fn parse_chart(text: &str) -> Result<Chart, String> {
+    match text {
+        "laney" | "p'" | "pprime" => Ok(Chart::LaneyPPrime),
+        "p" => Ok(Chart::P),
+        other => Err(format!("unknown limits {other:?}: use laney or p")),
+    }
+}
+
+fn parse_delimiter(text: &str) -> Result<u8, String> {
+    match text {
+        "\\t" | "tab" | "\t" => Ok(b'\t'),
+        t if t.len() == 1 && t.is_ascii() => Ok(t.as_bytes()[0]),
+        other => Err(format!("the delimiter must be one character (or 'tab'), got {other:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,98 @@
+//! The ledger (SPEC §1.3): every input row is used or rejected with a reason.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+pub const TIME_MISSING: &str = "time missing";
+pub const TIME_UNPARSEABLE: &str = "time unparseable";
+pub const OUTSIDE_RANGE: &str = "outside --from/--to";
+pub const DUPLICATE_ID: &str = "duplicate id";
+pub const COUNT_INVALID: &str = "count not a whole number >= 0";
+pub const ORDER_UNKNOWN: &str = "order not in deliveries";
+
+/// How many row numbers are kept per reason.
+const FIRST_ROWS_KEPT: usize = 5;
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Ledger {
+    pub table: String,
+    pub file: String,
+    pub rows_read: u64,
+    pub rows_used: u64,
+    pub rejected: BTreeMap<String, Rejected>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct Rejected {
+    pub rows: u64,
+    /// Row numbers as a spreadsheet shows them (the header is row 1).
+    pub first_rows: Vec<u64>,
+    /// The value that made the first of them fail, where one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub example: Option<String>,
+}
+
+impl Ledger {
+    pub fn new(table: &str, file: &str) -> Ledger {
+        Ledger {
+            table: table.to_string(),
+            file: file.to_string(),
+            rows_read: 0,
+            rows_used: 0,
+            rejected: BTreeMap::new(),
+        }
+    }
+
+    pub fn used(&mut self, rows: u64) {
+        self.rows_read += rows;
+        self.rows_used += rows;
+    }
+
+    /// `rows` rows rejected for `reason`; `first_row` is the first of them.
+    pub fn reject(&mut self, reason: &str, rows: u64, first_row: u64) {
+        self.reject_value(reason, rows, first_row, None);
+    }
+
+    /// As `reject`, keeping the offending value of the earliest row.
+    pub fn reject_value(&mut self, reason: &str, rows: u64, first_row: u64, value: Option<&str>) {
+        self.rows_read += rows;
+        let entry = self.rejected.entry(reason.to_string()).or_default();
+        if value.is_some() && entry.first_rows.first().is_none_or(|&r| first_row < r) {
+            entry.example = value.map(str::to_string);
+        }
+        entry.rows += rows;
+        entry.first_rows.push(first_row);
+        entry.first_rows.sort_unstable();
+        entry.first_rows.dedup();
+        entry.first_rows.truncate(FIRST_ROWS_KEPT);
+    }
+
+    /// Move `rows` already counted as used to a rejection reason.
+    pub fn reclassify_used(&mut self, reason: &str, rows: u64, first_row: u64) {
+        self.rows_used -= rows;
+        self.rows_read -= rows;
+        self.reject(reason, rows, first_row);
+    }
+
+    pub fn rows_rejected(&self) -> u64 {
+        self.rejected.values().map(|r| r.rows).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_row_in_one_bucket() {
+        let mut l = Ledger::new("complaints", "c.csv");
+        l.used(10);
+        l.reject(TIME_MISSING, 3, 7);
+        l.reject(TIME_MISSING, 2, 4);
+        l.reclassify_used(DUPLICATE_ID, 1, 9);
+        assert_eq!(l.rows_read, 15);
+        assert_eq!(l.rows_used + l.rows_rejected(), l.rows_read);
+        assert_eq!(l.rejected[TIME_MISSING].first_rows, vec![4, 7]);
+    }
+}

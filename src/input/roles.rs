@@ -1,0 +1,315 @@
+//! Column roles (SPEC §1.1): which column of a table holds the time, the
+//! customer, the channel… found by alias, or set with `--col TABLE.ROLE=COLUMN`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use anyhow::{Result, bail};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Table {
+    Complaints,
+    Deliveries,
+}
+
+impl Table {
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Complaints => "complaints",
+            Table::Deliveries => "deliveries",
+        }
+    }
+
+    /// Roles of this table in the order they claim columns.
+    pub fn roles(self) -> &'static [Role] {
+        match self {
+            Table::Complaints => &[
+                Role::Time,
+                Role::Id,
+                Role::Customer,
+                Role::Channel,
+                Role::Order,
+                Role::Category,
+            ],
+            Table::Deliveries => &[Role::Time, Role::Count, Role::Customer, Role::Order],
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    Time,
+    Customer,
+    Channel,
+    Order,
+    Category,
+    Id,
+    Count,
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Role::Time => "time",
+            Role::Customer => "customer",
+            Role::Channel => "channel",
+            Role::Order => "order",
+            Role::Category => "category",
+            Role::Id => "id",
+            Role::Count => "count",
+        })
+    }
+}
+
+impl Role {
+    fn parse(name: &str) -> Option<Role> {
+        Some(match normalize(name).as_str() {
+            "time" => Role::Time,
+            "customer" => Role::Customer,
+            "channel" => Role::Channel,
+            "order" => Role::Order,
+            "category" => Role::Category,
+            "id" => Role::Id,
+            "count" => Role::Count,
+            _ => return None,
+        })
+    }
+
+    /// Column-name aliases, tried in order (SPEC §1.1).
+    fn aliases(self, table: Table) -> &'static [&'static str] {
+        match (self, table) {
+            (Role::Time, Table::Complaints) => &[
+                "created_at", "created", "date", "timestamp", "date_received", "received_at",
+                "opened", "contact_date", "createddate", "date_time_opened", "created_date",
+            ],
+            (Role::Time, Table::Deliveries) => &[
+                "delivered_at", "delivery_date", "date", "shipped_at", "order_date", "created_at",
+                "week", "month", "day", "period",
+            ],
+            (Role::Customer, _) => &[
+                "customer_id", "customer", "client_id", "requester_id", "requester", "account_id",
+                "user_id", "customerid", "accountid", "customer_unique_id", "account_name",
+            ],
+            (Role::Channel, _) => &[
+                "channel", "via", "source", "submitted_via", "received_via", "origin", "medium",
+                "contact_channel", "case_origin", "contactchannelid",
+            ],
+            (Role::Order, _) => &[
+                "order_id", "order", "delivery_id", "shipment_id", "parcel_id", "tracking_number",
+            ],
+            (Role::Category, _) => {
+                &["category", "reason", "type", "issue", "topic", "product", "subject"]
+            }
+            (Role::Id, _) => &[
+                "complaint_id", "ticket_id", "id", "case_number", "ticket", "complaintid",
+            ],
+            (Role::Count, _) => &["count", "deliveries", "n", "volume", "orders", "shipments"],
+        }
+    }
+}
+
+/// Column names compare with case and punctuation ignored:
+/// `Date received` = `date_received` = `DateReceived`.
+pub fn normalize(name: &str) -> String {
+    name.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// `--col TABLE.ROLE=COLUMN`, parsed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnOverride {
+    pub table: Table,
+    pub role: Role,
+    pub column: String,
+}
+
+impl std::str::FromStr for ColumnOverride {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let usage = || format!("--col takes TABLE.ROLE=COLUMN (e.g. complaints.customer=\"Client ID\"), got {text:?}");
+        let (target, column) = text.split_once('=').ok_or_else(usage)?;
+        let (table, role) = target.split_once('.').ok_or_else(usage)?;
+        let table = match normalize(table).as_str() {
+            "complaints" | "complaint" => Table::Complaints,
+            "deliveries" | "delivery" | "orders" => Table::Deliveries,
+            other => return Err(format!("--col: unknown table {other:?}; use complaints or deliveries")),
+        };
+        let role = Role::parse(role).ok_or_else(|| {
+            format!("--col: unknown role {role:?}; roles are time, customer, channel, order, category, id, count")
+        })?;
+        if column.is_empty() {
+            return Err(usage());
+        }
+        Ok(ColumnOverride { table, role, column: column.to_string() })
+    }
+}
+
+/// The columns that play each role in one table.
+#[derive(Clone, Debug, Default)]
+pub struct Roles {
+    pub columns: BTreeMap<Role, String>,
+}
+
+impl Roles {
+    /// Assign roles for `table` among `columns`: overrides first, then aliases.
+    pub fn detect(table: Table, columns: &[String], overrides: &[ColumnOverride]) -> Result<Roles> {
+        let mut roles = Roles::default();
+        let mut taken: Vec<&str> = Vec::new();
+        for o in overrides.iter().filter(|o| o.table == table) {
+            let Some(column) = find_column(columns, &o.column) else {
+                bail!(
+                    "--col {}.{}={}: the {} file has no column {:?}. Its columns are: {}.{}",
+                    table.name(), o.role, o.column, table.name(), o.column,
+                    columns.join(", "),
+                    nearest_hint(columns, &o.column),
+                );
+            };
+            roles.columns.insert(o.role, column.clone());
+            taken.push(column);
+        }
+        for &role in table.roles() {
+            if roles.columns.contains_key(&role) {
+                continue;
+            }
+            let found = role.aliases(table).iter().find_map(|alias| {
+                let alias = normalize(alias);
+                columns
+                    .iter()
+                    .find(|c| normalize(c) == alias && !taken.contains(&c.as_str()))
+            });
+            if let Some(column) = found {
+                roles.columns.insert(role, column.clone());
+                taken.push(column);
+            }
+        }
+        Ok(roles)
+    }
+
+    pub fn get(&self, role: Role) -> Option<&str> {
+        self.columns.get(&role).map(String::as_str)
+    }
+
+    /// The column for a required role, or an error listing the table's columns
+    /// and the closest candidates.
+    pub fn require(&self, table: Table, role: Role, columns: &[String], file: &str) -> Result<&str> {
+        if let Some(column) = self.get(role) {
+            return Ok(column);
+        }
+        let aliases: Vec<&str> = role.aliases(table).iter().take(6).copied().collect();
+        bail!(
+            "{file}: no {role} column found in the {} file. Its columns are: {}. \
+             The {role} column is recognised by names such as {}; name yours with \
+             --col {}.{role}=COLUMN.{}",
+            table.name(),
+            columns.join(", "),
+            aliases.join(", "),
+            table.name(),
+            nearest_hint(columns, role.aliases(table)[0]),
+        )
+    }
+}
+
+/// Find a column by name, exact first, then normalized.
+pub fn find_column<'a>(columns: &'a [String], name: &str) -> Option<&'a String> {
+    columns
+        .iter()
+        .find(|c| c.as_str() == name)
+        .or_else(|| columns.iter().find(|c| normalize(c) == normalize(name)))
+}
+
+/// " Did you mean X?" for the column closest to `wanted`, or nothing.
+pub fn nearest_hint(columns: &[String], wanted: &str) -> String {
+    let wanted = normalize(wanted);
+    columns
+        .iter()
+        .map(|c| (edit_distance(&normalize(c), &wanted), c))
+        .filter(|(d, c)| *d <= wanted.len().max(normalize(c).len()) / 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| format!(" Closest match: {c:?}."))
+        .unwrap_or_default()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cols(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn cfpb_headers_map_without_flags() {
+        let columns = cols(&[
+            "Date received", "Product", "Sub-product", "Issue", "Sub-issue", "Company",
+            "State", "Submitted via", "Complaint ID",
+        ]);
+        let r = Roles::detect(Table::Complaints, &columns, &[]).unwrap();
+        assert_eq!(r.get(Role::Time), Some("Date received"));
+        assert_eq!(r.get(Role::Category), Some("Issue"));
+        assert_eq!(r.get(Role::Channel), Some("Submitted via"));
+        assert_eq!(r.get(Role::Id), Some("Complaint ID"));
+        assert_eq!(r.get(Role::Customer), None);
+    }
+
+    #[test]
+    fn zendesk_and_salesforce_headers() {
+        let z = Roles::detect(Table::Complaints, &cols(&["Ticket ID", "Requester", "Created at", "Via"]), &[]).unwrap();
+        assert_eq!(
+            (z.get(Role::Id), z.get(Role::Customer), z.get(Role::Time), z.get(Role::Channel)),
+            (Some("Ticket ID"), Some("Requester"), Some("Created at"), Some("Via"))
+        );
+        let s = Roles::detect(
+            Table::Complaints,
+            &cols(&["Case Number", "Account Name", "Date/Time Opened", "Case Origin"]),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            (s.get(Role::Id), s.get(Role::Customer), s.get(Role::Time), s.get(Role::Channel)),
+            (Some("Case Number"), Some("Account Name"), Some("Date/Time Opened"), Some("Case Origin"))
+        );
+    }
+
+    #[test]
+    fn overrides_win_and_a_column_takes_one_role() {
+        let columns = cols(&["date", "customer", "when"]);
+        let o: ColumnOverride = "complaints.time=when".parse().unwrap();
+        let r = Roles::detect(Table::Complaints, &columns, &[o]).unwrap();
+        assert_eq!(r.get(Role::Time), Some("when"));
+        let o: ColumnOverride = "complaints.customer=date".parse().unwrap();
+        let r = Roles::detect(Table::Complaints, &columns, &[o]).unwrap();
+        assert_eq!(r.get(Role::Customer), Some("date"));
+        assert_eq!(r.get(Role::Time), None);
+    }
+
+    #[test]
+    fn missing_role_names_columns_and_nearest() {
+        let columns = cols(&["creatd_at", "customer"]);
+        let r = Roles::detect(Table::Complaints, &columns, &[]).unwrap();
+        let err = r.require(Table::Complaints, Role::Time, &columns, "c.csv").unwrap_err().to_string();
+        assert!(err.contains("creatd_at, customer"), "{err}");
+        assert!(err.contains("Closest match: \"creatd_at\""), "{err}");
+        assert!(err.contains("--col complaints.time=COLUMN"), "{err}");
+    }
+
+    #[test]
+    fn bad_overrides_are_explained() {
+        assert!("complaints.time".parse::<ColumnOverride>().is_err());
+        assert!("tickets.time=x".parse::<ColumnOverride>().unwrap_err().contains("unknown table"));
+        assert!("complaints.when=x".parse::<ColumnOverride>().unwrap_err().contains("unknown role"));
+    }
+}

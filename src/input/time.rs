@@ -1,0 +1,380 @@
+//! Time values: one parser for both tables. The layout of a column is detected
+//! from its values (SPEC §1.2); each value is then parsed to a local
+//! `NaiveDateTime` (values with an offset are converted to `--tz`, naive values
+//! are taken as already local; a date-only value is midnight).
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono_tz::Tz;
+
+/// How the date part of a column's values is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TimeLayout {
+    /// `2025-03-14`, optionally with `T`/space time, fraction and offset.
+    Iso,
+    /// `2025/03/14 …`
+    YearSlash,
+    /// `14.03.2025 …` (day first, dots)
+    DayDot,
+    /// `14/03/2025 …`
+    DaySlash,
+    /// `03/14/2025 …`
+    MonthSlash,
+    /// ISO week `2025-W10` (its Monday).
+    IsoWeek,
+    /// Month `2025-03` (its first day).
+    Month,
+    /// A chrono/strftime format given with `--date-format`.
+    Custom(String),
+}
+
+impl TimeLayout {
+    /// Human name used by `inspect` and error messages.
+    pub fn describe(&self) -> String {
+        match self {
+            TimeLayout::Iso => "yyyy-mm-dd[ HH:MM[:SS]]".into(),
+            TimeLayout::YearSlash => "yyyy/mm/dd[ HH:MM[:SS]]".into(),
+            TimeLayout::DayDot => "dd.mm.yyyy[ HH:MM[:SS]]".into(),
+            TimeLayout::DaySlash => "dd/mm/yyyy[ HH:MM[:SS]]".into(),
+            TimeLayout::MonthSlash => "mm/dd/yyyy[ HH:MM[:SS]]".into(),
+            TimeLayout::IsoWeek => "ISO week yyyy-Www".into(),
+            TimeLayout::Month => "month yyyy-mm".into(),
+            TimeLayout::Custom(f) => format!("custom {f}"),
+        }
+    }
+
+    /// The layouts tried, in order, when detecting a column's format.
+    const DETECTABLE: [TimeLayout; 7] = [
+        TimeLayout::Iso,
+        TimeLayout::IsoWeek,
+        TimeLayout::Month,
+        TimeLayout::DayDot,
+        TimeLayout::YearSlash,
+        TimeLayout::DaySlash,
+        TimeLayout::MonthSlash,
+    ];
+}
+
+/// A column's detected layout plus the zone that offset-carrying values are
+/// converted to.
+#[derive(Clone, Debug)]
+pub struct TimeParser {
+    pub layout: TimeLayout,
+    pub tz: Tz,
+}
+
+/// Why a column's layout could not be decided.
+#[derive(Debug, PartialEq)]
+pub enum DetectError {
+    /// No value of the sample parses in any known layout.
+    Unknown { example: String },
+    /// Both day-first and month-first read every value.
+    Ambiguous { example: String },
+}
+
+impl TimeParser {
+    /// Detect the layout from sample values (missing values already removed).
+    /// `dayfirst` settles `dd/mm` against `mm/dd`; `custom` skips detection.
+    pub fn detect(
+        samples: &[&str],
+        dayfirst: Option<bool>,
+        custom: Option<&str>,
+        tz: Tz,
+    ) -> Result<TimeParser, DetectError> {
+        if let Some(format) = custom {
+            return Ok(TimeParser { layout: TimeLayout::Custom(format.to_string()), tz });
+        }
+        let count = |layout: &TimeLayout| {
+            samples.iter().filter(|s| parse_with(layout, s, tz).is_some()).count()
+        };
+        let counts: Vec<(TimeLayout, usize)> =
+            TimeLayout::DETECTABLE.into_iter().map(|l| { let c = count(&l); (l, c) }).collect();
+        let best = counts.iter().map(|(_, c)| *c).max().unwrap_or(0);
+        let example = samples.first().map(|s| s.to_string()).unwrap_or_default();
+        if best == 0 {
+            return Err(DetectError::Unknown { example });
+        }
+        let winners: Vec<&TimeLayout> =
+            counts.iter().filter(|(_, c)| *c == best).map(|(l, _)| l).collect();
+        let day = winners.contains(&&TimeLayout::DaySlash);
+        let month = winners.contains(&&TimeLayout::MonthSlash);
+        let layout = if day && month {
+            match dayfirst {
+                Some(true) => TimeLayout::DaySlash,
+                Some(false) => TimeLayout::MonthSlash,
+                None => return Err(DetectError::Ambiguous { example }),
+            }
+        } else {
+            winners[0].clone()
+        };
+        Ok(TimeParser { layout, tz })
+    }
+
+    /// Parse one (trimmed, non-missing) value to local time.
+    pub fn parse(&self, value: &str) -> Option<NaiveDateTime> {
+        parse_with(&self.layout, value.trim(), self.tz)
+    }
+}
+
+/// Whether a value carries a UTC offset or `Z` after its time of day.
+pub fn has_offset(value: &str) -> bool {
+    let v = value.trim();
+    match v.find(['T', ' ']) {
+        Some(i) => {
+            let time = &v[i + 1..];
+            time.ends_with(['Z', 'z']) || time.ends_with("UTC") || time.contains(['+', '-'])
+        }
+        None => false,
+    }
+}
+
+fn parse_with(layout: &TimeLayout, value: &str, tz: Tz) -> Option<NaiveDateTime> {
+    let value = value.trim();
+    let (date, rest) = match layout {
+        TimeLayout::Iso => split_date(value, '-', [4, 2, 2]).map(|(a, b, c, r)| (ymd(a, b, c), r))?,
+        TimeLayout::YearSlash => split_date(value, '/', [4, 2, 2]).map(|(a, b, c, r)| (ymd(a, b, c), r))?,
+        TimeLayout::DayDot => split_date(value, '.', [2, 2, 4]).map(|(a, b, c, r)| (ymd(c, b, a), r))?,
+        TimeLayout::DaySlash => split_date(value, '/', [2, 2, 4]).map(|(a, b, c, r)| (ymd(c, b, a), r))?,
+        TimeLayout::MonthSlash => split_date(value, '/', [2, 2, 4]).map(|(a, b, c, r)| (ymd(c, a, b), r))?,
+        TimeLayout::IsoWeek => return parse_iso_week(value),
+        TimeLayout::Month => return parse_month(value),
+        TimeLayout::Custom(format) => return parse_custom(value, format, tz),
+    };
+    let date = date?;
+    if rest.is_empty() {
+        return Some(date.and_time(NaiveTime::MIN));
+    }
+    let rest = rest.strip_prefix(['T', ' '])?.trim_start();
+    let (time, offset) = parse_time_of_day(rest)?;
+    let local = date.and_time(time);
+    match offset {
+        None => Some(local),
+        Some(offset) => {
+            let fixed = offset.from_local_datetime(&local).single()?;
+            Some(fixed.with_timezone(&tz).naive_local())
+        }
+    }
+}
+
+/// Split `a<sep>b<sep>c` at the start of `value`, each field all digits with at
+/// most the given widths (the year field exactly 4), returning the rest.
+fn split_date(value: &str, sep: char, widths: [usize; 3]) -> Option<(u32, u32, u32, &str)> {
+    let mut fields = [0u32; 3];
+    let mut pos = 0;
+    let bytes = value.as_bytes();
+    for (k, width) in widths.iter().enumerate() {
+        let start = pos;
+        while pos < bytes.len() && bytes[pos].is_ascii_digit() {
+            pos += 1;
+        }
+        let len = pos - start;
+        if len == 0 || len > *width || (*width == 4 && len != 4) {
+            return None;
+        }
+        fields[k] = value[start..pos].parse().ok()?;
+        if k < 2 {
+            if pos >= bytes.len() || bytes[pos] as char != sep {
+                return None;
+            }
+            pos += 1;
+        }
+    }
+    Some((fields[0], fields[1], fields[2], &value[pos..]))
+}
+
+fn ymd(year: u32, month: u32, day: u32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(year as i32, month, day)
+}
+
+/// `HH:MM[:SS[.fff]][ AM|PM][Z|±HH[:MM]]`.
+fn parse_time_of_day(text: &str) -> Option<(NaiveTime, Option<FixedOffset>)> {
+    let bytes = text.as_bytes();
+    let mut pos = 0;
+    let number = |pos: &mut usize, max_len: usize| -> Option<u32> {
+        let start = *pos;
+        while *pos < bytes.len() && bytes[*pos].is_ascii_digit() && *pos - start < max_len {
+            *pos += 1;
+        }
+        if *pos == start { None } else { text[start..*pos].parse().ok() }
+    };
+    let hour = number(&mut pos, 2)?;
+    if bytes.get(pos) != Some(&b':') {
+        return None;
+    }
+    pos += 1;
+    let minute = number(&mut pos, 2)?;
+    let mut second = 0;
+    let mut nanos = 0;
+    if bytes.get(pos) == Some(&b':') {
+        pos += 1;
+        second = number(&mut pos, 2)?;
+        if matches!(bytes.get(pos), Some(b'.') | Some(b',')) {
+            pos += 1;
+            let start = pos;
+            while pos < bytes.len() && bytes[pos].is_ascii_digit() {
+                pos += 1;
+            }
+            let digits = &text[start..pos];
+            if digits.is_empty() {
+                return None;
+            }
+            let kept = &digits[..digits.len().min(9)];
+            nanos = kept.parse::<u32>().ok()? * 10u32.pow(9 - kept.len() as u32);
+        }
+    }
+    let mut rest = text[pos..].trim_start();
+    let mut hour = hour;
+    for (marker, pm) in [("AM", false), ("PM", true), ("am", false), ("pm", true)] {
+        if let Some(after) = rest.strip_prefix(marker) {
+            if hour == 0 || hour > 12 {
+                return None;
+            }
+            hour = hour % 12 + if pm { 12 } else { 0 };
+            rest = after.trim_start();
+            break;
+        }
+    }
+    let time = NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)?;
+    let offset = parse_offset(rest)?;
+    Some((time, offset))
+}
+
+/// Empty → no offset; `Z`/`UTC` → UTC; `±HH`, `±HHMM`, `±HH:MM`.
+fn parse_offset(text: &str) -> Option<Option<FixedOffset>> {
+    match text {
+        "" => return Some(None),
+        "Z" | "z" | "UTC" => return Some(Some(FixedOffset::east_opt(0)?)),
+        _ => {}
+    }
+    let sign = match text.as_bytes()[0] {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let digits: String = text[1..].chars().filter(|c| *c != ':').collect();
+    if !digits.bytes().all(|b| b.is_ascii_digit()) || !(digits.len() == 2 || digits.len() == 4) {
+        return None;
+    }
+    let hours: i32 = digits[..2].parse().ok()?;
+    let minutes: i32 = if digits.len() == 4 { digits[2..].parse().ok()? } else { 0 };
+    Some(Some(FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))?))
+}
+
+fn parse_iso_week(value: &str) -> Option<NaiveDateTime> {
+    let (year, week) = value.split_once(['-'])?;
+    let week = week.strip_prefix(['W', 'w'])?;
+    if year.len() != 4 || week.is_empty() || week.len() > 2 {
+        return None;
+    }
+    let date = NaiveDate::from_isoywd_opt(year.parse().ok()?, week.parse().ok()?, chrono::Weekday::Mon)?;
+    Some(date.and_time(NaiveTime::MIN))
+}
+
+fn parse_month(value: &str) -> Option<NaiveDateTime> {
+    let (year, month) = value.split_once('-')?;
+    if year.len() != 4 || month.is_empty() || month.len() > 2 || !month.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, 1)?;
+    Some(date.and_time(NaiveTime::MIN))
+}
+
+fn parse_custom(value: &str, format: &str, tz: Tz) -> Option<NaiveDateTime> {
+    if let Ok(with_offset) = DateTime::parse_from_str(value, format) {
+        return Some(with_offset.with_timezone(&tz).naive_local());
+    }
+    if let Ok(naive) = NaiveDateTime::parse_from_str(value, format) {
+        return Some(naive);
+    }
+    NaiveDate::parse_from_str(value, format).ok().map(|d| d.and_time(NaiveTime::MIN))
+}
+
+/// Whether `date` is plausible: between 1900 and 2200.
+pub fn plausible_year(date: NaiveDateTime) -> bool {
+    (1900..=2200).contains(&date.year())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dt(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap()
+    }
+
+    fn parse(layout: TimeLayout, value: &str) -> Option<NaiveDateTime> {
+        TimeParser { layout, tz: Tz::UTC }.parse(value)
+    }
+
+    #[test]
+    fn iso_variants() {
+        assert_eq!(parse(TimeLayout::Iso, "2024-01-05"), Some(dt("2024-01-05 00:00:00")));
+        assert_eq!(parse(TimeLayout::Iso, "2024-01-05 10:07"), Some(dt("2024-01-05 10:07:00")));
+        assert_eq!(parse(TimeLayout::Iso, "2024-01-05T10:07:09"), Some(dt("2024-01-05 10:07:09")));
+        assert_eq!(parse(TimeLayout::Iso, "2024-01-05T10:07:09.5Z"), Some(dt("2024-01-05 10:07:09") + chrono::Duration::milliseconds(500)));
+        assert_eq!(parse(TimeLayout::Iso, "2024-01-05T01:00:00+02:00"), Some(dt("2024-01-04 23:00:00")));
+        assert_eq!(parse(TimeLayout::Iso, "2024-01-05 01:00:00-0130"), Some(dt("2024-01-05 02:30:00")));
+        assert_eq!(parse(TimeLayout::Iso, "2024-02-30"), None);
+        assert_eq!(parse(TimeLayout::Iso, "2024-01-05x"), None);
+        assert_eq!(parse(TimeLayout::Iso, "05.01.2024"), None);
+    }
+
+    #[test]
+    fn offsets_convert_to_the_requested_zone() {
+        let p = TimeParser { layout: TimeLayout::Iso, tz: "Europe/Tallinn".parse().unwrap() };
+        assert_eq!(p.parse("2024-07-01T21:30:00Z"), Some(dt("2024-07-02 00:30:00")));
+        // Naive values are already local.
+        assert_eq!(p.parse("2024-07-01 21:30"), Some(dt("2024-07-01 21:30:00")));
+    }
+
+    #[test]
+    fn european_and_american_layouts() {
+        assert_eq!(parse(TimeLayout::DayDot, "05.01.2024 10:07"), Some(dt("2024-01-05 10:07:00")));
+        assert_eq!(parse(TimeLayout::DayDot, "5.1.2024"), Some(dt("2024-01-05 00:00:00")));
+        assert_eq!(parse(TimeLayout::DaySlash, "13/01/2024"), Some(dt("2024-01-13 00:00:00")));
+        assert_eq!(parse(TimeLayout::MonthSlash, "1/13/2024 3:04 PM"), Some(dt("2024-01-13 15:04:00")));
+        assert_eq!(parse(TimeLayout::MonthSlash, "13/01/2024"), None);
+        assert_eq!(parse(TimeLayout::YearSlash, "2024/01/13 08:00:00"), Some(dt("2024-01-13 08:00:00")));
+    }
+
+    #[test]
+    fn weeks_and_months() {
+        assert_eq!(parse(TimeLayout::IsoWeek, "2025-W10"), Some(dt("2025-03-03 00:00:00")));
+        assert_eq!(parse(TimeLayout::IsoWeek, "2025-W54"), None);
+        assert_eq!(parse(TimeLayout::Month, "2025-03"), Some(dt("2025-03-01 00:00:00")));
+        assert_eq!(parse(TimeLayout::Month, "2025-13"), None);
+    }
+
+    #[test]
+    fn detection() {
+        let detect = |s: &[&str], dayfirst| TimeParser::detect(s, dayfirst, None, Tz::UTC).map(|p| p.layout);
+        assert_eq!(detect(&["2024-01-05 10:00", "2024-01-06"], None), Ok(TimeLayout::Iso));
+        assert_eq!(detect(&["05.01.2024 10:00", "31.01.2024"], None), Ok(TimeLayout::DayDot));
+        assert_eq!(detect(&["2025-W01", "2025-W02"], None), Ok(TimeLayout::IsoWeek));
+        assert_eq!(detect(&["2025-01", "2025-02"], None), Ok(TimeLayout::Month));
+        assert_eq!(detect(&["01/02/2024", "13/02/2024"], None), Ok(TimeLayout::DaySlash));
+        assert_eq!(detect(&["01/02/2024", "02/13/2024"], None), Ok(TimeLayout::MonthSlash));
+        assert!(matches!(detect(&["01/02/2024", "03/04/2024"], None), Err(DetectError::Ambiguous { .. })));
+        assert_eq!(detect(&["01/02/2024", "03/04/2024"], Some(true)), Ok(TimeLayout::DaySlash));
+        assert_eq!(detect(&["01/02/2024", "03/04/2024"], Some(false)), Ok(TimeLayout::MonthSlash));
+        assert!(matches!(detect(&["soon", "later"], None), Err(DetectError::Unknown { .. })));
+        // A stray bad value does not change the column's layout.
+        assert_eq!(detect(&["2024-01-05", "n/a?", "2024-01-07"], None), Ok(TimeLayout::Iso));
+    }
+
+    #[test]
+    fn custom_format() {
+        let p = TimeParser::detect(&[], None, Some("%d %b %Y"), Tz::UTC).unwrap();
+        assert_eq!(p.parse("05 Jan 2024"), Some(dt("2024-01-05 00:00:00")));
+    }
+
+    #[test]
+    fn offset_detection() {
+        assert!(has_offset("2024-01-05T10:00:00Z"));
+        assert!(has_offset("2024-01-05T10:00:00+02:00"));
+        assert!(has_offset("2024-01-05 10:00:00-0500"));
+        assert!(!has_offset("2024-01-05 10:00:00"));
+        assert!(!has_offset("2024-01-05"));
+        assert!(!has_offset("05.01.2024 10:00"));
+        assert!(!has_offset("2025-W10"));
+    }
+}

@@ -1,0 +1,10 @@
+//! complaint-rate: complaint-rate analytics for customer-service and
+//! operations managers. Data flows one way: `input` → `metrics` → `stats` →
+//! `output`; `cmd` holds one file per command that wires them together.
+
+pub mod cli;
+pub mod cmd;
+pub mod input;
+pub mod metrics;
+pub mod output;
+pub mod stats;

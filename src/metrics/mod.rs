@@ -1,0 +1,7 @@
+//! Counting: deliveries per date × segment (polars), repeat contacts, and the
+//! period table that the statistics and renderers work from.
+
+pub mod deliveries;
+pub mod period;
+pub mod period_table;
+pub mod repeats;

@@ -1,0 +1,211 @@
+//! The period table (SPEC §5): one row per period × segment with deliveries,
+//! complaints, repeats and switches, plus control limits per segment.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Days, NaiveDate};
+
+use super::period::Period;
+use super::repeats::Contact;
+use crate::input::complaints::Complaint;
+use crate::stats::laney::{Chart, Limits, control_chart};
+use crate::stats::wilson::wilson_interval;
+
+/// The integer counts behind one row; every ratio is derived from them and is
+/// `None` where its denominator is zero.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub deliveries: u64,
+    pub complaints: u64,
+    pub repeat_complaints: u64,
+    pub channel_switches: u64,
+}
+
+fn ratio(numerator: u64, denominator: u64) -> Option<f64> {
+    (denominator > 0).then(|| numerator as f64 / denominator as f64)
+}
+
+impl Counts {
+    pub fn complaint_rate(&self) -> Option<f64> {
+        ratio(self.complaints, self.deliveries)
+    }
+
+    pub fn per_1000(&self) -> Option<f64> {
+        ratio(self.complaints * 1000, self.deliveries)
+    }
+
+    /// Wilson interval of the complaint rate at normal quantile `z`.
+    pub fn rate_interval(&self, z: f64) -> Option<(f64, f64)> {
+        wilson_interval(self.complaints, self.deliveries, z)
+    }
+
+    pub fn repeat_rate(&self) -> Option<f64> {
+        ratio(self.repeat_complaints, self.complaints)
+    }
+
+    /// First complaints of an episode: complaints − repeat complaints.
+    pub fn problems(&self) -> u64 {
+        self.complaints - self.repeat_complaints
+    }
+
+    pub fn switch_rate(&self) -> Option<f64> {
+        ratio(self.channel_switches, self.repeat_complaints)
+    }
+
+    /// "1 in N": deliveries per complaint.
+    pub fn one_in(&self) -> Option<f64> {
+        ratio(self.deliveries, self.complaints)
+    }
+
+    fn add(&mut self, other: &Counts) {
+        self.deliveries += other.deliveries;
+        self.complaints += other.complaints;
+        self.repeat_complaints += other.repeat_complaints;
+        self.channel_switches += other.channel_switches;
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PeriodRow {
+    pub start: NaiveDate,
+    /// The period's last day.
+    pub end: NaiveDate,
+    /// Values of the `--by` columns ("" where missing).
+    pub segment: Vec<String>,
+    pub counts: Counts,
+    /// Control limits from the segment's periods (None: no deliveries, or
+    /// fewer than two periods with deliveries).
+    pub limits: Option<Limits>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PeriodTable {
+    pub period: Period,
+    pub by: Vec<String>,
+    pub rows: Vec<PeriodRow>,
+    pub total: Counts,
+    /// First and last date with counted data.
+    pub first_date: NaiveDate,
+    pub last_date: NaiveDate,
+}
+
+/// Build the table from counted complaints (with their contacts) and the
+/// deliveries per date × segment. `None` when there is nothing to count.
+pub fn build(
+    complaints: &[Complaint],
+    contacts: &[Contact],
+    deliveries: &BTreeMap<(NaiveDate, Vec<String>), u64>,
+    period: Period,
+    by: &[String],
+    chart: Chart,
+) -> Option<PeriodTable> {
+    let segment_of = |c: &Complaint| -> Vec<String> { c.segment.iter().map(|s| s.clone().unwrap_or_default()).collect() };
+    let counted = || (0..complaints.len()).filter(|&i| complaints[i].counted);
+    let dates = counted().map(|i| complaints[i].time.date()).chain(deliveries.keys().map(|(d, _)| *d));
+    let (first_date, last_date) = dates.fold(None, |acc: Option<(NaiveDate, NaiveDate)>, d| match acc {
+        None => Some((d, d)),
+        Some((lo, hi)) => Some((lo.min(d), hi.max(d))),
+    })?;
+
+    let mut cells: BTreeMap<(NaiveDate, Vec<String>), Counts> = BTreeMap::new();
+    let mut segments: BTreeSet<Vec<String>> = BTreeSet::new();
+    for ((date, segment), n) in deliveries {
+        segments.insert(segment.clone());
+        cells.entry((period.start(*date), segment.clone())).or_default().deliveries += n;
+    }
+    for i in counted() {
+        let segment = segment_of(&complaints[i]);
+        segments.insert(segment.clone());
+        let cell = cells.entry((period.start(complaints[i].time.date()), segment)).or_default();
+        cell.complaints += 1;
+        cell.repeat_complaints += u64::from(contacts[i].repeat);
+        cell.channel_switches += u64::from(contacts[i].switch);
+    }
+    if segments.is_empty() {
+        segments.insert(vec![String::new(); by.len()]);
+    }
+
+    let starts = period.starts_between(first_date, last_date);
+    let bounds = |start: NaiveDate| match period {
+        Period::All => (first_date, last_date),
+        _ => (start, period.next(start) - Days::new(1)),
+    };
+    let mut rows: Vec<PeriodRow> = Vec::with_capacity(starts.len() * segments.len());
+    let mut total = Counts::default();
+    for &key in &starts {
+        for segment in &segments {
+            let counts = cells.get(&(key, segment.clone())).copied().unwrap_or_default();
+            total.add(&counts);
+            let (start, end) = bounds(key);
+            rows.push(PeriodRow { start, end, segment: segment.clone(), counts, limits: None });
+        }
+    }
+    // Limits per segment, over that segment's periods in time order.
+    for segment in &segments {
+        let indices: Vec<usize> = (0..rows.len()).filter(|&i| &rows[i].segment == segment).collect();
+        let x: Vec<u64> = indices.iter().map(|&i| rows[i].counts.complaints).collect();
+        let n: Vec<u64> = indices.iter().map(|&i| rows[i].counts.deliveries).collect();
+        if let Some(chart) = control_chart(&x, &n, chart) {
+            for (k, &i) in indices.iter().enumerate() {
+                rows[i].limits = chart.limits[k];
+            }
+        }
+    }
+    Some(PeriodTable { period, by: by.to_vec(), rows, total, first_date, last_date })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::repeats::{RepeatKey, link_contacts, tests::fixture};
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn january_fixture_by_month() {
+        let complaints = fixture();
+        let contacts = link_contacts(&complaints, RepeatKey::Customer, 7);
+        let mut deliveries = BTreeMap::new();
+        deliveries.insert((d("2024-01-15"), vec![]), 900);
+        let table = build(&complaints, &contacts, &deliveries, Period::Month, &[], Chart::LaneyPPrime).unwrap();
+        assert_eq!(table.rows.len(), 1);
+        let jan = &table.rows[0];
+        assert_eq!((jan.start, jan.end), (d("2024-01-01"), d("2024-01-31")));
+        assert_eq!(jan.counts, Counts { deliveries: 900, complaints: 9, repeat_complaints: 3, channel_switches: 2 });
+        assert_eq!(jan.counts.repeat_rate(), Some(1.0 / 3.0));
+        assert_eq!(jan.counts.switch_rate(), Some(2.0 / 3.0));
+        assert_eq!(jan.counts.problems(), 6);
+        assert_eq!(jan.counts.complaint_rate(), Some(0.01));
+        assert!(jan.limits.is_none(), "one period: no limits");
+    }
+
+    #[test]
+    fn empty_periods_and_segments_are_present() {
+        let complaints = fixture();
+        let contacts = link_contacts(&complaints, RepeatKey::Customer, 7);
+        let mut deliveries = BTreeMap::new();
+        deliveries.insert((d("2024-01-01"), vec!["A".to_string()]), 100);
+        deliveries.insert((d("2024-01-29"), vec!["B".to_string()]), 100);
+        let mut segmented = complaints.clone();
+        for c in &mut segmented {
+            c.segment = vec![Some("A".to_string())];
+        }
+        let table = build(&segmented, &contacts, &deliveries, Period::Week, &["region".into()], Chart::P).unwrap();
+        // Weeks of 2024-01-01 .. 2024-01-29 = 5 weeks × 2 segments.
+        assert_eq!(table.rows.len(), 10);
+        let b_first = table.rows.iter().find(|r| r.segment == ["B"] && r.start == d("2024-01-01")).unwrap();
+        assert_eq!(b_first.counts, Counts::default());
+        assert_eq!(b_first.counts.complaint_rate(), None);
+        assert_eq!(table.total.complaints, 9);
+        assert_eq!(table.total.deliveries, 200);
+    }
+
+    #[test]
+    fn ratios_with_zero_denominators_are_none() {
+        let c = Counts { deliveries: 0, complaints: 3, repeat_complaints: 0, channel_switches: 0 };
+        assert_eq!((c.complaint_rate(), c.per_1000(), c.rate_interval(1.96), c.switch_rate()), (None, None, None, None));
+        assert_eq!(c.repeat_rate(), Some(0.0));
+    }
+}

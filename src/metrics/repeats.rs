@@ -1,0 +1,201 @@
+//! Repeat contacts and channel switches (SPEC §3): each complaint's place in
+//! its key's chain of complaints, ordered by (time, row).
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use chrono::Duration;
+
+use crate::input::complaints::Complaint;
+
+/// What makes two complaints "the same problem's" contacts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RepeatKey {
+    Customer,
+    CustomerOrder,
+    CustomerCategory,
+}
+
+impl FromStr for RepeatKey {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        Ok(match text.to_ascii_lowercase().replace(' ', "").as_str() {
+            "customer" => RepeatKey::Customer,
+            "customer+order" => RepeatKey::CustomerOrder,
+            "customer+category" => RepeatKey::CustomerCategory,
+            other => {
+                return Err(format!(
+                    "unknown repeat key {other:?}: use customer, customer+order or customer+category"
+                ));
+            }
+        })
+    }
+}
+
+impl RepeatKey {
+    pub fn name(self) -> &'static str {
+        match self {
+            RepeatKey::Customer => "customer",
+            RepeatKey::CustomerOrder => "customer+order",
+            RepeatKey::CustomerCategory => "customer+category",
+        }
+    }
+
+    /// The key of a complaint; `None` (never a repeat) when a part is missing.
+    fn of(self, c: &Complaint) -> Option<(&str, &str)> {
+        let customer = c.customer.as_deref()?;
+        let second = match self {
+            RepeatKey::Customer => "",
+            RepeatKey::CustomerOrder => c.order.as_deref()?,
+            RepeatKey::CustomerCategory => c.category.as_deref()?,
+        };
+        Some((customer, second))
+    }
+}
+
+/// One complaint's relation to its key's other complaints.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Contact {
+    /// Index of the key's previous complaint, if any.
+    pub previous: Option<usize>,
+    /// The previous complaint is at most W before this one.
+    pub repeat: bool,
+    /// A repeat whose channel differs from the previous complaint's (both known).
+    pub switch: bool,
+    /// The key's next complaint comes at most W after this one.
+    pub followed: bool,
+    /// Episode number (a chain of contacts each at most W after the previous);
+    /// complaints without a key are episodes of one.
+    pub episode: usize,
+}
+
+/// Relate every complaint to the previous and next complaint of its key.
+/// `contacts[i]` describes `complaints[i]`.
+pub fn link_contacts(complaints: &[Complaint], key: RepeatKey, window_days: u32) -> Vec<Contact> {
+    let window = Duration::days(i64::from(window_days));
+    let mut by_key: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for (i, c) in complaints.iter().enumerate() {
+        if let Some(k) = key.of(c) {
+            by_key.entry(k).or_default().push(i);
+        }
+    }
+    let mut contacts = vec![Contact::default(); complaints.len()];
+    let mut chains: Vec<Vec<usize>> = by_key.into_values().collect();
+    // Deterministic episode numbers: chains in order of their first complaint.
+    for chain in &mut chains {
+        chain.sort_by_key(|&i| (complaints[i].time, complaints[i].row));
+    }
+    chains.sort_by_key(|chain| (complaints[chain[0]].time, complaints[chain[0]].row));
+    let mut episodes = 0;
+    for chain in &chains {
+        for (k, &i) in chain.iter().enumerate() {
+            let mut contact = Contact::default();
+            if k > 0 {
+                let p = chain[k - 1];
+                contact.previous = Some(p);
+                contact.repeat = complaints[i].time - complaints[p].time <= window;
+                contact.switch = contact.repeat
+                    && matches!((&complaints[p].channel, &complaints[i].channel), (Some(a), Some(b)) if a != b);
+            }
+            if let Some(&next) = chain.get(k + 1) {
+                contact.followed = complaints[next].time - complaints[i].time <= window;
+            }
+            if !contact.repeat {
+                episodes += 1;
+            }
+            contact.episode = episodes - 1;
+            contacts[i] = contact;
+        }
+    }
+    for (i, c) in complaints.iter().enumerate() {
+        if key.of(c).is_none() {
+            contacts[i].episode = episodes;
+            episodes += 1;
+        }
+    }
+    contacts
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use chrono::NaiveDateTime;
+
+    /// SPEC §9 repeat/channel fixture (W = 7): (customer, time, channel).
+    pub(crate) const FIXTURE: [(&str, &str, &str); 11] = [
+        ("C1", "2024-01-01 09:00", "web"),
+        ("C1", "2024-01-02 10:00", "phone"),
+        ("C1", "2024-01-20 11:00", "phone"),
+        ("C2", "2024-01-05 12:00", "email"),
+        ("C3", "2024-01-03 09:00", "chat"),
+        ("C3", "2024-01-03 15:00", "chat"),
+        ("C3", "2024-01-09 08:00", "phone"),
+        ("C4", "2024-01-10 14:00", "phone"),
+        ("C4", "2024-02-15 10:00", "phone"),
+        ("C5", "2024-01-28 16:00", "web"),
+        ("C5", "2024-02-02 09:00", "phone"),
+    ];
+
+    pub(crate) fn fixture() -> Vec<Complaint> {
+        FIXTURE
+            .iter()
+            .enumerate()
+            .map(|(i, (customer, time, channel))| Complaint {
+                row: i as u64 + 2,
+                time: NaiveDateTime::parse_from_str(time, "%Y-%m-%d %H:%M").unwrap(),
+                customer: Some(customer.to_string()),
+                channel: Some(channel.to_string()),
+                order: None,
+                category: None,
+                segment: vec![],
+                counted: time.starts_with("2024-01"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn spec_fixture_repeats_and_switches_in_january() {
+        let complaints = fixture();
+        let contacts = link_contacts(&complaints, RepeatKey::Customer, 7);
+        let january: Vec<usize> = (0..complaints.len()).filter(|&i| complaints[i].counted).collect();
+        assert_eq!(january.len(), 9);
+        let repeats = january.iter().filter(|&&i| contacts[i].repeat).count();
+        let switches = january.iter().filter(|&&i| contacts[i].switch).count();
+        assert_eq!((repeats, switches), (3, 2));
+        // C1's third complaint is 18 days later: a new episode, not a repeat.
+        assert!(!contacts[2].repeat && contacts[1].repeat && contacts[1].switch);
+        // Same channel repeat is not a switch.
+        assert!(contacts[5].repeat && !contacts[5].switch);
+    }
+
+    #[test]
+    fn missing_customer_never_repeats() {
+        let mut complaints = fixture();
+        complaints[1].customer = None;
+        let contacts = link_contacts(&complaints, RepeatKey::Customer, 7);
+        assert!(!contacts[1].repeat);
+        // C1's 01-20 complaint is now compared with 01-01: still not within 7 days.
+        assert!(!contacts[2].repeat);
+        assert_ne!(contacts[1].episode, contacts[0].episode);
+    }
+
+    #[test]
+    fn window_is_inclusive_and_same_day_counts() {
+        let mut complaints = fixture();
+        complaints[1].time = complaints[0].time + Duration::days(7);
+        let contacts = link_contacts(&complaints, RepeatKey::Customer, 7);
+        assert!(contacts[1].repeat);
+        let contacts = link_contacts(&complaints, RepeatKey::Customer, 0);
+        assert!(!contacts[1].repeat);
+        assert!(contacts[5].repeat == false); // 6 hours later is not within 0 days
+    }
+
+    #[test]
+    fn ties_in_time_follow_row_order() {
+        let mut complaints = fixture();
+        complaints[1].time = complaints[0].time;
+        let contacts = link_contacts(&complaints, RepeatKey::Customer, 7);
+        assert!(!contacts[0].repeat && contacts[1].repeat);
+    }
+}

@@ -1,0 +1,146 @@
+//! Output: a command builds a `Document`; one renderer per format turns it
+//! into bytes; the writer sends them to stdout or, atomically, to a file.
+
+pub mod csv;
+pub mod json;
+pub mod markdown;
+pub mod table;
+pub mod writer;
+
+use std::path::Path;
+use std::str::FromStr;
+
+use anyhow::{Result, bail};
+use chrono::NaiveDate;
+
+use crate::input::ledger::Ledger;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    Table,
+    Csv,
+    Tsv,
+    Json,
+    Ndjson,
+    Markdown,
+}
+
+impl FromStr for OutputFormat {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        Ok(match text.to_ascii_lowercase().as_str() {
+            "table" => OutputFormat::Table,
+            "csv" => OutputFormat::Csv,
+            "tsv" => OutputFormat::Tsv,
+            "json" => OutputFormat::Json,
+            "ndjson" | "jsonl" => OutputFormat::Ndjson,
+            "markdown" | "md" => OutputFormat::Markdown,
+            other => return Err(format!("unknown format {other:?}: use table, csv, tsv, json, ndjson or markdown")),
+        })
+    }
+}
+
+impl OutputFormat {
+    /// The format named by an output file's extension.
+    pub fn from_path(path: &Path) -> Result<OutputFormat> {
+        let extension = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+        Ok(match extension.as_str() {
+            "csv" => OutputFormat::Csv,
+            "tsv" | "tab" => OutputFormat::Tsv,
+            "json" => OutputFormat::Json,
+            "ndjson" | "jsonl" => OutputFormat::Ndjson,
+            "md" | "markdown" => OutputFormat::Markdown,
+            "txt" => OutputFormat::Table,
+            _ => bail!(
+                "{}: cannot tell the output format from the extension; use .csv, .tsv, .json, .ndjson, .md \
+                 or .txt, or pass --format",
+                path.display()
+            ),
+        })
+    }
+
+    /// `--format` wins; else the output file's extension; else a table on a
+    /// terminal and CSV into a pipe or file.
+    pub fn choose(explicit: Option<OutputFormat>, output: Option<&Path>, stdout_is_terminal: bool) -> Result<Self> {
+        if let Some(format) = explicit {
+            return Ok(format);
+        }
+        if let Some(path) = output {
+            return OutputFormat::from_path(path);
+        }
+        Ok(if stdout_is_terminal { OutputFormat::Table } else { OutputFormat::Csv })
+    }
+}
+
+/// One value of a table.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Date(NaiveDate),
+    Int(u64),
+    /// A rate as a plain fraction; shown as a percentage on a terminal.
+    Fraction(Option<f64>),
+    /// Any other real number (per 1,000, z, …).
+    Number(Option<f64>),
+}
+
+impl Cell {
+    /// The value as machine formats write it: ISO dates, no thousands
+    /// separators, shortest exact decimal for reals, empty when undefined.
+    pub fn plain(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Date(d) => d.to_string(),
+            Cell::Int(n) => n.to_string(),
+            Cell::Fraction(v) | Cell::Number(v) => v.map(|x| x.to_string()).unwrap_or_default(),
+        }
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Cell::Text(s) if s.is_empty() => serde_json::Value::Null,
+            Cell::Text(s) => s.clone().into(),
+            Cell::Date(d) => d.to_string().into(),
+            Cell::Int(n) => (*n).into(),
+            Cell::Fraction(v) | Cell::Number(v) => v.map(serde_json::Value::from).unwrap_or(serde_json::Value::Null),
+        }
+    }
+}
+
+/// A named table with fixed columns.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// Everything a command reports, for any renderer.
+#[derive(Clone, Debug)]
+pub struct Document {
+    /// Plain sentences leading the terminal report.
+    pub headline: Vec<String>,
+    /// The JSON object's members before the tables (summary, verdict…).
+    pub json_head: Vec<(String, serde_json::Value)>,
+    /// The main table: what CSV/TSV/NDJSON carry.
+    pub main: Table,
+    /// Columns of `main` shown on a terminal (None: all).
+    pub terminal_columns: Option<Vec<String>>,
+    /// Cautions printed once, after the tables.
+    pub notes: Vec<String>,
+    pub ledgers: Vec<Ledger>,
+    pub parameters: serde_json::Value,
+}
+
+/// Render `document` in `format`; `wrap` fits a table to the terminal.
+pub fn render(document: &Document, format: OutputFormat, wrap: bool) -> Result<Vec<u8>> {
+    match format {
+        OutputFormat::Table => Ok(table::render(document, wrap).into_bytes()),
+        OutputFormat::Csv => csv::render(&document.main, b','),
+        OutputFormat::Tsv => csv::render(&document.main, b'\t'),
+        OutputFormat::Json => json::render(document),
+        OutputFormat::Ndjson => json::render_lines(&document.main),
+        OutputFormat::Markdown => Ok(markdown::render(document).into_bytes()),
+    }
+}

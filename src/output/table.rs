@@ -1,0 +1,126 @@
+//! The terminal report: headline sentences, the main table (comfy-table,
+//! numbers formatted for people), notes, and the ledger.
+
+use comfy_table::{CellAlignment, ContentArrangement, Table as Grid, presets};
+
+use super::{Cell, Document};
+use crate::input::ledger::Ledger;
+
+/// `wrap`: fit the table to the terminal's width (only when printing to one).
+pub fn render(document: &Document, wrap: bool) -> String {
+    let mut out = String::new();
+    for line in &document.headline {
+        out.push_str(line);
+        out.push('\n');
+    }
+    if !document.headline.is_empty() {
+        out.push('\n');
+    }
+    let table = &document.main;
+    let shown: Vec<usize> = match &document.terminal_columns {
+        Some(names) => names.iter().filter_map(|n| table.columns.iter().position(|c| c == n)).collect(),
+        None => (0..table.columns.len()).collect(),
+    };
+    let mut grid = Grid::new();
+    grid.load_preset(presets::UTF8_HORIZONTAL_ONLY);
+    grid.set_content_arrangement(if wrap { ContentArrangement::Dynamic } else { ContentArrangement::Disabled });
+    grid.set_header(shown.iter().map(|&i| table.columns[i].clone()));
+    for row in &table.rows {
+        grid.add_row(shown.iter().map(|&i| {
+            let cell = comfy_table::Cell::new(human(&row[i]));
+            match row[i] {
+                Cell::Int(_) | Cell::Fraction(_) | Cell::Number(_) => cell.set_alignment(CellAlignment::Right),
+                _ => cell,
+            }
+        }));
+    }
+    out.push_str(&grid.to_string());
+    out.push('\n');
+    for note in &document.notes {
+        out.push('\n');
+        out.push_str(note);
+        out.push('\n');
+    }
+    out.push('\n');
+    for ledger in &document.ledgers {
+        out.push_str(&ledger_line(ledger));
+        out.push('\n');
+    }
+    out
+}
+
+/// One sentence per input file: rows read, used, rejected and why.
+pub fn ledger_line(ledger: &Ledger) -> String {
+    let mut line = format!(
+        "{} ({}): {} rows read, {} used",
+        ledger.table,
+        ledger.file,
+        thousands(ledger.rows_read),
+        thousands(ledger.rows_used)
+    );
+    for (reason, rejected) in &ledger.rejected {
+        let rows: Vec<String> = rejected.first_rows.iter().map(|r| r.to_string()).collect();
+        line.push_str(&format!(
+            ", {} {reason} (row {}{}{})",
+            thousands(rejected.rows),
+            rows.join(", "),
+            if rejected.rows as usize > rows.len() { ", …" } else { "" },
+            rejected.example.as_ref().map(|e| format!("; e.g. {e:?}")).unwrap_or_default()
+        ));
+    }
+    line.push('.');
+    line
+}
+
+/// A value as a person reads it: 300,000; 0.10%; 1.00.
+pub fn human(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(s) => s.clone(),
+        Cell::Date(d) => d.to_string(),
+        Cell::Int(n) => thousands(*n),
+        Cell::Fraction(None) | Cell::Number(None) => String::new(),
+        Cell::Fraction(Some(v)) => percent(*v),
+        Cell::Number(Some(v)) => format!("{v:.2}"),
+    }
+}
+
+/// 1234567 → "1,234,567".
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// A fraction as a percentage with two significant digits below 1%:
+/// 0.001 → "0.10%", 0.3333 → "33.3%", 0 → "0%".
+pub fn percent(fraction: f64) -> String {
+    let p = fraction * 100.0;
+    if p == 0.0 {
+        return "0%".into();
+    }
+    let decimals = (1 - p.abs().log10().floor() as i32).clamp(1, 6) as usize;
+    format!("{p:.decimals$}%")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_numbers() {
+        assert_eq!(thousands(300_000), "300,000");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(percent(0.001), "0.10%");
+        assert_eq!(percent(1.0 / 3.0), "33.3%");
+        assert_eq!(percent(0.0523), "5.2%");
+        assert_eq!(percent(0.0), "0%");
+        assert_eq!(percent(1.0), "100.0%");
+    }
+}

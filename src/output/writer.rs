@@ -1,0 +1,48 @@
+//! Where output goes: stdout, or a file written atomically (a temporary file
+//! in the same directory, renamed over the target once complete).
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+/// Fail early, before any work, when `path` cannot be written.
+pub fn check_writable(path: &Path) -> Result<()> {
+    if path.is_dir() {
+        anyhow::bail!("{}: the output path is a directory; name a file", path.display());
+    }
+    let dir = parent_dir(path);
+    tempfile::NamedTempFile::new_in(dir).with_context(|| {
+        format!("{}: cannot write the output here (does the directory {} exist, and is it writable?)", path.display(), dir.display())
+    })?;
+    Ok(())
+}
+
+/// Write `bytes` to `path` atomically: readers see the old file or the new
+/// one, never a half-written one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = parent_dir(path);
+    let mut file = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("{}: cannot create a temporary file in {}", path.display(), dir.display()))?;
+    file.write_all(bytes)
+        .and_then(|_| file.as_file().sync_all())
+        .with_context(|| format!("{}: cannot write the output (disk full?)", path.display()))?;
+    file.persist(path).with_context(|| format!("{}: cannot replace the output file", path.display()))?;
+    Ok(())
+}
+
+/// Write to stdout; a closed pipe surfaces as an `io::Error` of kind
+/// `BrokenPipe`, which `main` treats as success.
+pub fn write_stdout(bytes: &[u8]) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(bytes)?;
+    stdout.flush()?;
+    Ok(())
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
