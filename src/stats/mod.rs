@@ -1,7 +1,12 @@
 //! Pure statistics on plain numbers: no polars, no I/O. Each function is
 //! checked against the published reference values of SPEC §9.
 
+pub mod funnel;
+pub mod gini;
+pub mod glm;
 pub mod laney;
+pub mod poisson;
+pub mod runs;
 pub mod wilson;
 
 use statrs::distribution::{ContinuousCDF, Normal};

@@ -1,0 +1,92 @@
+//! Concentration of complaints over customers (SPEC §4): Gini and the
+//! generalized Gini of Bernasco & Steenbeek (2017) for sparse counts.
+
+/// Gini coefficient of non-negative counts (customers with zero included):
+/// G = 2Σ i·x_(i) / (nΣx) − (n+1)/n, ascending order. `None` when empty or
+/// all zero.
+pub fn gini(counts: &[u64]) -> Option<f64> {
+    let n = counts.len();
+    let total: u64 = counts.iter().sum();
+    if n == 0 || total == 0 {
+        return None;
+    }
+    let mut sorted = counts.to_vec();
+    sorted.sort_unstable();
+    let weighted: f64 = sorted.iter().enumerate().map(|(i, &x)| (i as f64 + 1.0) * x as f64).sum();
+    let n = n as f64;
+    Some(2.0 * weighted / (n * total as f64) - (n + 1.0) / n)
+}
+
+/// Generalized Gini G′ = max(1, n/E)(G − 1) + 1, which allows for there
+/// being fewer complaints (E) than customers (n).
+pub fn generalized_gini(counts: &[u64]) -> Option<f64> {
+    let g = gini(counts)?;
+    let n = counts.len() as f64;
+    let events = counts.iter().sum::<u64>() as f64;
+    Some((n / events).max(1.0) * (g - 1.0) + 1.0)
+}
+
+/// Share of all complaints made by the `k` customers with the most.
+pub fn top_share(counts: &[u64], k: usize) -> Option<f64> {
+    let total: u64 = counts.iter().sum();
+    if total == 0 {
+        return None;
+    }
+    let mut sorted = counts.to_vec();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    Some(sorted.iter().take(k).sum::<u64>() as f64 / total as f64)
+}
+
+/// How many customers, taking the biggest complainers first, make at least
+/// half of all complaints.
+pub fn customers_for_half(counts: &[u64]) -> usize {
+    let total: u64 = counts.iter().sum();
+    let mut sorted = counts.to_vec();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    let mut running = 0;
+    for (i, c) in sorted.iter().enumerate() {
+        running += c;
+        if 2 * running >= total {
+            return i + 1;
+        }
+    }
+    sorted.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_zeros(values: &[u64], zeros: usize) -> Vec<u64> {
+        let mut v = values.to_vec();
+        v.extend(std::iter::repeat_n(0, zeros));
+        v
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-12
+    }
+
+    #[test]
+    fn bernasco_steenbeek_examples() {
+        let a = with_zeros(&[10, 8, 2], 7);
+        assert!(close(gini(&a).unwrap(), 0.78) && close(generalized_gini(&a).unwrap(), 0.78));
+        let b = with_zeros(&[5, 2, 1], 7);
+        assert!(close(gini(&b).unwrap(), 0.80) && close(generalized_gini(&b).unwrap(), 0.75));
+        let c = with_zeros(&[10], 99);
+        assert!(close(gini(&c).unwrap(), 0.99) && close(generalized_gini(&c).unwrap(), 0.90));
+        assert!(close(gini(&[5, 5, 5, 5]).unwrap(), 0.0));
+    }
+
+    #[test]
+    fn bounds_and_shares() {
+        for counts in [vec![1], vec![0, 0, 7], vec![1, 2, 3, 4, 100], vec![3; 50]] {
+            let g = gini(&counts).unwrap();
+            assert!((0.0..=1.0).contains(&g), "{counts:?}: {g}");
+        }
+        assert_eq!(gini(&[0, 0]), None);
+        assert_eq!(top_share(&[6, 3, 1], 1), Some(0.6));
+        assert_eq!(customers_for_half(&[6, 3, 1]), 1);
+        assert_eq!(customers_for_half(&[1, 1, 1, 1]), 2);
+    }
+}

@@ -1,0 +1,71 @@
+//! Poisson baseline for repeat complainers (SPEC §4): how many customers
+//! would complain twice or more if every delivery had the same chance, and
+//! each customer's tail probability with Benjamini–Hochberg q-values.
+
+use statrs::function::gamma::gamma_lr;
+
+/// P(X ≥ c) for X ~ Poisson(λ); the regularized lower incomplete gamma
+/// P(c, λ), exact in the far tail where 1 − CDF would cancel.
+pub fn poisson_tail(c: u64, lambda: f64) -> f64 {
+    if c == 0 {
+        return 1.0;
+    }
+    if lambda <= 0.0 {
+        return 0.0;
+    }
+    gamma_lr(c as f64, lambda)
+}
+
+/// Expected number of customers with ≥ 2 complaints when customer j has
+/// `exposures[j]` deliveries and every delivery a complaint chance `p`.
+pub fn expected_repeat_complainers(p: f64, exposures: &[f64]) -> f64 {
+    exposures.iter().map(|&d| poisson_tail(2, p * d)).sum()
+}
+
+/// Benjamini–Hochberg adjusted p-values (q-values), in input order.
+pub fn benjamini_hochberg(p_values: &[f64]) -> Vec<f64> {
+    let m = p_values.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| p_values[b].total_cmp(&p_values[a]));
+    let mut q = vec![0.0; m];
+    let mut running = 1.0f64;
+    for (rank_from_top, &i) in order.iter().enumerate() {
+        let rank = (m - rank_from_top) as f64;
+        running = running.min(p_values[i] * m as f64 / rank);
+        q[i] = running.min(1.0);
+    }
+    q
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rel(a: f64, b: f64) -> f64 {
+        (a - b).abs() / b
+    }
+
+    #[test]
+    fn spec_baseline_equal_customers() {
+        let expected = expected_repeat_complainers(300.0 / 100_000.0, &vec![1.0; 100_000]);
+        assert!((expected - 0.4491).abs() < 5e-5, "{expected}");
+    }
+
+    #[test]
+    fn spec_per_customer_tails() {
+        assert!(rel(poisson_tail(3, 0.001 * 50.0), 2.00675e-5) < 5e-6);
+        assert!((poisson_tail(9, 0.001 * 5000.0) - 0.0680936).abs() < 5e-8);
+        assert_eq!(poisson_tail(0, 3.0), 1.0);
+        assert_eq!(poisson_tail(1, 0.0), 0.0);
+    }
+
+    #[test]
+    fn bh_matches_a_worked_example() {
+        // R: p.adjust(c(0.01, 0.04, 0.03, 0.005), "BH") = 0.02 0.04 0.04 0.02
+        let q = benjamini_hochberg(&[0.01, 0.04, 0.03, 0.005]);
+        let expected = [0.02, 0.04, 0.04, 0.02];
+        for (a, b) in q.iter().zip(expected) {
+            assert!((a - b).abs() < 1e-15, "{q:?}");
+        }
+    }
+}
