@@ -188,7 +188,7 @@ pub(crate) mod tests {
         assert!(contacts[1].repeat);
         let contacts = link_contacts(&complaints, RepeatKey::Customer, 0);
         assert!(!contacts[1].repeat);
-        assert!(contacts[5].repeat == false); // 6 hours later is not within 0 days
+        assert!(!contacts[5].repeat); // 6 hours later is not within 0 days
     }
 
     #[test]
