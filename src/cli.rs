@@ -62,7 +62,12 @@ pub struct InputArgs {
     #[arg(long, value_name = "FORMAT", help_heading = "Input")]
     pub date_format: Option<String>,
     /// Time zone that times with an offset are converted to before bucketing (naive times are taken as local).
-    #[arg(long, value_name = "ZONE", default_value = "UTC", help_heading = "Input")]
+    #[arg(
+        long,
+        value_name = "ZONE",
+        default_value = "UTC",
+        help_heading = "Input"
+    )]
     pub tz: String,
     /// Make any rejected input row an error (exit 2) instead of a ledger entry.
     #[arg(long, help_heading = "Input")]
@@ -81,7 +86,12 @@ pub struct InputArgs {
     #[arg(long, value_name = "DATE", help_heading = "Counting")]
     pub to: Option<NaiveDate>,
     /// A complaint is a repeat if its key complained at most this many days before.
-    #[arg(long, default_value_t = 7, value_name = "DAYS", help_heading = "Counting")]
+    #[arg(
+        long,
+        default_value_t = 7,
+        value_name = "DAYS",
+        help_heading = "Counting"
+    )]
     pub window_days: u32,
     /// What makes complaints the same problem: customer, customer+order or customer+category.
     #[arg(long, default_value = "customer", value_parser = parse_repeat_key, help_heading = "Counting")]
@@ -112,10 +122,16 @@ impl InputArgs {
             bail!("--from {from} is after --to {to}");
         }
         if !(self.confidence > 0.0 && self.confidence < 1.0) {
-            bail!("--confidence must be between 0 and 1 (e.g. 0.95), got {}", self.confidence);
+            bail!(
+                "--confidence must be between 0 and 1 (e.g. 0.95), got {}",
+                self.confidence
+            );
         }
         let tz = self.tz.parse().map_err(|_| {
-            anyhow::anyhow!("--tz {:?} is not a time zone; use a name like UTC or Europe/Tallinn", self.tz)
+            anyhow::anyhow!(
+                "--tz {:?} is not a time zone; use a name like UTC or Europe/Tallinn",
+                self.tz
+            )
         })?;
         Ok(InputOptions {
             overrides: self.columns.clone(),
@@ -123,7 +139,10 @@ impl InputArgs {
             dayfirst: self.dayfirst.then_some(true),
             date_format: self.date_format.clone(),
             tz,
-            range: DateRange { from: self.from, to: self.to },
+            range: DateRange {
+                from: self.from,
+                to: self.to,
+            },
         })
     }
 }
@@ -152,7 +171,9 @@ fn parse_delimiter(text: &str) -> Result<u8, String> {
     match text {
         "\\t" | "tab" | "\t" => Ok(b'\t'),
         t if t.len() == 1 && t.is_ascii() => Ok(t.as_bytes()[0]),
-        other => Err(format!("the delimiter must be one character (or 'tab'), got {other:?}")),
+        other => Err(format!(
+            "the delimiter must be one character (or 'tab'), got {other:?}"
+        )),
     }
 }
 

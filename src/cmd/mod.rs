@@ -58,7 +58,12 @@ impl Output {
         if let Some(path) = &args.output {
             writer::check_writable(path)?;
         }
-        Ok(Output { format, path: args.output.clone(), quiet: args.quiet, to_terminal })
+        Ok(Output {
+            format,
+            path: args.output.clone(),
+            quiet: args.quiet,
+            to_terminal,
+        })
     }
 
     pub fn write(&self, document: &Document) -> Result<()> {

@@ -47,12 +47,21 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
     }
 
     let contacts = link_contacts(&complaints.records, input.repeat_key, input.window_days);
-    let Some(table) =
-        period_table::build(&complaints.records, &contacts, &deliveries.counts, input.period, &input.by, args.limits)
-    else {
+    let Some(table) = period_table::build(
+        &complaints.records,
+        &contacts,
+        &deliveries.counts,
+        input.period,
+        &input.by,
+        args.limits,
+    ) else {
         bail!(
             "nothing to report: no complaint or delivery row has a usable time{}. {} {}",
-            if options.range == Default::default() { "" } else { " inside --from/--to" },
+            if options.range == Default::default() {
+                ""
+            } else {
+                " inside --from/--to"
+            },
             crate::output::table::ledger_line(&complaints.ledger),
             crate::output::table::ledger_line(&deliveries.ledger)
         );
@@ -73,8 +82,13 @@ fn segments_through_orders(
     if complaints.has_segment_column.iter().all(|&has| has) {
         return Ok(());
     }
-    let orders: HashSet<String> = complaints.records.iter().filter_map(|c| c.order.clone()).collect();
-    let segments = deliveries::segments_of_orders(deliveries_source, &deliveries.roles, by, &orders)?;
+    let orders: HashSet<String> = complaints
+        .records
+        .iter()
+        .filter_map(|c| c.order.clone())
+        .collect();
+    let segments =
+        deliveries::segments_of_orders(deliveries_source, &deliveries.roles, by, &orders)?;
     for complaint in &mut complaints.records {
         let found = complaint.order.as_ref().and_then(|o| segments.get(o));
         match found {
@@ -87,7 +101,9 @@ fn segments_through_orders(
             }
             None if complaint.counted => {
                 complaint.counted = false;
-                complaints.ledger.reclassify_used(ledger::ORDER_UNKNOWN, 1, complaint.row);
+                complaints
+                    .ledger
+                    .reclassify_used(ledger::ORDER_UNKNOWN, 1, complaint.row);
             }
             None => {}
         }
@@ -105,7 +121,11 @@ fn refuse_rejections(ledgers: &[&Ledger]) -> Result<()> {
                 l.file,
                 rejected.rows,
                 rejected.first_rows.first().copied().unwrap_or(0),
-                rejected.example.as_ref().map(|e| format!(" (value {e:?})")).unwrap_or_default(),
+                rejected
+                    .example
+                    .as_ref()
+                    .map(|e| format!(" (value {e:?})"))
+                    .unwrap_or_default(),
             );
         }
     }
@@ -149,9 +169,17 @@ fn count_cells(counts: &Counts, z: f64) -> Vec<Cell> {
 }
 
 fn period_rows(table: &PeriodTable, z: f64) -> Table {
-    let mut columns: Vec<String> = COLUMNS_BEFORE_SEGMENT.iter().map(|c| c.to_string()).collect();
+    let mut columns: Vec<String> = COLUMNS_BEFORE_SEGMENT
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
     columns.extend(table.by.iter().cloned());
-    columns.extend(COLUMNS_AFTER_SEGMENT.iter().filter(|c| !c.is_empty()).map(|c| c.to_string()));
+    columns.extend(
+        COLUMNS_AFTER_SEGMENT
+            .iter()
+            .filter(|c| !c.is_empty())
+            .map(|c| c.to_string()),
+    );
     let mut rows = Vec::with_capacity(table.rows.len() + 1);
     for row in &table.rows {
         let mut cells = vec![Cell::Date(row.start), Cell::Date(row.end)];
@@ -159,15 +187,28 @@ fn period_rows(table: &PeriodTable, z: f64) -> Table {
         cells.extend(count_cells(&row.counts, z));
         cells.push(Cell::Fraction(row.limits.map(|l| l.lcl)));
         cells.push(Cell::Fraction(row.limits.map(|l| l.ucl)));
-        cells.push(Cell::Text(row.limits.and_then(|l| l.signal).map(|s| s.as_str().to_string()).unwrap_or_default()));
+        cells.push(Cell::Text(
+            row.limits
+                .and_then(|l| l.signal)
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+        ));
         rows.push(cells);
     }
     let mut total = vec![Cell::Text("total".into()), Cell::Text(String::new())];
     total.extend(table.by.iter().map(|_| Cell::Text(String::new())));
     total.extend(count_cells(&table.total, z));
-    total.extend([Cell::Fraction(None), Cell::Fraction(None), Cell::Text(String::new())]);
+    total.extend([
+        Cell::Fraction(None),
+        Cell::Fraction(None),
+        Cell::Text(String::new()),
+    ]);
     rows.push(total);
-    Table { name: "periods".into(), columns, rows }
+    Table {
+        name: "periods".into(),
+        columns,
+        rows,
+    }
 }
 
 /// "1 in 1,000" for a ratio of deliveries per complaint.
@@ -187,7 +228,9 @@ fn headline(args: &ReportArgs, table: &PeriodTable, complaints: &ComplaintTable)
         thousands(t.deliveries),
         table.first_date,
         table.last_date,
-        t.complaint_rate().map(percent).unwrap_or_else(|| "rate undefined (no deliveries)".into()),
+        t.complaint_rate()
+            .map(percent)
+            .unwrap_or_else(|| "rate undefined (no deliveries)".into()),
         one_in(t.one_in()),
     )];
     if complaints.roles.get(Role::Customer).is_none() {
@@ -216,7 +259,11 @@ fn headline(args: &ReportArgs, table: &PeriodTable, complaints: &ComplaintTable)
             ));
         }
     }
-    let undefined = table.rows.iter().filter(|r| r.counts.deliveries == 0 && r.counts.complaints > 0).count();
+    let undefined = table
+        .rows
+        .iter()
+        .filter(|r| r.counts.deliveries == 0 && r.counts.complaints > 0)
+        .count();
     if undefined > 0 {
         lines.push(format!(
             "{undefined} period row(s) have complaints but no deliveries: their rate is undefined (empty)."
@@ -227,7 +274,11 @@ fn headline(args: &ReportArgs, table: &PeriodTable, complaints: &ComplaintTable)
         .iter()
         .filter_map(|r| {
             let signal = r.limits?.signal?;
-            let segment = if r.segment.is_empty() { String::new() } else { format!(" {}", r.segment.join("/")) };
+            let segment = if r.segment.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", r.segment.join("/"))
+            };
             Some(format!("{}{} ({})", r.start, segment, signal.as_str()))
         })
         .collect();
@@ -276,14 +327,34 @@ fn document(
     let mut terminal_columns: Vec<String> = vec!["period_start".into()];
     terminal_columns.extend(input.by.iter().cloned());
     terminal_columns.extend(
-        ["deliveries", "complaints", "complaint_rate", "rate_low", "rate_high", "repeat_complaints", "repeat_rate", "channel_switches", "ucl", "signal"]
-            .map(String::from),
+        [
+            "deliveries",
+            "complaints",
+            "complaint_rate",
+            "rate_low",
+            "rate_high",
+            "repeat_complaints",
+            "repeat_rate",
+            "channel_switches",
+            "ucl",
+            "signal",
+        ]
+        .map(String::from),
     );
     let roles = |roles: &crate::input::Roles| -> serde_json::Value {
-        roles.columns.iter().map(|(role, column)| (role.to_string(), json!(column))).collect::<serde_json::Map<_, _>>().into()
+        roles
+            .columns
+            .iter()
+            .map(|(role, column)| (role.to_string(), json!(column)))
+            .collect::<serde_json::Map<_, _>>()
+            .into()
     };
     Document {
-        headline: if args.output.quiet { vec![] } else { headline(args, table, complaints) },
+        headline: if args.output.quiet {
+            vec![]
+        } else {
+            headline(args, table, complaints)
+        },
         json_head: vec![("summary".into(), summary(table, z))],
         main: period_rows(table, z),
         terminal_columns: Some(terminal_columns),

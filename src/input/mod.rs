@@ -64,7 +64,10 @@ pub fn parse_count(value: &str) -> Option<u64> {
     let (whole, fraction) = match last_sep {
         // A separator followed by exactly three digits, where every other
         // separator is the same character, is a thousands separator.
-        Some(i) if v.len() - i - 1 == 3 && !v[..i].contains(if &v[i..=i] == "." { ',' } else { '.' }) => {
+        Some(i)
+            if v.len() - i - 1 == 3
+                && !v[..i].contains(if &v[i..=i] == "." { ',' } else { '.' }) =>
+        {
             (v.as_str(), "")
         }
         Some(i) => (&v[..i], &v[i + 1..]),

@@ -79,29 +79,73 @@ impl Role {
     fn aliases(self, table: Table) -> &'static [&'static str] {
         match (self, table) {
             (Role::Time, Table::Complaints) => &[
-                "created_at", "created", "date", "timestamp", "date_received", "received_at",
-                "opened", "contact_date", "createddate", "date_time_opened", "created_date",
+                "created_at",
+                "created",
+                "date",
+                "timestamp",
+                "date_received",
+                "received_at",
+                "opened",
+                "contact_date",
+                "createddate",
+                "date_time_opened",
+                "created_date",
             ],
             (Role::Time, Table::Deliveries) => &[
-                "delivered_at", "delivery_date", "date", "shipped_at", "order_date", "created_at",
-                "week", "month", "day", "period",
+                "delivered_at",
+                "delivery_date",
+                "date",
+                "shipped_at",
+                "order_date",
+                "created_at",
+                "week",
+                "month",
+                "day",
+                "period",
             ],
             (Role::Customer, _) => &[
-                "customer_id", "customer", "client_id", "requester_id", "requester", "account_id",
-                "user_id", "customerid", "accountid", "customer_unique_id", "account_name",
+                "customer_id",
+                "customer",
+                "client_id",
+                "requester_id",
+                "requester",
+                "account_id",
+                "user_id",
+                "customerid",
+                "accountid",
+                "customer_unique_id",
+                "account_name",
             ],
             (Role::Channel, _) => &[
-                "channel", "via", "source", "submitted_via", "received_via", "origin", "medium",
-                "contact_channel", "case_origin", "contactchannelid",
+                "channel",
+                "via",
+                "source",
+                "submitted_via",
+                "received_via",
+                "origin",
+                "medium",
+                "contact_channel",
+                "case_origin",
+                "contactchannelid",
             ],
             (Role::Order, _) => &[
-                "order_id", "order", "delivery_id", "shipment_id", "parcel_id", "tracking_number",
+                "order_id",
+                "order",
+                "delivery_id",
+                "shipment_id",
+                "parcel_id",
+                "tracking_number",
             ],
-            (Role::Category, _) => {
-                &["category", "reason", "type", "issue", "topic", "product", "subject"]
-            }
+            (Role::Category, _) => &[
+                "category", "reason", "type", "issue", "topic", "product", "subject",
+            ],
             (Role::Id, _) => &[
-                "complaint_id", "ticket_id", "id", "case_number", "ticket", "complaintid",
+                "complaint_id",
+                "ticket_id",
+                "id",
+                "case_number",
+                "ticket",
+                "complaintid",
             ],
             (Role::Count, _) => &["count", "deliveries", "n", "volume", "orders", "shipments"],
         }
@@ -111,7 +155,10 @@ impl Role {
 /// Column names compare with case and punctuation ignored:
 /// `Date received` = `date_received` = `DateReceived`.
 pub fn normalize(name: &str) -> String {
-    name.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// `--col TABLE.ROLE=COLUMN`, parsed.
@@ -126,13 +173,21 @@ impl std::str::FromStr for ColumnOverride {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, String> {
-        let usage = || format!("--col takes TABLE.ROLE=COLUMN (e.g. complaints.customer=\"Client ID\"), got {text:?}");
+        let usage = || {
+            format!(
+                "--col takes TABLE.ROLE=COLUMN (e.g. complaints.customer=\"Client ID\"), got {text:?}"
+            )
+        };
         let (target, column) = text.split_once('=').ok_or_else(usage)?;
         let (table, role) = target.split_once('.').ok_or_else(usage)?;
         let table = match normalize(table).as_str() {
             "complaints" | "complaint" => Table::Complaints,
             "deliveries" | "delivery" | "orders" => Table::Deliveries,
-            other => return Err(format!("--col: unknown table {other:?}; use complaints or deliveries")),
+            other => {
+                return Err(format!(
+                    "--col: unknown table {other:?}; use complaints or deliveries"
+                ));
+            }
         };
         let role = Role::parse(role).ok_or_else(|| {
             format!("--col: unknown role {role:?}; roles are time, customer, channel, order, category, id, count")
@@ -140,7 +195,11 @@ impl std::str::FromStr for ColumnOverride {
         if column.is_empty() {
             return Err(usage());
         }
-        Ok(ColumnOverride { table, role, column: column.to_string() })
+        Ok(ColumnOverride {
+            table,
+            role,
+            column: column.to_string(),
+        })
     }
 }
 
@@ -159,7 +218,11 @@ impl Roles {
             let Some(column) = find_column(columns, &o.column) else {
                 bail!(
                     "--col {}.{}={}: the {} file has no column {:?}. Its columns are: {}.{}",
-                    table.name(), o.role, o.column, table.name(), o.column,
+                    table.name(),
+                    o.role,
+                    o.column,
+                    table.name(),
+                    o.column,
                     columns.join(", "),
                     nearest_hint(columns, &o.column),
                 );
@@ -191,7 +254,13 @@ impl Roles {
 
     /// The column for a required role, or an error listing the table's columns
     /// and the closest candidates.
-    pub fn require(&self, table: Table, role: Role, columns: &[String], file: &str) -> Result<&str> {
+    pub fn require(
+        &self,
+        table: Table,
+        role: Role,
+        columns: &[String],
+        file: &str,
+    ) -> Result<&str> {
         if let Some(column) = self.get(role) {
             return Ok(column);
         }
@@ -254,8 +323,15 @@ mod tests {
     #[test]
     fn cfpb_headers_map_without_flags() {
         let columns = cols(&[
-            "Date received", "Product", "Sub-product", "Issue", "Sub-issue", "Company",
-            "State", "Submitted via", "Complaint ID",
+            "Date received",
+            "Product",
+            "Sub-product",
+            "Issue",
+            "Sub-issue",
+            "Company",
+            "State",
+            "Submitted via",
+            "Complaint ID",
         ]);
         let r = Roles::detect(Table::Complaints, &columns, &[]).unwrap();
         assert_eq!(r.get(Role::Time), Some("Date received"));
@@ -267,20 +343,50 @@ mod tests {
 
     #[test]
     fn zendesk_and_salesforce_headers() {
-        let z = Roles::detect(Table::Complaints, &cols(&["Ticket ID", "Requester", "Created at", "Via"]), &[]).unwrap();
-        assert_eq!(
-            (z.get(Role::Id), z.get(Role::Customer), z.get(Role::Time), z.get(Role::Channel)),
-            (Some("Ticket ID"), Some("Requester"), Some("Created at"), Some("Via"))
-        );
-        let s = Roles::detect(
+        let z = Roles::detect(
             Table::Complaints,
-            &cols(&["Case Number", "Account Name", "Date/Time Opened", "Case Origin"]),
+            &cols(&["Ticket ID", "Requester", "Created at", "Via"]),
             &[],
         )
         .unwrap();
         assert_eq!(
-            (s.get(Role::Id), s.get(Role::Customer), s.get(Role::Time), s.get(Role::Channel)),
-            (Some("Case Number"), Some("Account Name"), Some("Date/Time Opened"), Some("Case Origin"))
+            (
+                z.get(Role::Id),
+                z.get(Role::Customer),
+                z.get(Role::Time),
+                z.get(Role::Channel)
+            ),
+            (
+                Some("Ticket ID"),
+                Some("Requester"),
+                Some("Created at"),
+                Some("Via")
+            )
+        );
+        let s = Roles::detect(
+            Table::Complaints,
+            &cols(&[
+                "Case Number",
+                "Account Name",
+                "Date/Time Opened",
+                "Case Origin",
+            ]),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                s.get(Role::Id),
+                s.get(Role::Customer),
+                s.get(Role::Time),
+                s.get(Role::Channel)
+            ),
+            (
+                Some("Case Number"),
+                Some("Account Name"),
+                Some("Date/Time Opened"),
+                Some("Case Origin")
+            )
         );
     }
 
@@ -300,7 +406,10 @@ mod tests {
     fn missing_role_names_columns_and_nearest() {
         let columns = cols(&["creatd_at", "customer"]);
         let r = Roles::detect(Table::Complaints, &columns, &[]).unwrap();
-        let err = r.require(Table::Complaints, Role::Time, &columns, "c.csv").unwrap_err().to_string();
+        let err = r
+            .require(Table::Complaints, Role::Time, &columns, "c.csv")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("creatd_at, customer"), "{err}");
         assert!(err.contains("Closest match: \"creatd_at\""), "{err}");
         assert!(err.contains("--col complaints.time=COLUMN"), "{err}");
@@ -309,7 +418,17 @@ mod tests {
     #[test]
     fn bad_overrides_are_explained() {
         assert!("complaints.time".parse::<ColumnOverride>().is_err());
-        assert!("tickets.time=x".parse::<ColumnOverride>().unwrap_err().contains("unknown table"));
-        assert!("complaints.when=x".parse::<ColumnOverride>().unwrap_err().contains("unknown role"));
+        assert!(
+            "tickets.time=x"
+                .parse::<ColumnOverride>()
+                .unwrap_err()
+                .contains("unknown table")
+        );
+        assert!(
+            "complaints.when=x"
+                .parse::<ColumnOverride>()
+                .unwrap_err()
+                .contains("unknown role")
+        );
     }
 }

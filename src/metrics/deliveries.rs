@@ -33,7 +33,9 @@ const FIRST_ROW: &str = "__first_row";
 pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<DeliveryCounts> {
     let file = source.display();
     let roles = Roles::detect(Table::Deliveries, &source.columns, &options.overrides)?;
-    let time_column = roles.require(Table::Deliveries, Role::Time, &source.columns, &file)?.to_string();
+    let time_column = roles
+        .require(Table::Deliveries, Role::Time, &source.columns, &file)?
+        .to_string();
     let segment_columns = by
         .iter()
         .map(|b| {
@@ -67,25 +69,29 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
     // Group by the date text alone where the date part decides the day (no
     // offsets to convert): a year of timestamps collapses to ~365 keys.
     let time = col(time_column.as_str()).cast(DataType::String);
-    let key = if matches!(parser.layout, TimeLayout::Custom(_)) || samples.iter().any(|s| has_offset(s)) {
+    let key = if matches!(parser.layout, TimeLayout::Custom(_))
+        || samples.iter().any(|s| has_offset(s))
+    {
         time
     } else {
         time.str().extract(lit(r"^\s*([^T\s]*)"), 1)
     };
     let mut group: Vec<Expr> = vec![key.alias(KEY)];
-    group.extend(
-        segment_columns
-            .iter()
-            .enumerate()
-            .map(|(k, c)| col(c.as_str()).cast(DataType::String).alias(format!("__segment{k}"))),
-    );
+    group.extend(segment_columns.iter().enumerate().map(|(k, c)| {
+        col(c.as_str())
+            .cast(DataType::String)
+            .alias(format!("__segment{k}"))
+    }));
     if let Some(count_column) = roles.get(Role::Count) {
         group.push(col(count_column).cast(DataType::String).alias(COUNT));
     }
     let grouped = source
         .scan()?
         .group_by(group)
-        .agg([len().alias(ROWS), col(ROW).min().cast(DataType::UInt64).alias(FIRST_ROW)])
+        .agg([
+            len().alias(ROWS),
+            col(ROW).min().cast(DataType::UInt64).alias(FIRST_ROW),
+        ])
         .collect_with_engine(Engine::Streaming)
         .map_err(anyhow::Error::new)
         .with_context(|| format!("{file}: cannot read the deliveries"))?
@@ -96,7 +102,11 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
     let rows = rows.u64()?;
     let first_rows = grouped.column(FIRST_ROW)?.u64()?;
     let segments: Vec<&StringChunked> = (0..segment_columns.len())
-        .map(|k| grouped.column(&format!("__segment{k}")).and_then(|c| c.str()))
+        .map(|k| {
+            grouped
+                .column(&format!("__segment{k}"))
+                .and_then(|c| c.str())
+        })
         .collect::<PolarsResult<_>>()?;
     let counts_text = match roles.get(Role::Count) {
         Some(_) => Some(grouped.column(COUNT)?.str()?),
@@ -113,7 +123,9 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
             ledger.reject(ledger::TIME_MISSING, n, first);
             continue;
         };
-        let date = *dates.entry(key).or_insert_with(|| parser.parse(key).map(|t| t.date()));
+        let date = *dates
+            .entry(key)
+            .or_insert_with(|| parser.parse(key).map(|t| t.date()));
         let Some(date) = date else {
             ledger.reject_value(ledger::TIME_UNPARSEABLE, n, first, Some(key));
             continue;
@@ -132,11 +144,19 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
                 }
             },
         };
-        let segment: Vec<String> = segments.iter().map(|s| present(s.get(g)).unwrap_or("").to_string()).collect();
+        let segment: Vec<String> = segments
+            .iter()
+            .map(|s| present(s.get(g)).unwrap_or("").to_string())
+            .collect();
         ledger.used(n);
         *counts.entry((date, segment)).or_insert(0) += n * per_row;
     }
-    Ok(DeliveryCounts { counts, ledger, roles, time: parser })
+    Ok(DeliveryCounts {
+        counts,
+        ledger,
+        roles,
+        time: parser,
+    })
 }
 
 /// The `--by` values of the deliveries with the given order keys, for
@@ -156,11 +176,18 @@ pub fn segments_of_orders(
             by.join(", ")
         );
     };
-    let wanted = Series::new("orders".into(), orders.iter().cloned().collect::<Vec<String>>());
+    let wanted = Series::new(
+        "orders".into(),
+        orders.iter().cloned().collect::<Vec<String>>(),
+    );
     let mut select = vec![col(order_column).cast(DataType::String).alias("__order")];
     for (k, b) in by.iter().enumerate() {
         let column = source.column(b).expect("checked by count()");
-        select.push(col(column).cast(DataType::String).alias(format!("__segment{k}")));
+        select.push(
+            col(column)
+                .cast(DataType::String)
+                .alias(format!("__segment{k}")),
+        );
     }
     let frame = source
         .scan()?
@@ -176,7 +203,10 @@ pub fn segments_of_orders(
     let mut map = HashMap::new();
     for i in 0..frame.height() {
         if let Some(order) = present(order_values.get(i)) {
-            let segment = segment_values.iter().map(|s| present(s.get(i)).unwrap_or("").to_string()).collect();
+            let segment = segment_values
+                .iter()
+                .map(|s| present(s.get(i)).unwrap_or("").to_string())
+                .collect();
             map.entry(order.to_string()).or_insert(segment);
         }
     }

@@ -26,7 +26,11 @@ impl FromStr for Period {
             "quarter" => Period::Quarter,
             "year" => Period::Year,
             "all" => Period::All,
-            other => return Err(format!("unknown period {other:?}: use day, week, month, quarter, year or all")),
+            other => {
+                return Err(format!(
+                    "unknown period {other:?}: use day, week, month, quarter, year or all"
+                ));
+            }
         })
     }
 }
@@ -49,9 +53,8 @@ impl Period {
             Period::Day => date,
             Period::Week => date - Days::new(u64::from(date.weekday().num_days_from_monday())),
             Period::Month => date.with_day(1).expect("day 1 exists"),
-            Period::Quarter => {
-                NaiveDate::from_ymd_opt(date.year(), (date.month0() / 3) * 3 + 1, 1).expect("quarter start exists")
-            }
+            Period::Quarter => NaiveDate::from_ymd_opt(date.year(), (date.month0() / 3) * 3 + 1, 1)
+                .expect("quarter start exists"),
             Period::Year => NaiveDate::from_ymd_opt(date.year(), 1, 1).expect("1 January exists"),
             Period::All => NaiveDate::MIN,
         }
@@ -103,8 +106,27 @@ mod tests {
     #[test]
     fn empty_periods_are_listed() {
         let weeks = Period::Week.starts_between(d("2024-01-03"), d("2024-01-30"));
-        assert_eq!(weeks, vec![d("2024-01-01"), d("2024-01-08"), d("2024-01-15"), d("2024-01-22"), d("2024-01-29")]);
-        assert_eq!(Period::All.starts_between(d("2020-01-01"), d("2024-01-01")).len(), 1);
-        assert_eq!(Period::Quarter.starts_between(d("2024-01-01"), d("2024-12-31")).len(), 4);
+        assert_eq!(
+            weeks,
+            vec![
+                d("2024-01-01"),
+                d("2024-01-08"),
+                d("2024-01-15"),
+                d("2024-01-22"),
+                d("2024-01-29")
+            ]
+        );
+        assert_eq!(
+            Period::All
+                .starts_between(d("2020-01-01"), d("2024-01-01"))
+                .len(),
+            1
+        );
+        assert_eq!(
+            Period::Quarter
+                .starts_between(d("2024-01-01"), d("2024-12-31"))
+                .len(),
+            4
+        );
     }
 }

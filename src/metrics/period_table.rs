@@ -99,24 +99,37 @@ pub fn build(
     by: &[String],
     chart: Chart,
 ) -> Option<PeriodTable> {
-    let segment_of = |c: &Complaint| -> Vec<String> { c.segment.iter().map(|s| s.clone().unwrap_or_default()).collect() };
+    let segment_of = |c: &Complaint| -> Vec<String> {
+        c.segment
+            .iter()
+            .map(|s| s.clone().unwrap_or_default())
+            .collect()
+    };
     let counted = || (0..complaints.len()).filter(|&i| complaints[i].counted);
-    let dates = counted().map(|i| complaints[i].time.date()).chain(deliveries.keys().map(|(d, _)| *d));
-    let (first_date, last_date) = dates.fold(None, |acc: Option<(NaiveDate, NaiveDate)>, d| match acc {
-        None => Some((d, d)),
-        Some((lo, hi)) => Some((lo.min(d), hi.max(d))),
-    })?;
+    let dates = counted()
+        .map(|i| complaints[i].time.date())
+        .chain(deliveries.keys().map(|(d, _)| *d));
+    let (first_date, last_date) =
+        dates.fold(None, |acc: Option<(NaiveDate, NaiveDate)>, d| match acc {
+            None => Some((d, d)),
+            Some((lo, hi)) => Some((lo.min(d), hi.max(d))),
+        })?;
 
     let mut cells: BTreeMap<(NaiveDate, Vec<String>), Counts> = BTreeMap::new();
     let mut segments: BTreeSet<Vec<String>> = BTreeSet::new();
     for ((date, segment), n) in deliveries {
         segments.insert(segment.clone());
-        cells.entry((period.start(*date), segment.clone())).or_default().deliveries += n;
+        cells
+            .entry((period.start(*date), segment.clone()))
+            .or_default()
+            .deliveries += n;
     }
     for i in counted() {
         let segment = segment_of(&complaints[i]);
         segments.insert(segment.clone());
-        let cell = cells.entry((period.start(complaints[i].time.date()), segment)).or_default();
+        let cell = cells
+            .entry((period.start(complaints[i].time.date()), segment))
+            .or_default();
         cell.complaints += 1;
         cell.repeat_complaints += u64::from(contacts[i].repeat);
         cell.channel_switches += u64::from(contacts[i].switch);
@@ -134,15 +147,26 @@ pub fn build(
     let mut total = Counts::default();
     for &key in &starts {
         for segment in &segments {
-            let counts = cells.get(&(key, segment.clone())).copied().unwrap_or_default();
+            let counts = cells
+                .get(&(key, segment.clone()))
+                .copied()
+                .unwrap_or_default();
             total.add(&counts);
             let (start, end) = bounds(key);
-            rows.push(PeriodRow { start, end, segment: segment.clone(), counts, limits: None });
+            rows.push(PeriodRow {
+                start,
+                end,
+                segment: segment.clone(),
+                counts,
+                limits: None,
+            });
         }
     }
     // Limits per segment, over that segment's periods in time order.
     for segment in &segments {
-        let indices: Vec<usize> = (0..rows.len()).filter(|&i| &rows[i].segment == segment).collect();
+        let indices: Vec<usize> = (0..rows.len())
+            .filter(|&i| &rows[i].segment == segment)
+            .collect();
         let x: Vec<u64> = indices.iter().map(|&i| rows[i].counts.complaints).collect();
         let n: Vec<u64> = indices.iter().map(|&i| rows[i].counts.deliveries).collect();
         if let Some(chart) = control_chart(&x, &n, chart) {
@@ -151,7 +175,14 @@ pub fn build(
             }
         }
     }
-    Some(PeriodTable { period, by: by.to_vec(), rows, total, first_date, last_date })
+    Some(PeriodTable {
+        period,
+        by: by.to_vec(),
+        rows,
+        total,
+        first_date,
+        last_date,
+    })
 }
 
 #[cfg(test)]
@@ -169,11 +200,27 @@ mod tests {
         let contacts = link_contacts(&complaints, RepeatKey::Customer, 7);
         let mut deliveries = BTreeMap::new();
         deliveries.insert((d("2024-01-15"), vec![]), 900);
-        let table = build(&complaints, &contacts, &deliveries, Period::Month, &[], Chart::LaneyPPrime).unwrap();
+        let table = build(
+            &complaints,
+            &contacts,
+            &deliveries,
+            Period::Month,
+            &[],
+            Chart::LaneyPPrime,
+        )
+        .unwrap();
         assert_eq!(table.rows.len(), 1);
         let jan = &table.rows[0];
         assert_eq!((jan.start, jan.end), (d("2024-01-01"), d("2024-01-31")));
-        assert_eq!(jan.counts, Counts { deliveries: 900, complaints: 9, repeat_complaints: 3, channel_switches: 2 });
+        assert_eq!(
+            jan.counts,
+            Counts {
+                deliveries: 900,
+                complaints: 9,
+                repeat_complaints: 3,
+                channel_switches: 2
+            }
+        );
         assert_eq!(jan.counts.repeat_rate(), Some(1.0 / 3.0));
         assert_eq!(jan.counts.switch_rate(), Some(2.0 / 3.0));
         assert_eq!(jan.counts.problems(), 6);
@@ -192,10 +239,22 @@ mod tests {
         for c in &mut segmented {
             c.segment = vec![Some("A".to_string())];
         }
-        let table = build(&segmented, &contacts, &deliveries, Period::Week, &["region".into()], Chart::P).unwrap();
+        let table = build(
+            &segmented,
+            &contacts,
+            &deliveries,
+            Period::Week,
+            &["region".into()],
+            Chart::P,
+        )
+        .unwrap();
         // Weeks of 2024-01-01 .. 2024-01-29 = 5 weeks × 2 segments.
         assert_eq!(table.rows.len(), 10);
-        let b_first = table.rows.iter().find(|r| r.segment == ["B"] && r.start == d("2024-01-01")).unwrap();
+        let b_first = table
+            .rows
+            .iter()
+            .find(|r| r.segment == ["B"] && r.start == d("2024-01-01"))
+            .unwrap();
         assert_eq!(b_first.counts, Counts::default());
         assert_eq!(b_first.counts.complaint_rate(), None);
         assert_eq!(table.total.complaints, 9);
@@ -204,8 +263,21 @@ mod tests {
 
     #[test]
     fn ratios_with_zero_denominators_are_none() {
-        let c = Counts { deliveries: 0, complaints: 3, repeat_complaints: 0, channel_switches: 0 };
-        assert_eq!((c.complaint_rate(), c.per_1000(), c.rate_interval(1.96), c.switch_rate()), (None, None, None, None));
+        let c = Counts {
+            deliveries: 0,
+            complaints: 3,
+            repeat_complaints: 0,
+            channel_switches: 0,
+        };
+        assert_eq!(
+            (
+                c.complaint_rate(),
+                c.per_1000(),
+                c.rate_interval(1.96),
+                c.switch_rate()
+            ),
+            (None, None, None, None)
+        );
         assert_eq!(c.repeat_rate(), Some(0.0));
     }
 }

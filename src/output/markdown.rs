@@ -11,7 +11,10 @@ pub fn render(document: &Document) -> String {
     }
     let table = &document.main;
     out.push_str(&format!("| {} |\n", table.columns.join(" | ")));
-    out.push_str(&format!("|{}\n", table.columns.iter().map(|_| "---|").collect::<String>()));
+    out.push_str(&format!(
+        "|{}\n",
+        table.columns.iter().map(|_| "---|").collect::<String>()
+    ));
     for row in &table.rows {
         let cells: Vec<String> = row.iter().map(|c| human(c).replace('|', "\\|")).collect();
         out.push_str(&format!("| {} |\n", cells.join(" | ")));

@@ -36,7 +36,11 @@ impl FromStr for OutputFormat {
             "json" => OutputFormat::Json,
             "ndjson" | "jsonl" => OutputFormat::Ndjson,
             "markdown" | "md" => OutputFormat::Markdown,
-            other => return Err(format!("unknown format {other:?}: use table, csv, tsv, json, ndjson or markdown")),
+            other => {
+                return Err(format!(
+                    "unknown format {other:?}: use table, csv, tsv, json, ndjson or markdown"
+                ));
+            }
         })
     }
 }
@@ -44,7 +48,10 @@ impl FromStr for OutputFormat {
 impl OutputFormat {
     /// The format named by an output file's extension.
     pub fn from_path(path: &Path) -> Result<OutputFormat> {
-        let extension = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+        let extension = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
         Ok(match extension.as_str() {
             "csv" => OutputFormat::Csv,
             "tsv" | "tab" => OutputFormat::Tsv,
@@ -62,14 +69,22 @@ impl OutputFormat {
 
     /// `--format` wins; else the output file's extension; else a table on a
     /// terminal and CSV into a pipe or file.
-    pub fn choose(explicit: Option<OutputFormat>, output: Option<&Path>, stdout_is_terminal: bool) -> Result<Self> {
+    pub fn choose(
+        explicit: Option<OutputFormat>,
+        output: Option<&Path>,
+        stdout_is_terminal: bool,
+    ) -> Result<Self> {
         if let Some(format) = explicit {
             return Ok(format);
         }
         if let Some(path) = output {
             return OutputFormat::from_path(path);
         }
-        Ok(if stdout_is_terminal { OutputFormat::Table } else { OutputFormat::Csv })
+        Ok(if stdout_is_terminal {
+            OutputFormat::Table
+        } else {
+            OutputFormat::Csv
+        })
     }
 }
 
@@ -103,7 +118,9 @@ impl Cell {
             Cell::Text(s) => s.clone().into(),
             Cell::Date(d) => d.to_string().into(),
             Cell::Int(n) => (*n).into(),
-            Cell::Fraction(v) | Cell::Number(v) => v.map(serde_json::Value::from).unwrap_or(serde_json::Value::Null),
+            Cell::Fraction(v) | Cell::Number(v) => v
+                .map(serde_json::Value::from)
+                .unwrap_or(serde_json::Value::Null),
         }
     }
 }

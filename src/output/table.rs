@@ -18,18 +18,27 @@ pub fn render(document: &Document, wrap: bool) -> String {
     }
     let table = &document.main;
     let shown: Vec<usize> = match &document.terminal_columns {
-        Some(names) => names.iter().filter_map(|n| table.columns.iter().position(|c| c == n)).collect(),
+        Some(names) => names
+            .iter()
+            .filter_map(|n| table.columns.iter().position(|c| c == n))
+            .collect(),
         None => (0..table.columns.len()).collect(),
     };
     let mut grid = Grid::new();
-    grid.load_preset(presets::UTF8_HORIZONTAL_ONLY);
-    grid.set_content_arrangement(if wrap { ContentArrangement::Dynamic } else { ContentArrangement::Disabled });
+    grid.load_preset(presets::UTF8_FULL_CONDENSED);
+    grid.set_content_arrangement(if wrap {
+        ContentArrangement::Dynamic
+    } else {
+        ContentArrangement::Disabled
+    });
     grid.set_header(shown.iter().map(|&i| table.columns[i].clone()));
     for row in &table.rows {
         grid.add_row(shown.iter().map(|&i| {
             let cell = comfy_table::Cell::new(human(&row[i]));
             match row[i] {
-                Cell::Int(_) | Cell::Fraction(_) | Cell::Number(_) => cell.set_alignment(CellAlignment::Right),
+                Cell::Int(_) | Cell::Fraction(_) | Cell::Number(_) => {
+                    cell.set_alignment(CellAlignment::Right)
+                }
                 _ => cell,
             }
         }));
@@ -64,8 +73,16 @@ pub fn ledger_line(ledger: &Ledger) -> String {
             ", {} {reason} (row {}{}{})",
             thousands(rejected.rows),
             rows.join(", "),
-            if rejected.rows as usize > rows.len() { ", …" } else { "" },
-            rejected.example.as_ref().map(|e| format!("; e.g. {e:?}")).unwrap_or_default()
+            if rejected.rows as usize > rows.len() {
+                ", …"
+            } else {
+                ""
+            },
+            rejected
+                .example
+                .as_ref()
+                .map(|e| format!("; e.g. {e:?}"))
+                .unwrap_or_default()
         ));
     }
     line.push('.');

@@ -47,7 +47,9 @@ pub struct ControlChart {
 /// moving range of z and get no limits.
 pub fn control_chart(complaints: &[u64], deliveries: &[u64], chart: Chart) -> Option<ControlChart> {
     assert_eq!(complaints.len(), deliveries.len());
-    let used: Vec<usize> = (0..deliveries.len()).filter(|&i| deliveries[i] > 0).collect();
+    let used: Vec<usize> = (0..deliveries.len())
+        .filter(|&i| deliveries[i] > 0)
+        .collect();
     if used.len() < 2 {
         return None;
     }
@@ -89,7 +91,11 @@ pub fn control_chart(complaints: &[u64], deliveries: &[u64], chart: Chart) -> Op
             Some(Limits { lcl, ucl, signal })
         })
         .collect();
-    Some(ControlChart { p_bar, sigma_z, limits })
+    Some(ControlChart {
+        p_bar,
+        sigma_z,
+        limits,
+    })
 }
 
 #[cfg(test)]
@@ -140,8 +146,8 @@ mod tests {
     fn orange_juice() {
         // Montgomery / qcc `orangejuice`, samples 1–30 of size 50.
         let d: [u64; 30] = [
-            12, 15, 8, 10, 4, 7, 16, 9, 14, 10, 5, 6, 17, 12, 22, 8, 10, 5, 13, 11, 20, 18, 24,
-            15, 9, 12, 7, 13, 9, 6,
+            12, 15, 8, 10, 4, 7, 16, 9, 14, 10, 5, 6, 17, 12, 22, 8, 10, 5, 13, 11, 20, 18, 24, 15,
+            9, 12, 7, 13, 9, 6,
         ];
         let n = [50u64; 30];
         let p = control_chart(&d, &n, Chart::P).unwrap();

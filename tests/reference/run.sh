@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Independent check: generate exports, compute the period table with
+# complaint-rate and with DuckDB SQL (period_table.py), and require every
+# number to agree. Needs a built debug binary and example (cargo test builds
+# both). DuckDB is installed into a venv outside the clone.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+target="${CARGO_TARGET_DIR:-target}"
+venv="${COMPLAINT_RATE_VENV:-$HOME/.cache/complaint-rate/venv}"
+if ! "$venv/bin/python" -c 'import duckdb' 2>/dev/null; then
+  if ! { python3 -m venv "$venv" && "$venv/bin/pip" install --quiet duckdb; }; then
+    echo "!! SKIPPED: the DuckDB reference check could not install duckdb from PyPI" >&2
+    exit 0
+  fi
+fi
+py="$venv/bin/python"
+tool="$target/debug/complaint-rate"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+check() { # name, data dir, reference flags, tool flags…
+  local name=$1 dir=$2 ref_flags=$3
+  shift 3
+  "$tool" report --complaints "$dir/complaints.csv" --deliveries "$dir/deliveries.csv" --format csv "$@" > "$work/ours.csv"
+  # shellcheck disable=SC2086
+  "$py" tests/reference/period_table.py --complaints "$dir/complaints.csv" --deliveries "$dir/deliveries.csv" \
+    $ref_flags --out "$work/ref.csv"
+  printf '%-28s ' "$name:"
+  "$py" tests/reference/compare_tables.py "$work/ours.csv" "$work/ref.csv"
+}
+
+"$target/debug/examples/generate" --deliveries 300000 --complaints-per-1000 2 --seed 11 --out "$work/iso" 2>/dev/null
+"$target/debug/examples/generate" --deliveries 100000 --complaints-per-1000 3 --seed 12 --european --out "$work/eu" 2>/dev/null
+
+check "week" "$work/iso" ""
+check "week by region" "$work/iso" "--by region" --by region
+check "month by region, W=3" "$work/iso" "--by region --period month --window-days 3" --by region --period month --window-days 3
+check "day" "$work/iso" "--period day" --period day
+check "european week by region" "$work/eu" "--european --by region" --by region
+check "example exports by region" examples "--by region" --by region
