@@ -439,3 +439,30 @@ fn formats_tsv_ndjson_markdown_table() {
         "{table}"
     );
 }
+
+#[test]
+fn parquet_with_typed_timestamps_gives_the_same_table_as_csv() {
+    let csv_out = run(&[
+        "report",
+        "--complaints",
+        "testdata/regions/complaints.csv",
+        "--deliveries",
+        "testdata/regions/deliveries.csv",
+        "--by",
+        "region",
+    ]);
+    let parquet_out = run(&[
+        "report",
+        "--complaints",
+        "testdata/parquet/complaints.parquet",
+        "--deliveries",
+        "testdata/parquet/deliveries.parquet",
+        "--by",
+        "region",
+    ]);
+    assert!(parquet_out.status.success(), "{}", stderr(&parquet_out));
+    assert_eq!(
+        String::from_utf8_lossy(&csv_out.stdout),
+        String::from_utf8_lossy(&parquet_out.stdout)
+    );
+}

@@ -115,7 +115,8 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
         .take(TIME_SAMPLE)
         .map(String::as_str)
         .collect();
-    let parser = detect_time(&samples, options, &file, &time_column)?;
+    let first_row = times.iter().position(Option::is_some).map(|i| rows[i]);
+    let parser = detect_time(&samples, first_row, options, &file, &time_column)?;
 
     let mut ledger = Ledger::new("complaints", &file);
     let mut seen_ids = HashSet::new();
@@ -184,14 +185,14 @@ pub fn detect_time(
     ) {
         Ok(parser) => Ok(parser),
         Err(DetectError::Ambiguous { example }) => bail!(
-            "{file}: column {column:?} reads both as dd/mm/yyyy and as mm/dd/yyyy (e.g. {example:?}). \
+            "{file}: column {column:?} reads both as dd/mm/yyyy and as mm/dd/yyyy (e.g. {example:?}{at}). \
              Pass --dayfirst for dd/mm/yyyy, or --date-format '%m/%d/%Y' for mm/dd/yyyy"
         ),
         Err(DetectError::Unknown { example }) if samples.is_empty() => {
             bail!("{file}: column {column:?} has no values; it cannot serve as the time{example}")
         }
         Err(DetectError::Unknown { example }) => bail!(
-            "{file}: column {column:?} holds no time the tool can read (e.g. {example:?}). \
+            "{file}: column {column:?} holds no time the tool can read (e.g. {example:?}{at}). \
              Known layouts: yyyy-mm-dd[ HH:MM[:SS]], dd.mm.yyyy, dd/mm/yyyy, mm/dd/yyyy, yyyy/mm/dd, \
              2025-W10, 2025-03. Pass --date-format with a strftime pattern (e.g. '%d %b %Y'), \
              or name another column with --col TABLE.time=COLUMN"

@@ -52,7 +52,10 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
 
     let samples_frame = source
         .scan()?
-        .select([col(time_column.as_str()).cast(DataType::String)])
+        .select([
+            col(time_column.as_str()).cast(DataType::String),
+            col(ROW).cast(DataType::UInt64),
+        ])
         .filter(col(time_column.as_str()).is_not_null())
         .limit(TIME_SAMPLE as IdxSize)
         .collect()
@@ -64,7 +67,8 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
         .iter()
         .filter_map(present)
         .collect();
-    let parser = detect_time(&samples, options, &file, &time_column)?;
+    let first_row = samples_frame.column(ROW)?.u64()?.get(0);
+    let parser = detect_time(&samples, first_row, options, &file, &time_column)?;
 
     // Group by the date text alone where the date part decides the day (no
     // offsets to convert): a year of timestamps collapses to ~365 keys.
