@@ -170,13 +170,17 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
 }
 
 /// Detect a time column's layout, turning failure into an error that says
-/// which flag to pass.
+/// which flag to pass. `first_row` is the row of the first sample.
 pub fn detect_time(
     samples: &[&str],
+    first_row: Option<u64>,
     options: &InputOptions,
     file: &str,
     column: &str,
 ) -> Result<TimeParser> {
+    let at = first_row
+        .map(|r| format!(" at row {r}"))
+        .unwrap_or_default();
     match TimeParser::detect(
         samples,
         options.dayfirst,
