@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
 use crate::input::{ColumnOverride, DateRange, InputOptions};
+use crate::metrics::dataset::{Attribution, DatasetOptions};
 use crate::metrics::period::Period;
 use crate::metrics::repeats::RepeatKey;
 use crate::output::OutputFormat;
@@ -37,6 +38,20 @@ pub struct ReportArgs {
     /// Control limits: `laney` (p′, allows for routine week-to-week variation) or `p` (plain p-chart).
     #[arg(long, default_value = "laney", value_parser = parse_chart, help_heading = "Statistics")]
     pub limits: Chart,
+    /// With --attribute delivery: periods younger than this many days are immature (default: the 90th percentile of complaint lag).
+    #[arg(long, value_name = "DAYS", help_heading = "Statistics")]
+    pub maturity_days: Option<u32>,
+    /// Handling time of one complaint, to cost repeat contacts and switches in hours.
+    #[arg(long, value_name = "MINUTES", help_heading = "Cost")]
+    pub minutes_per_complaint: Option<f64>,
+    /// Cost of an hour of handling, to cost repeat contacts and switches in money.
+    #[arg(
+        long,
+        value_name = "AMOUNT",
+        requires = "minutes_per_complaint",
+        help_heading = "Cost"
+    )]
+    pub cost_per_hour: Option<f64>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -96,6 +111,12 @@ pub struct InputArgs {
     /// What makes complaints the same problem: customer, customer+order or customer+category.
     #[arg(long, default_value = "customer", value_parser = parse_repeat_key, help_heading = "Counting")]
     pub repeat_key: RepeatKey,
+    /// Count complaints in the period of their own time (`complaint`) or of their delivery (`delivery`, via the order id).
+    #[arg(long, default_value = "complaint", value_parser = parse_attribution, help_heading = "Counting")]
+    pub attribute: Attribution,
+    /// Follow-ups are known up to this day (default: the last complaint in the data); for one-contact resolution and maturity.
+    #[arg(long, value_name = "DATE", help_heading = "Counting")]
+    pub as_of: Option<NaiveDate>,
     /// Confidence of the rate intervals.
     #[arg(long, default_value_t = 0.95, help_heading = "Statistics")]
     pub confidence: f64,
@@ -115,6 +136,25 @@ pub struct OutputArgs {
 }
 
 impl InputArgs {
+    /// Everything the dataset loader needs, with `--by` as given.
+    pub fn dataset_options(&self) -> Result<DatasetOptions> {
+        Ok(DatasetOptions {
+            input: self.options()?,
+            by: self.by.clone(),
+            repeat_key: self.repeat_key,
+            window_days: self.window_days,
+            attribution: self.attribute,
+            strict: self.strict,
+        })
+    }
+
+    /// `--as-of` as the end of that day.
+    pub fn as_of_time(&self) -> Option<chrono::NaiveDateTime> {
+        self.as_of
+            .and_then(|d| d.succ_opt())
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+    }
+
     pub fn options(&self) -> Result<InputOptions> {
         if let (Some(from), Some(to)) = (self.from, self.to)
             && from > to
@@ -157,6 +197,16 @@ fn parse_repeat_key(text: &str) -> Result<RepeatKey, String> {
 
 fn parse_format(text: &str) -> Result<OutputFormat, String> {
     text.parse()
+}
+
+fn parse_attribution(text: &str) -> Result<Attribution, String> {
+    match text {
+        "complaint" => Ok(Attribution::Complaint),
+        "delivery" => Ok(Attribution::Delivery),
+        other => Err(format!(
+            "unknown attribution {other:?}: use complaint or delivery"
+        )),
+    }
 }
 
 fn parse_chart(text: &str) -> Result<Chart, String> {

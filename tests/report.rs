@@ -166,7 +166,10 @@ fn from_to_keeps_look_back_and_every_row_is_in_the_ledger() {
         .keys()
         .map(String::as_str)
         .collect();
-    assert_eq!(keys, ["summary", "periods", "ledger", "parameters"]);
+    assert_eq!(
+        keys,
+        ["summary", "verdict", "periods", "ledger", "parameters"]
+    );
     // February: C4 (02-15, 36 days after its last) and C5 (02-02, 5 days after 01-28: a repeat
     // found through the January look-back, switching web → phone).
     let feb = &json["periods"][0];
@@ -430,10 +433,8 @@ fn formats_tsv_ndjson_markdown_table() {
     }
     assert!(with("markdown").contains("| period_start | period_end |"));
     let table = with("table");
-    assert!(
-        table.starts_with("7 complaints per 16 deliveries"),
-        "{table}"
-    );
+    assert!(table.starts_with("Verdict: bushes"), "{table}");
+    assert!(table.contains("7 complaints per 16 deliveries"), "{table}");
     assert!(
         table.contains("complaints (testdata/regions/complaints.csv): 7 rows read, 7 used."),
         "{table}"

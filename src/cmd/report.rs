@@ -1,28 +1,35 @@
-//! `report`: complaints per delivery per period (and segment), how much of it
-//! is repeat contact and channel switching, control limits, and the ledger of
-//! every input row.
+//! `report`: the whole picture. Complaints per delivery per period (and
+//! segment), repeat contact and channel switching, control limits and run
+//! rules, the trend against volume, concentration in a few customers, the
+//! verdict — forest or bushes — with the facts behind it, and the ledger.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Result, bail};
-use serde_json::json;
+use chrono::{Days, NaiveDate};
+use serde_json::{Value, json};
 
 use super::Output;
 use crate::cli::ReportArgs;
-use crate::input::complaints::{self, ComplaintTable};
-use crate::input::ledger::{self, Ledger};
-use crate::input::{InputOptions, Role, Source};
-use crate::metrics::deliveries::{self, DeliveryCounts};
+use crate::input::Role;
+use crate::metrics::customers::{
+    Concentration, concentration, customer_rows, deliveries_per_customer,
+};
+use crate::metrics::dataset::{self, Attribution, Dataset};
 use crate::metrics::period_table::{self, Counts, PeriodTable};
-use crate::metrics::repeats::link_contacts;
-use crate::output::table::{percent, thousands};
+use crate::output::table::{ledger_line, percent, thousands};
 use crate::output::{Cell, Document, Table};
-use crate::stats::laney::Chart;
+use crate::stats::funnel::quantile_type7;
+use crate::stats::glm::{Trend, poisson_trend};
+use crate::stats::laney::{Chart, Signal};
+use crate::stats::verdict::{
+    RECENT_PERIODS, TREND_MIN_PERIODS, Verdict, decide, trend_says_forest,
+};
 use crate::stats::z_for_confidence;
 
 pub const EXAMPLES: &str = "\
 Examples:
-  Weekly complaint rate, repeats and channel switches:
+  Weekly complaint rate, repeats, channel switches and the verdict:
     complaint-rate report --complaints complaints.csv --deliveries deliveries.csv
 
   Per month and region, as CSV for a spreadsheet:
@@ -30,110 +37,384 @@ Examples:
 
   Repeats within 3 days about the same order, from 1 January:
     complaint-rate report --complaints c.csv --deliveries d.csv --window-days 3 \\
-        --repeat-key customer+order --from 2025-01-01";
+        --repeat-key customer+order --from 2025-01-01
+
+  Complaints counted in the week of their delivery, with the cost of repeats:
+    complaint-rate report --complaints c.csv --deliveries d.csv --attribute delivery \\
+        --minutes-per-complaint 6 --cost-per-hour 30";
+
+/// The survey caution of SPEC §3, printed once wherever repeats are shown.
+pub const SURVEY_CAUTION: &str = "Caution: survey figures such as \"57% had to switch from web to phone, \
+62% had to contact more than once\" (HBR 2010) are shares of surveyed customers who contacted service, \
+not of all customers or deliveries. Switch rates from a complaints export are lower bounds: failed \
+self-service leaves no row in it.";
 
 pub fn run(args: &ReportArgs) -> Result<u8> {
     let output = Output::prepare(&args.output)?;
     let input = &args.input;
-    let options = input.options()?;
-    let complaints_source = Source::open(&input.complaints, options.delimiter)?;
-    let deliveries_source = Source::open(&input.deliveries, options.delimiter)?;
-
-    let deliveries = deliveries::count(&deliveries_source, &options, &input.by)?;
-    let mut complaints = complaints::load(&complaints_source, &options, &input.by)?;
-    segments_through_orders(&mut complaints, &deliveries_source, &deliveries, &input.by)?;
-    if input.strict {
-        refuse_rejections(&[&complaints.ledger, &deliveries.ledger])?;
+    for (name, value) in [
+        ("--minutes-per-complaint", args.minutes_per_complaint),
+        ("--cost-per-hour", args.cost_per_hour),
+    ] {
+        if value.is_some_and(|v| !(v.is_finite() && v >= 0.0)) {
+            bail!("{name} must be a number ≥ 0");
+        }
     }
-
-    let contacts = link_contacts(&complaints.records, input.repeat_key, input.window_days);
+    let options = input.dataset_options()?;
+    let data = dataset::load(&input.complaints, &input.deliveries, &options)?;
+    let maturity = maturity(args, &data);
     let Some(table) = period_table::build(
-        &complaints.records,
-        &contacts,
-        &deliveries.counts,
+        &data.complaints.records,
+        &data.contacts,
+        &data.deliveries.counts,
         input.period,
         &input.by,
         args.limits,
+        maturity.map(|m| m.mature_until),
     ) else {
         bail!(
             "nothing to report: no complaint or delivery row has a usable time{}. {} {}",
-            if options.range == Default::default() {
+            if options.input.range == Default::default() {
                 ""
             } else {
                 " inside --from/--to"
             },
-            crate::output::table::ledger_line(&complaints.ledger),
-            crate::output::table::ledger_line(&deliveries.ledger)
+            ledger_line(&data.complaints.ledger),
+            ledger_line(&data.deliveries.ledger)
         );
     };
-    let document = document(args, &options, &table, &complaints, &deliveries);
-    output.write(&document)?;
+    let facts = Facts::gather(args, &data, &table, maturity)?;
+    output.write(&document(args, &data, &table, &facts))?;
     Ok(0)
 }
 
-/// Complaints without a `--by` column take it from their delivery (SPEC §2);
-/// those whose order is unknown are rejected.
-fn segments_through_orders(
-    complaints: &mut ComplaintTable,
-    deliveries_source: &Source,
-    deliveries: &DeliveryCounts,
-    by: &[String],
-) -> Result<()> {
-    if complaints.has_segment_column.iter().all(|&has| has) {
-        return Ok(());
+#[derive(Clone, Copy, Debug)]
+struct Maturity {
+    days: u32,
+    mature_until: NaiveDate,
+}
+
+/// With `--attribute delivery`: periods ending after (as-of − maturity days)
+/// are immature. Default maturity: the 90th percentile of complaint lag.
+fn maturity(args: &ReportArgs, data: &Dataset) -> Option<Maturity> {
+    if args.input.attribute != Attribution::Delivery {
+        return None;
     }
-    let orders: HashSet<String> = complaints
-        .records
+    let days = args.maturity_days.unwrap_or_else(|| {
+        let mut lags = data.lag_days.clone();
+        lags.sort_by(f64::total_cmp);
+        if lags.is_empty() {
+            0
+        } else {
+            quantile_type7(&lags, 0.9).max(0.0).ceil() as u32
+        }
+    });
+    let as_of = args
+        .input
+        .as_of
+        .or_else(|| data.complaints.records.iter().map(|c| c.time.date()).max())?;
+    Some(Maturity {
+        days,
+        mature_until: as_of - Days::new(u64::from(days)),
+    })
+}
+
+/// Everything the verdict and the summary say, computed once.
+struct Facts {
+    trend: Option<Trend>,
+    concentration: Option<Concentration>,
+    /// Rows above their UCL among the latest periods with deliveries.
+    recent_above: Vec<String>,
+    recent_periods: Vec<String>,
+    verdict: Verdict,
+    reasons: Vec<String>,
+    maturity: Option<Maturity>,
+}
+
+impl Facts {
+    fn gather(
+        args: &ReportArgs,
+        data: &Dataset,
+        table: &PeriodTable,
+        maturity: Option<Maturity>,
+    ) -> Result<Facts> {
+        let period = table.period;
+        // Per period (all segments together), mature periods only.
+        let mut per_period: BTreeMap<NaiveDate, Counts> = BTreeMap::new();
+        for row in table.rows.iter().filter(|r| !r.immature) {
+            let c = per_period.entry(row.start).or_default();
+            c.deliveries += row.counts.deliveries;
+            c.complaints += row.counts.complaints;
+        }
+        let x: Vec<u64> = per_period.values().map(|c| c.complaints).collect();
+        let n: Vec<u64> = per_period.values().map(|c| c.deliveries).collect();
+        let trend = poisson_trend(&x, &n);
+
+        let recent: Vec<NaiveDate> = per_period
+            .iter()
+            .filter(|(_, c)| c.deliveries > 0)
+            .map(|(d, _)| *d)
+            .rev()
+            .take(RECENT_PERIODS)
+            .collect();
+        let recent_above: Vec<String> = table
+            .rows
+            .iter()
+            .filter(|r| {
+                recent.contains(&r.start) && r.limits.and_then(|l| l.signal) == Some(Signal::Above)
+            })
+            .map(|r| row_label(table, r.start, &r.segment))
+            .collect();
+        let recent_periods = recent.iter().rev().map(|d| period.label(*d)).collect();
+
+        let concentration = if data.complaints.roles.get(Role::Customer).is_some() {
+            let exposures = deliveries_per_customer(
+                &data.deliveries_source,
+                &data.deliveries,
+                &args.input.options()?,
+            )?;
+            let p_bar = table.total.complaint_rate();
+            let rows = customer_rows(&data.complaints.records, exposures.as_ref(), p_bar);
+            Some(concentration(&rows, p_bar))
+        } else {
+            None
+        };
+        let verdict = decide(&recent_above, trend.as_ref());
+        let mut facts = Facts {
+            trend,
+            concentration,
+            recent_above,
+            recent_periods,
+            verdict,
+            reasons: vec![],
+            maturity,
+        };
+        facts.reasons = reasons(args, table, &facts);
+        Ok(facts)
+    }
+}
+
+fn row_label(table: &PeriodTable, start: NaiveDate, segment: &[String]) -> String {
+    let period = table.period.label(start);
+    if segment.is_empty() {
+        period
+    } else {
+        format!("{period} {}", segment.join("/"))
+    }
+}
+
+fn fmt_rate(rate: Option<f64>) -> String {
+    rate.map(percent).unwrap_or_else(|| "undefined".into())
+}
+
+/// "1 in 1,000" for a ratio of deliveries per complaint.
+fn one_in(deliveries_per_complaint: Option<f64>) -> String {
+    match deliveries_per_complaint {
+        Some(r) => format!("1 in {}", thousands(r.round() as u64)),
+        None => "none".into(),
+    }
+}
+
+/// The facts behind the verdict, as plain sentences.
+fn reasons(args: &ReportArgs, table: &PeriodTable, facts: &Facts) -> Vec<String> {
+    let t = &table.total;
+    let input = &args.input;
+    let unit = table.period.name();
+    let mut out = vec![format!(
+        "{} complaints per {} deliveries from {} to {}: {}, {}.",
+        thousands(t.complaints),
+        thousands(t.deliveries),
+        table.first_date,
+        table.last_date,
+        fmt_rate(t.complaint_rate()),
+        one_in(t.one_in()),
+    )];
+    if facts.recent_above.is_empty() {
+        out.push(format!(
+            "None of the latest {unit}s ({}) is above its upper control limit{}.",
+            facts.recent_periods.join(", "),
+            if input.by.is_empty() {
+                String::new()
+            } else {
+                format!(" in any {}", input.by.join("/"))
+            },
+        ));
+    } else {
+        let details: Vec<String> = table
+            .rows
+            .iter()
+            .filter(|r| {
+                facts
+                    .recent_above
+                    .contains(&row_label(table, r.start, &r.segment))
+            })
+            .map(|r| {
+                format!(
+                    "{} at {} against an upper limit of {}",
+                    row_label(table, r.start, &r.segment),
+                    fmt_rate(r.counts.complaint_rate()),
+                    fmt_rate(r.limits.map(|l| l.ucl))
+                )
+            })
+            .collect();
+        out.push(format!(
+            "Out of line recently (above the upper control limit): {}.",
+            details.join("; ")
+        ));
+    }
+    let earlier: Vec<String> = table
+        .rows
         .iter()
-        .filter_map(|c| c.order.clone())
+        .filter(|r| r.limits.and_then(|l| l.signal).is_some())
+        .map(|r| format!("{} ({})", row_label(table, r.start, &r.segment), r.signal()))
+        .filter(|l| !facts.recent_above.iter().any(|a| l.starts_with(a.as_str())))
         .collect();
-    let segments =
-        deliveries::segments_of_orders(deliveries_source, &deliveries.roles, by, &orders)?;
-    for complaint in &mut complaints.records {
-        let found = complaint.order.as_ref().and_then(|o| segments.get(o));
-        match found {
-            Some(values) => {
-                for (k, value) in values.iter().enumerate() {
-                    if complaint.segment[k].is_none() {
-                        complaint.segment[k] = Some(value.clone());
+    if !earlier.is_empty() {
+        let shown = earlier
+            .iter()
+            .take(10)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        let more = if earlier.len() > 10 {
+            format!(" and {} more", earlier.len() - 10)
+        } else {
+            String::new()
+        };
+        out.push(format!(
+            "Earlier {unit}s outside their limits: {shown}{more}."
+        ));
+    }
+    for r in table.runs.iter().filter(|r| r.runs.shift) {
+        let label = if r.segment.is_empty() {
+            String::new()
+        } else {
+            format!(" in {}", r.segment.join("/"))
+        };
+        out.push(format!(
+            "A sustained shift{label}: {} {unit}s in a row on one side of the average (more than {} is unusual), {} crossings of it (fewer than {} is unusual).",
+            r.runs.longest_run, r.runs.longest_run_limit, r.runs.crossings, r.runs.crossings_limit
+        ));
+    }
+    match &facts.trend {
+        Some(trend) => {
+            let ci = format!("95% CI {:.2}–{:.2}", trend.ci95.0, trend.ci95.1);
+            let sentence = if trend_says_forest(Some(trend)) {
+                format!(
+                    "Complaints grow faster than deliveries: each 1% more deliveries brings {:.2}% more complaints ({ci}, p = {:.3}).",
+                    trend.slope, trend.p_slope_is_one
+                )
+            } else if trend.ci95.1 < 1.0 {
+                format!(
+                    "Complaints grow more slowly than deliveries (slope {:.2}, {ci}).",
+                    trend.slope
+                )
+            } else {
+                format!(
+                    "Complaints move in proportion to deliveries (slope {:.2}, {ci}{}).",
+                    trend.slope,
+                    if trend.periods < TREND_MIN_PERIODS {
+                        ", too few periods to call a trend"
+                    } else {
+                        ""
                     }
-                }
-            }
-            None if complaint.counted => {
-                complaint.counted = false;
-                complaints
-                    .ledger
-                    .reclassify_used(ledger::ORDER_UNKNOWN, 1, complaint.row);
-            }
-            None => {}
+                )
+            };
+            out.push(sentence);
         }
+        None => out.push(format!(
+            "Too few {unit}s with deliveries for a trend (needs 4)."
+        )),
     }
-    Ok(())
-}
-
-fn refuse_rejections(ledgers: &[&Ledger]) -> Result<()> {
-    for l in ledgers {
-        if let Some((reason, rejected)) = l.rejected.iter().next() {
-            bail!(
-                "--strict: {} ({}) has {} row(s) rejected as {reason}, first at row {}{}. \
-                 Fix the rows, or drop --strict to count the rest and see every rejection in the ledger",
-                l.table,
-                l.file,
-                rejected.rows,
-                rejected.first_rows.first().copied().unwrap_or(0),
-                rejected
-                    .example
-                    .as_ref()
-                    .map(|e| format!(" (value {e:?})"))
-                    .unwrap_or_default(),
+    match &facts.concentration {
+        Some(c) if c.complainants > 0 => {
+            let mut s = format!(
+                "{} customers complained; the top 1% of them made {} of complaints and {} customers made half.",
+                thousands(c.complainants),
+                fmt_rate(c.top_1pct_share),
+                thousands(c.customers_for_half)
             );
+            if let Some(expected) = c.expected_repeat_complainers {
+                s.push_str(&format!(
+                    " {} customers complained twice or more, against {:.1} expected if every delivery had the same chance.",
+                    thousands(c.observed_repeat_complainers),
+                    expected
+                ));
+            } else {
+                s.push_str(&format!(
+                    " {} complained twice or more.",
+                    thousands(c.observed_repeat_complainers)
+                ));
+            }
+            out.push(s);
         }
+        _ => out.push(
+            "Concentration and repeats need a customer column; the complaints have none \
+             (name it with --col complaints.customer=COLUMN)."
+                .into(),
+        ),
     }
-    Ok(())
+    if facts.concentration.is_some() {
+        let mut s = format!(
+            "{} of the complaints ({}) were repeat contacts within {} days by the same {}",
+            thousands(t.repeat_complaints),
+            fmt_rate(t.repeat_rate()),
+            input.window_days,
+            input.repeat_key.name(),
+        );
+        if args.input.attribute == Attribution::Complaint {
+            s.push_str(&format!(
+                "; {} problems were first contacts ({})",
+                thousands(t.problems()),
+                one_in(
+                    Counts {
+                        complaints: t.problems(),
+                        ..*t
+                    }
+                    .one_in()
+                )
+            ));
+        }
+        s.push('.');
+        out.push(s);
+        out.push(format!(
+            "{} repeat contacts ({} of repeats) switched channel, e.g. from the web form to the phone.",
+            thousands(t.channel_switches),
+            fmt_rate(t.switch_rate())
+        ));
+    }
+    if let Some(minutes) = args.minutes_per_complaint {
+        let repeat_hours = t.repeat_complaints as f64 * minutes / 60.0;
+        let switch_hours = t.channel_switches as f64 * minutes / 60.0;
+        let money = |hours: f64| {
+            args.cost_per_hour
+                .map(|h| format!(" ({:.2})", hours * h))
+                .unwrap_or_default()
+        };
+        out.push(format!(
+            "Avoidable work at {minutes} minutes a complaint: {repeat_hours:.1} hours on repeat contacts{}, {switch_hours:.1} hours of them on channel switches{}.",
+            money(repeat_hours),
+            money(switch_hours)
+        ));
+    }
+    let undefined = table
+        .rows
+        .iter()
+        .filter(|r| r.counts.deliveries == 0 && r.counts.complaints > 0)
+        .count();
+    if undefined > 0 {
+        out.push(format!("{undefined} row(s) have complaints but no deliveries: their rate is undefined (left empty)."));
+    }
+    if let Some(m) = facts.maturity {
+        out.push(format!(
+            "Counted by delivery date: {unit}s ending after {} are immature (complaints still arrive for {} days) and are left out of limits and the verdict.",
+            m.mature_until, m.days
+        ));
+    }
+    out
 }
 
-const COLUMNS_BEFORE_SEGMENT: [&str; 2] = ["period_start", "period_end"];
-const COLUMNS_AFTER_SEGMENT: [&str; 15] = [
+const COLUMNS_AFTER_SEGMENT: [&str; 14] = [
     "deliveries",
     "complaints",
     "complaint_rate",
@@ -148,7 +429,6 @@ const COLUMNS_AFTER_SEGMENT: [&str; 15] = [
     "lcl",
     "ucl",
     "signal",
-    "",
 ];
 
 fn count_cells(counts: &Counts, z: f64) -> Vec<Cell> {
@@ -169,17 +449,9 @@ fn count_cells(counts: &Counts, z: f64) -> Vec<Cell> {
 }
 
 fn period_rows(table: &PeriodTable, z: f64) -> Table {
-    let mut columns: Vec<String> = COLUMNS_BEFORE_SEGMENT
-        .iter()
-        .map(|c| c.to_string())
-        .collect();
+    let mut columns = vec!["period_start".to_string(), "period_end".to_string()];
     columns.extend(table.by.iter().cloned());
-    columns.extend(
-        COLUMNS_AFTER_SEGMENT
-            .iter()
-            .filter(|c| !c.is_empty())
-            .map(|c| c.to_string()),
-    );
+    columns.extend(COLUMNS_AFTER_SEGMENT.iter().map(|c| c.to_string()));
     let mut rows = Vec::with_capacity(table.rows.len() + 1);
     for row in &table.rows {
         let mut cells = vec![Cell::Date(row.start), Cell::Date(row.end)];
@@ -187,12 +459,7 @@ fn period_rows(table: &PeriodTable, z: f64) -> Table {
         cells.extend(count_cells(&row.counts, z));
         cells.push(Cell::Fraction(row.limits.map(|l| l.lcl)));
         cells.push(Cell::Fraction(row.limits.map(|l| l.ucl)));
-        cells.push(Cell::Text(
-            row.limits
-                .and_then(|l| l.signal)
-                .map(|s| s.as_str().to_string())
-                .unwrap_or_default(),
-        ));
+        cells.push(Cell::Text(row.signal().to_string()));
         rows.push(cells);
     }
     let mut total = vec![Cell::Text("total".into()), Cell::Text(String::new())];
@@ -211,92 +478,66 @@ fn period_rows(table: &PeriodTable, z: f64) -> Table {
     }
 }
 
-/// "1 in 1,000" for a ratio of deliveries per complaint.
-fn one_in(deliveries_per_complaint: Option<f64>) -> String {
-    match deliveries_per_complaint {
-        Some(r) => format!("1 in {}", thousands(r.round() as u64)),
-        None => "none".into(),
-    }
-}
-
-fn headline(args: &ReportArgs, table: &PeriodTable, complaints: &ComplaintTable) -> Vec<String> {
-    let t = &table.total;
-    let input = &args.input;
-    let mut lines = vec![format!(
-        "{} complaints per {} deliveries from {} to {}: {}, {}.",
-        thousands(t.complaints),
-        thousands(t.deliveries),
-        table.first_date,
-        table.last_date,
-        t.complaint_rate()
-            .map(percent)
-            .unwrap_or_else(|| "rate undefined (no deliveries)".into()),
-        one_in(t.one_in()),
-    )];
-    if complaints.roles.get(Role::Customer).is_none() {
-        lines.push(
-            "Repeat contacts and channel switches need a customer column, and the complaints have none \
-             (name it with --col complaints.customer=COLUMN)."
-                .into(),
-        );
-    } else {
-        lines.push(format!(
-            "{} of them ({}) were repeat contacts: the same {} again within {} days. {} problems were \
-             first contacts ({}, {}).",
-            thousands(t.repeat_complaints),
-            t.repeat_rate().map(percent).unwrap_or_else(|| "–".into()),
-            input.repeat_key.name(),
-            input.window_days,
-            thousands(t.problems()),
-            Counts { complaints: t.problems(), ..*t }.complaint_rate().map(percent).unwrap_or_else(|| "–".into()),
-            one_in(Counts { complaints: t.problems(), ..*t }.one_in()),
-        ));
-        if complaints.roles.get(Role::Channel).is_some() {
-            lines.push(format!(
-                "{} repeat contacts ({} of repeats) switched channel, e.g. from the web form to the phone.",
-                thousands(t.channel_switches),
-                t.switch_rate().map(percent).unwrap_or_else(|| "–".into()),
-            ));
-        }
-    }
-    let undefined = table
-        .rows
-        .iter()
-        .filter(|r| r.counts.deliveries == 0 && r.counts.complaints > 0)
-        .count();
-    if undefined > 0 {
-        lines.push(format!(
-            "{undefined} period row(s) have complaints but no deliveries: their rate is undefined (empty)."
-        ));
-    }
-    let flagged: Vec<String> = table
-        .rows
-        .iter()
-        .filter_map(|r| {
-            let signal = r.limits?.signal?;
-            let segment = if r.segment.is_empty() {
-                String::new()
-            } else {
-                format!(" {}", r.segment.join("/"))
-            };
-            Some(format!("{}{} ({})", r.start, segment, signal.as_str()))
-        })
-        .collect();
-    lines.push(if flagged.is_empty() {
-        format!("No {} is outside its control limits.", table.period.name())
-    } else {
-        format!("Outside the control limits: {}.", flagged.join(", "))
-    });
-    lines
-}
-
-fn summary(table: &PeriodTable, z: f64) -> serde_json::Value {
+fn summary(args: &ReportArgs, table: &PeriodTable, facts: &Facts, z: f64) -> Value {
     let t = &table.total;
     let interval = t.rate_interval(z);
+    let count_signal = |s: &str| table.rows.iter().filter(|r| r.signal() == s).count();
+    let concentration = facts.concentration.as_ref().map(|c| {
+        json!({
+            "complainants": c.complainants,
+            "customers": c.customers,
+            "top_1pct_share": c.top_1pct_share,
+            "top_10_share": c.top_10_share,
+            "customers_for_half": c.customers_for_half,
+            "gini_complainants": c.gini_complainants,
+            "gini_all_customers": c.gini_all,
+            "generalized_gini": c.generalized_gini_all,
+            "customers_2plus_observed": c.observed_repeat_complainers,
+            "customers_2plus_expected": c.expected_repeat_complainers,
+        })
+    });
+    let trend = facts.trend.as_ref().map(|tr| {
+        json!({
+            "slope": tr.slope,
+            "se": tr.se,
+            "se_unscaled": tr.se_unscaled,
+            "dispersion": tr.dispersion,
+            "ci95_low": tr.ci95.0,
+            "ci95_high": tr.ci95.1,
+            "p_slope_is_1": tr.p_slope_is_one,
+            "periods": tr.periods,
+        })
+    });
+    let runs: Vec<Value> = table
+        .runs
+        .iter()
+        .map(|r| {
+            json!({
+                "segment": r.segment,
+                "useful_periods": r.runs.useful,
+                "longest_run": r.runs.longest_run,
+                "longest_run_limit": r.runs.longest_run_limit,
+                "crossings": r.runs.crossings,
+                "crossings_limit": r.runs.crossings_limit,
+                "shift": r.runs.shift,
+            })
+        })
+        .collect();
+    let cost = args.minutes_per_complaint.map(|m| {
+        let hours = |count: u64| count as f64 * m / 60.0;
+        json!({
+            "minutes_per_complaint": m,
+            "cost_per_hour": args.cost_per_hour,
+            "repeat_hours": hours(t.repeat_complaints),
+            "switch_hours": hours(t.channel_switches),
+            "repeat_cost": args.cost_per_hour.map(|h| hours(t.repeat_complaints) * h),
+            "switch_cost": args.cost_per_hour.map(|h| hours(t.channel_switches) * h),
+        })
+    });
     json!({
         "first_date": table.first_date.to_string(),
         "last_date": table.last_date.to_string(),
-        "periods": table.rows.iter().map(|r| r.start).collect::<HashSet<_>>().len(),
+        "periods": table.rows.iter().map(|r| r.start).collect::<BTreeSet<_>>().len(),
         "deliveries": t.deliveries,
         "complaints": t.complaints,
         "complaint_rate": t.complaint_rate(),
@@ -310,18 +551,21 @@ fn summary(table: &PeriodTable, z: f64) -> serde_json::Value {
         "channel_switches": t.channel_switches,
         "switch_rate": t.switch_rate(),
         "rows_without_deliveries": table.rows.iter().filter(|r| r.counts.deliveries == 0 && r.counts.complaints > 0).count(),
-        "rows_above_limits": table.rows.iter().filter(|r| r.limits.and_then(|l| l.signal).is_some_and(|s| s.as_str() == "above")).count(),
-        "rows_below_limits": table.rows.iter().filter(|r| r.limits.and_then(|l| l.signal).is_some_and(|s| s.as_str() == "below")).count(),
+        "rows_above": count_signal("above"),
+        "rows_below": count_signal("below"),
+        "rows_shift": count_signal("shift"),
+        "rows_immature": table.rows.iter().filter(|r| r.immature).count(),
+        "mature_until": facts.maturity.map(|m| m.mature_until.to_string()),
+        "recent_periods": facts.recent_periods,
+        "recent_above": facts.recent_above,
+        "trend": trend,
+        "runs": runs,
+        "concentration": concentration,
+        "cost": cost,
     })
 }
 
-fn document(
-    args: &ReportArgs,
-    options: &InputOptions,
-    table: &PeriodTable,
-    complaints: &ComplaintTable,
-    deliveries: &DeliveryCounts,
-) -> Document {
+fn document(args: &ReportArgs, data: &Dataset, table: &PeriodTable, facts: &Facts) -> Document {
     let input = &args.input;
     let z = z_for_confidence(input.confidence);
     let mut terminal_columns: Vec<String> = vec!["period_start".into()];
@@ -341,7 +585,7 @@ fn document(
         ]
         .map(String::from),
     );
-    let roles = |roles: &crate::input::Roles| -> serde_json::Value {
+    let roles = |roles: &crate::input::Roles| -> Value {
         roles
             .columns
             .iter()
@@ -349,33 +593,53 @@ fn document(
             .collect::<serde_json::Map<_, _>>()
             .into()
     };
+    let headline = match facts.verdict {
+        Verdict::Forest => {
+            "Verdict: FOREST — something is truly out of line, beyond routine noise."
+        }
+        Verdict::Bushes => "Verdict: bushes — nothing is out of line beyond routine noise.",
+    };
+    let mut lines = vec![headline.to_string()];
+    lines.extend(facts.reasons.iter().map(|r| format!("  • {r}")));
+    let has_customers = data.complaints.roles.get(Role::Customer).is_some();
     Document {
-        headline: if args.output.quiet {
-            vec![]
-        } else {
-            headline(args, table, complaints)
-        },
-        json_head: vec![("summary".into(), summary(table, z))],
+        headline: if args.output.quiet { vec![] } else { lines },
+        json_head: vec![
+            ("summary".into(), summary(args, table, facts, z)),
+            (
+                "verdict".into(),
+                json!({ "verdict": facts.verdict.as_str(), "reasons": facts.reasons }),
+            ),
+        ],
         main: period_rows(table, z),
         terminal_columns: Some(terminal_columns),
-        notes: vec![],
-        ledgers: vec![complaints.ledger.clone(), deliveries.ledger.clone()],
+        notes: if has_customers && !args.output.quiet {
+            vec![SURVEY_CAUTION.to_string()]
+        } else {
+            vec![]
+        },
+        ledgers: vec![
+            data.complaints.ledger.clone(),
+            data.deliveries.ledger.clone(),
+        ],
         parameters: json!({
             "complaints": input.complaints.display().to_string(),
             "deliveries": input.deliveries.display().to_string(),
             "period": input.period.name(),
             "by": input.by,
-            "from": options.range.from.map(|d| d.to_string()),
-            "to": options.range.to.map(|d| d.to_string()),
-            "tz": options.tz.name(),
+            "from": input.from.map(|d| d.to_string()),
+            "to": input.to.map(|d| d.to_string()),
+            "tz": input.tz,
             "window_days": input.window_days,
             "repeat_key": input.repeat_key.name(),
+            "attribute": match input.attribute { Attribution::Complaint => "complaint", Attribution::Delivery => "delivery" },
+            "maturity_days": facts.maturity.map(|m| m.days),
             "confidence": input.confidence,
             "limits": match args.limits { Chart::LaneyPPrime => "laney", Chart::P => "p" },
-            "complaint_columns": roles(&complaints.roles),
-            "complaint_time_format": complaints.time.layout.describe(),
-            "delivery_columns": roles(&deliveries.roles),
-            "delivery_time_format": deliveries.time.layout.describe(),
+            "complaint_columns": roles(&data.complaints.roles),
+            "complaint_time_format": data.complaints.time.layout.describe(),
+            "delivery_columns": roles(&data.deliveries.roles),
+            "delivery_time_format": data.deliveries.time.layout.describe(),
         }),
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use anyhow::{Context, Result, bail};
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use polars::prelude::*;
 
 use super::ledger::{self, Ledger};
@@ -27,7 +27,11 @@ pub struct Complaint {
     /// Values of the `--by` columns; `None` where the complaints file lacks
     /// the column (it then comes from the delivery, through the order).
     pub segment: Vec<Option<String>>,
-    /// Inside `--from`/`--to`: counted. Outside: context for repeats only.
+    /// The day whose period counts this complaint: its own date, or its
+    /// delivery's date with `--attribute delivery`.
+    pub bucket_date: NaiveDate,
+    /// Counted in the report. Outside `--from`/`--to` (or without a needed
+    /// delivery) a complaint is context for repeats only.
     pub counted: bool,
 }
 
@@ -41,8 +45,8 @@ pub struct ComplaintTable {
 }
 
 /// Read and type the complaints file. Rows without a usable time and later
-/// duplicates of a complaint id are rejected in the ledger; rows outside
-/// `--from/--to` are ledgered as such but kept as look-back context.
+/// duplicates of a complaint id are rejected in the ledger; the rest are
+/// `used` and `counted` until `metrics::dataset` applies `--from/--to`.
 pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<ComplaintTable> {
     let file = source.display();
     let roles = Roles::detect(Table::Complaints, &source.columns, &options.overrides)?;
@@ -139,12 +143,7 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
             ledger.reject(ledger::DUPLICATE_ID, 1, row);
             continue;
         }
-        let counted = options.range.contains(time.date());
-        if counted {
-            ledger.used(1);
-        } else {
-            ledger.reject(ledger::OUTSIDE_RANGE, 1, row);
-        }
+        ledger.used(1);
         records.push(Complaint {
             row,
             time,
@@ -156,7 +155,8 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
                 .iter()
                 .map(|s| s.as_ref().map(|v| v[i].clone().unwrap_or_default()))
                 .collect(),
-            counted,
+            bucket_date: time.date(),
+            counted: true,
         });
     }
     let has_segment_column = segment_columns.iter().map(Option::is_some).collect();

@@ -163,28 +163,41 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
     })
 }
 
-/// The `--by` values of the deliveries with the given order keys, for
-/// complaints that carry an order but not the segment column.
-pub fn segments_of_orders(
+/// What a complaint can take from its delivery, found by order key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OrderInfo {
+    /// The delivery's local date (None when its time is missing or unreadable).
+    pub date: Option<NaiveDate>,
+    /// Values of the `--by` columns ("" where missing).
+    pub segment: Vec<String>,
+}
+
+/// The date and `--by` values of the deliveries with the given order keys
+/// (the first delivery row wins where an order repeats).
+pub fn orders_info(
     source: &Source,
-    roles: &Roles,
+    counts: &DeliveryCounts,
     by: &[String],
     orders: &HashSet<String>,
-) -> Result<HashMap<String, Vec<String>>> {
+) -> Result<HashMap<String, OrderInfo>> {
     let file = source.display();
-    let Some(order_column) = roles.get(Role::Order) else {
+    let Some(order_column) = counts.roles.get(Role::Order) else {
         bail!(
-            "{file}: the complaints lack a --by column ({}) and the deliveries have no order column to \
-             take it from; add the column to the complaints export or name the deliveries' order column \
-             with --col deliveries.order=COLUMN",
+            "{file}: complaints must be matched to their deliveries (for --attribute delivery, or a --by \
+             column the complaints lack: {}), but the deliveries have no order column; name it with \
+             --col deliveries.order=COLUMN",
             by.join(", ")
         );
     };
+    let time_column = counts.roles.get(Role::Time).expect("time is required");
     let wanted = Series::new(
         "orders".into(),
         orders.iter().cloned().collect::<Vec<String>>(),
     );
-    let mut select = vec![col(order_column).cast(DataType::String).alias("__order")];
+    let mut select = vec![
+        col(order_column).cast(DataType::String).alias("__order"),
+        col(time_column).cast(DataType::String).alias("__time"),
+    ];
     for (k, b) in by.iter().enumerate() {
         let column = source.column(b).expect("checked by count()");
         select.push(
@@ -201,17 +214,22 @@ pub fn segments_of_orders(
         .map_err(anyhow::Error::new)
         .with_context(|| format!("{file}: cannot read the deliveries' orders"))?;
     let order_values = frame.column("__order")?.str()?;
+    let times = frame.column("__time")?.str()?;
     let segment_values: Vec<&StringChunked> = (0..by.len())
         .map(|k| frame.column(&format!("__segment{k}")).and_then(|c| c.str()))
         .collect::<PolarsResult<_>>()?;
     let mut map = HashMap::new();
     for i in 0..frame.height() {
         if let Some(order) = present(order_values.get(i)) {
+            let date = present(times.get(i))
+                .and_then(|t| counts.time.parse(t))
+                .map(|t| t.date());
             let segment = segment_values
                 .iter()
                 .map(|s| present(s.get(i)).unwrap_or("").to_string())
                 .collect();
-            map.entry(order.to_string()).or_insert(segment);
+            map.entry(order.to_string())
+                .or_insert(OrderInfo { date, segment });
         }
     }
     Ok(map)

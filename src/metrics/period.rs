@@ -47,6 +47,18 @@ impl Period {
         }
     }
 
+    /// How people name the period starting at `start`: 2025-W10, 2025-03,
+    /// 2025-Q1, 2025, or the date.
+    pub fn label(self, start: NaiveDate) -> String {
+        match self {
+            Period::Week => start.format("%G-W%V").to_string(),
+            Period::Month => start.format("%Y-%m").to_string(),
+            Period::Quarter => format!("{}-Q{}", start.year(), start.month0() / 3 + 1),
+            Period::Year => start.year().to_string(),
+            Period::Day | Period::All => start.to_string(),
+        }
+    }
+
     /// First day of the period containing `date` (`All`: a fixed key).
     pub fn start(self, date: NaiveDate) -> NaiveDate {
         match self {

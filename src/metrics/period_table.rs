@@ -9,6 +9,7 @@ use super::period::Period;
 use super::repeats::Contact;
 use crate::input::complaints::Complaint;
 use crate::stats::laney::{Chart, Limits, control_chart};
+use crate::stats::runs::{Runs, anhoej};
 use crate::stats::wilson::wilson_interval;
 
 /// The integer counts behind one row; every ratio is derived from them and is
@@ -73,9 +74,34 @@ pub struct PeriodRow {
     /// Values of the `--by` columns ("" where missing).
     pub segment: Vec<String>,
     pub counts: Counts,
-    /// Control limits from the segment's periods (None: no deliveries, or
-    /// fewer than two periods with deliveries).
+    /// Control limits from the segment's periods (None: no deliveries,
+    /// fewer than two periods with deliveries, or an immature period).
     pub limits: Option<Limits>,
+    /// Part of the run that makes the Anhøj rules signal a shift.
+    pub shift: bool,
+    /// Complaints about this period's deliveries are still arriving
+    /// (`--attribute delivery`): left out of limits and the verdict.
+    pub immature: bool,
+}
+
+impl PeriodRow {
+    /// The `signal` column: above/below the limits, else part of a shift,
+    /// else immature, else empty.
+    pub fn signal(&self) -> &'static str {
+        match self.limits.and_then(|l| l.signal) {
+            Some(signal) => signal.as_str(),
+            None if self.shift => "shift",
+            None if self.immature => "immature",
+            None => "",
+        }
+    }
+}
+
+/// Run-rule result for one segment's series.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SegmentRuns {
+    pub segment: Vec<String>,
+    pub runs: Runs,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -84,13 +110,16 @@ pub struct PeriodTable {
     pub by: Vec<String>,
     pub rows: Vec<PeriodRow>,
     pub total: Counts,
+    /// Anhøj run rules per segment (segments with ≥ 2 useful periods).
+    pub runs: Vec<SegmentRuns>,
     /// First and last date with counted data.
     pub first_date: NaiveDate,
     pub last_date: NaiveDate,
 }
 
 /// Build the table from counted complaints (with their contacts) and the
-/// deliveries per date × segment. `None` when there is nothing to count.
+/// deliveries per date × segment. Periods ending after `mature_until` are
+/// immature. `None` when there is nothing to count.
 pub fn build(
     complaints: &[Complaint],
     contacts: &[Contact],
@@ -98,6 +127,7 @@ pub fn build(
     period: Period,
     by: &[String],
     chart: Chart,
+    mature_until: Option<NaiveDate>,
 ) -> Option<PeriodTable> {
     let segment_of = |c: &Complaint| -> Vec<String> {
         c.segment
@@ -107,7 +137,7 @@ pub fn build(
     };
     let counted = || (0..complaints.len()).filter(|&i| complaints[i].counted);
     let dates = counted()
-        .map(|i| complaints[i].time.date())
+        .map(|i| complaints[i].bucket_date)
         .chain(deliveries.keys().map(|(d, _)| *d));
     let (first_date, last_date) =
         dates.fold(None, |acc: Option<(NaiveDate, NaiveDate)>, d| match acc {
@@ -128,7 +158,7 @@ pub fn build(
         let segment = segment_of(&complaints[i]);
         segments.insert(segment.clone());
         let cell = cells
-            .entry((period.start(complaints[i].time.date()), segment))
+            .entry((period.start(complaints[i].bucket_date), segment))
             .or_default();
         cell.complaints += 1;
         cell.repeat_complaints += u64::from(contacts[i].repeat);
@@ -153,26 +183,49 @@ pub fn build(
                 .unwrap_or_default();
             total.add(&counts);
             let (start, end) = bounds(key);
+            let immature = mature_until.is_some_and(|m| end > m);
             rows.push(PeriodRow {
                 start,
                 end,
                 segment: segment.clone(),
                 counts,
                 limits: None,
+                shift: false,
+                immature,
             });
         }
     }
-    // Limits per segment, over that segment's periods in time order.
+    // Limits and run rules per segment, over its mature periods in time order.
+    let mut runs = Vec::new();
     for segment in &segments {
         let indices: Vec<usize> = (0..rows.len())
-            .filter(|&i| &rows[i].segment == segment)
+            .filter(|&i| &rows[i].segment == segment && !rows[i].immature)
             .collect();
         let x: Vec<u64> = indices.iter().map(|&i| rows[i].counts.complaints).collect();
         let n: Vec<u64> = indices.iter().map(|&i| rows[i].counts.deliveries).collect();
-        if let Some(chart) = control_chart(&x, &n, chart) {
-            for (k, &i) in indices.iter().enumerate() {
-                rows[i].limits = chart.limits[k];
+        let Some(chart) = control_chart(&x, &n, chart) else {
+            continue;
+        };
+        for (k, &i) in indices.iter().enumerate() {
+            rows[i].limits = chart.limits[k];
+        }
+        let used: Vec<usize> = indices
+            .iter()
+            .copied()
+            .filter(|&i| rows[i].counts.deliveries > 0)
+            .collect();
+        let rates: Vec<f64> = used
+            .iter()
+            .map(|&i| rows[i].counts.complaint_rate().unwrap_or(0.0))
+            .collect();
+        if let Some(result) = anhoej(&rates, chart.p_bar) {
+            if result.longest_run > result.longest_run_limit {
+                mark_longest_run(&mut rows, &used, &rates, chart.p_bar);
             }
+            runs.push(SegmentRuns {
+                segment: segment.clone(),
+                runs: result,
+            });
         }
     }
     Some(PeriodTable {
@@ -180,9 +233,32 @@ pub fn build(
         by: by.to_vec(),
         rows,
         total,
+        runs,
         first_date,
         last_date,
     })
+}
+
+/// Mark the rows of the longest run on one side of the centre line.
+fn mark_longest_run(rows: &mut [PeriodRow], used: &[usize], rates: &[f64], centre: f64) {
+    let useful: Vec<(usize, bool)> = used
+        .iter()
+        .zip(rates)
+        .filter(|(_, r)| **r != centre)
+        .map(|(&i, &r)| (i, r > centre))
+        .collect();
+    let (mut best, mut best_len, mut start) = (0, 0, 0);
+    for k in 0..=useful.len() {
+        if k == useful.len() || useful[k].1 != useful[start].1 {
+            if k - start > best_len {
+                (best, best_len) = (start, k - start);
+            }
+            start = k;
+        }
+    }
+    for &(i, _) in &useful[best..best + best_len] {
+        rows[i].shift = true;
+    }
 }
 
 #[cfg(test)]
@@ -207,6 +283,7 @@ mod tests {
             Period::Month,
             &[],
             Chart::LaneyPPrime,
+            None,
         )
         .unwrap();
         assert_eq!(table.rows.len(), 1);
@@ -246,6 +323,7 @@ mod tests {
             Period::Week,
             &["region".into()],
             Chart::P,
+            None,
         )
         .unwrap();
         // Weeks of 2024-01-01 .. 2024-01-29 = 5 weeks × 2 segments.

@@ -149,6 +149,9 @@ pub(crate) mod tests {
                 order: None,
                 category: None,
                 segment: vec![],
+                bucket_date: NaiveDateTime::parse_from_str(time, "%Y-%m-%d %H:%M")
+                    .unwrap()
+                    .date(),
                 counted: time.starts_with("2024-01"),
             })
             .collect()

@@ -37,9 +37,6 @@ pub fn render(document: &Document) -> Result<Vec<u8>> {
         .map(|l| Ok((l.table.clone(), serde_json::to_value(l)?)))
         .collect::<Result<_>>()?;
     object.insert("ledger".into(), Value::Object(ledger));
-    if !document.notes.is_empty() {
-        object.insert("notes".into(), document.notes.clone().into());
-    }
     object.insert("parameters".into(), document.parameters.clone());
     let mut bytes = serde_json::to_vec_pretty(&Value::Object(object))?;
     bytes.push(b'\n');

@@ -7,6 +7,7 @@ pub mod glm;
 pub mod laney;
 pub mod poisson;
 pub mod runs;
+pub mod verdict;
 pub mod wilson;
 
 use statrs::distribution::{ContinuousCDF, Normal};

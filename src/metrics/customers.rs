@@ -1,0 +1,283 @@
+//! Complaints per customer, each customer's deliveries where the deliveries
+//! carry customers, and the concentration summary (SPEC §4).
+
+use std::collections::HashMap;
+
+use anyhow::{Context, Result};
+use polars::prelude::*;
+
+use super::deliveries::DeliveryCounts;
+use crate::input::complaints::Complaint;
+use crate::input::roles::Role;
+use crate::input::source::Source;
+use crate::input::{InputOptions, parse_count, present};
+use crate::stats::gini::{customers_for_half, generalized_gini, gini, top_share};
+use crate::stats::poisson::{benjamini_hochberg, expected_repeat_complainers, poisson_tail};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CustomerRow {
+    pub customer: String,
+    pub complaints: u64,
+    /// Deliveries to this customer (None when deliveries carry no customer).
+    pub deliveries: Option<u64>,
+    /// p̄ × deliveries.
+    pub expected: Option<f64>,
+    /// P(X ≥ complaints) under Poisson(expected); None without exposure.
+    pub p_value: Option<f64>,
+    /// Benjamini–Hochberg q-value over all customers with deliveries.
+    pub q_value: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Concentration {
+    pub complainants: u64,
+    /// Customers in the deliveries (with or without complaints), if known.
+    pub customers: Option<u64>,
+    pub complaints: u64,
+    /// Share of complaints by the top 1% of complainants (at least one).
+    pub top_1pct_share: Option<f64>,
+    pub top_10_share: Option<f64>,
+    pub customers_for_half: u64,
+    /// Gini over complainants.
+    pub gini_complainants: Option<f64>,
+    /// Gini and generalized Gini over all customers, zeros included.
+    pub gini_all: Option<f64>,
+    pub generalized_gini_all: Option<f64>,
+    pub observed_repeat_complainers: u64,
+    /// Expected under equal per-delivery chance (needs deliveries per customer).
+    pub expected_repeat_complainers: Option<f64>,
+}
+
+/// Rows sorted by complaints (desc), then customer; every complainant and,
+/// with exposures, every customer with deliveries.
+pub fn customer_rows(
+    complaints: &[Complaint],
+    exposures: Option<&HashMap<String, u64>>,
+    p_bar: Option<f64>,
+) -> Vec<CustomerRow> {
+    let mut counts: HashMap<&str, u64> = HashMap::new();
+    for c in complaints.iter().filter(|c| c.counted) {
+        if let Some(customer) = c.customer.as_deref() {
+            *counts.entry(customer).or_default() += 1;
+        }
+    }
+    let mut names: Vec<&str> = counts.keys().copied().collect();
+    if let Some(exposures) = exposures {
+        names.extend(
+            exposures
+                .keys()
+                .map(String::as_str)
+                .filter(|k| !counts.contains_key(k)),
+        );
+    }
+    let mut rows: Vec<CustomerRow> = names
+        .into_iter()
+        .map(|name| {
+            let complaints = counts.get(name).copied().unwrap_or(0);
+            let deliveries = exposures.map(|e| e.get(name).copied().unwrap_or(0));
+            let expected = match (deliveries, p_bar) {
+                (Some(d), Some(p)) => Some(p * d as f64),
+                _ => None,
+            };
+            let p_value = expected
+                .filter(|&e| e > 0.0)
+                .map(|e| poisson_tail(complaints, e));
+            CustomerRow {
+                customer: name.to_string(),
+                complaints,
+                deliveries,
+                expected,
+                p_value,
+                q_value: None,
+            }
+        })
+        .collect();
+    let tested: Vec<usize> = (0..rows.len())
+        .filter(|&i| rows[i].p_value.is_some())
+        .collect();
+    let q = benjamini_hochberg(
+        &tested
+            .iter()
+            .map(|&i| rows[i].p_value.unwrap_or(1.0))
+            .collect::<Vec<_>>(),
+    );
+    for (k, &i) in tested.iter().enumerate() {
+        rows[i].q_value = Some(q[k]);
+    }
+    rows.sort_by(|a, b| {
+        b.complaints
+            .cmp(&a.complaints)
+            .then_with(|| a.customer.cmp(&b.customer))
+    });
+    rows
+}
+
+/// The concentration summary from `customer_rows`' output.
+pub fn concentration(rows: &[CustomerRow], p_bar: Option<f64>) -> Concentration {
+    let complainant_counts: Vec<u64> = rows
+        .iter()
+        .map(|r| r.complaints)
+        .filter(|&c| c > 0)
+        .collect();
+    let complaints: u64 = complainant_counts.iter().sum();
+    let n = complainant_counts.len();
+    let with_exposure = rows.iter().all(|r| r.deliveries.is_some()) && !rows.is_empty();
+    let all_counts: Vec<u64> = rows.iter().map(|r| r.complaints).collect();
+    let expected = match (with_exposure, p_bar) {
+        (true, Some(p)) => {
+            let exposures: Vec<f64> = rows
+                .iter()
+                .map(|r| r.deliveries.unwrap_or(0) as f64)
+                .collect();
+            Some(expected_repeat_complainers(p, &exposures))
+        }
+        _ => None,
+    };
+    Concentration {
+        complainants: n as u64,
+        customers: with_exposure.then_some(rows.len() as u64),
+        complaints,
+        top_1pct_share: top_share(&complainant_counts, n.div_ceil(100).max(1)),
+        top_10_share: top_share(&complainant_counts, 10),
+        customers_for_half: customers_for_half(&complainant_counts) as u64,
+        gini_complainants: gini(&complainant_counts),
+        gini_all: if with_exposure {
+            gini(&all_counts)
+        } else {
+            None
+        },
+        generalized_gini_all: if with_exposure {
+            generalized_gini(&all_counts)
+        } else {
+            None
+        },
+        observed_repeat_complainers: complainant_counts.iter().filter(|&&c| c >= 2).count() as u64,
+        expected_repeat_complainers: expected,
+    }
+}
+
+/// Deliveries per customer inside `--from/--to`, when the deliveries carry a
+/// customer column; one polars group-by over the file.
+pub fn deliveries_per_customer(
+    source: &Source,
+    counts: &DeliveryCounts,
+    options: &InputOptions,
+) -> Result<Option<HashMap<String, u64>>> {
+    let Some(customer) = counts.roles.get(Role::Customer) else {
+        return Ok(None);
+    };
+    let time = counts.roles.get(Role::Time).expect("time is required");
+    let mut group = vec![col(customer).cast(DataType::String).alias("__customer")];
+    let ranged = options.range != Default::default();
+    if ranged {
+        group.push(col(time).cast(DataType::String).alias("__time"));
+    }
+    if let Some(count) = counts.roles.get(Role::Count) {
+        group.push(col(count).cast(DataType::String).alias("__count"));
+    }
+    let frame = source
+        .scan()?
+        .group_by(group)
+        .agg([len().cast(DataType::UInt64).alias("__rows")])
+        .collect_with_engine(Engine::Streaming)
+        .map_err(anyhow::Error::new)
+        .with_context(|| format!("{}: cannot count deliveries per customer", source.display()))?
+        .unwrap_single();
+    let customers = frame.column("__customer")?.str()?;
+    let rows = frame.column("__rows")?.u64()?;
+    let times = if ranged {
+        Some(frame.column("__time")?.str()?)
+    } else {
+        None
+    };
+    let count_text = match counts.roles.get(Role::Count) {
+        Some(_) => Some(frame.column("__count")?.str()?),
+        None => None,
+    };
+    let mut map: HashMap<String, u64> = HashMap::new();
+    for g in 0..frame.height() {
+        let Some(customer) = present(customers.get(g)) else {
+            continue;
+        };
+        if let Some(times) = times {
+            let date = present(times.get(g))
+                .and_then(|t| counts.time.parse(t))
+                .map(|t| t.date());
+            if !date.is_some_and(|d| options.range.contains(d)) {
+                continue;
+            }
+        }
+        let per_row = match count_text {
+            Some(texts) => match present(texts.get(g)).and_then(parse_count) {
+                Some(c) => c,
+                None => continue,
+            },
+            None => 1,
+        };
+        *map.entry(customer.to_string()).or_default() += rows.get(g).unwrap_or(0) * per_row;
+    }
+    Ok(Some(map))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::repeats::tests::fixture;
+
+    #[test]
+    fn rows_and_concentration_of_the_spec_fixture() {
+        let complaints = fixture();
+        let rows = customer_rows(&complaints, None, None);
+        let top: Vec<(&str, u64)> = rows
+            .iter()
+            .map(|r| (r.customer.as_str(), r.complaints))
+            .collect();
+        assert_eq!(
+            top,
+            vec![("C1", 3), ("C3", 3), ("C2", 1), ("C4", 1), ("C5", 1)]
+        );
+        let c = concentration(&rows, None);
+        assert_eq!(
+            (
+                c.complainants,
+                c.complaints,
+                c.customers_for_half,
+                c.observed_repeat_complainers
+            ),
+            (5, 9, 2, 2)
+        );
+        assert_eq!(c.top_10_share, Some(1.0));
+        assert_eq!(c.customers, None);
+        assert_eq!(c.expected_repeat_complainers, None);
+    }
+
+    #[test]
+    fn exposures_give_poisson_tails_and_q_values() {
+        let complaints = fixture();
+        let exposures: HashMap<String, u64> = [
+            ("C1", 50),
+            ("C2", 5000),
+            ("C3", 100),
+            ("C4", 1000),
+            ("C5", 10),
+            ("C6", 2000),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let rows = customer_rows(&complaints, Some(&exposures), Some(0.001));
+        let c1 = rows.iter().find(|r| r.customer == "C1").unwrap();
+        assert!((c1.p_value.unwrap() - 2.00675e-5).abs() < 5e-10);
+        let c6 = rows.iter().find(|r| r.customer == "C6").unwrap();
+        assert_eq!((c6.complaints, c6.p_value), (0, Some(1.0)));
+        assert!(
+            rows.iter()
+                .all(|r| r.q_value.unwrap() >= r.p_value.unwrap())
+        );
+        let c = concentration(&rows, Some(0.001));
+        assert_eq!(c.customers, Some(6));
+        let g = c.gini_all.unwrap();
+        assert!((0.0..=1.0).contains(&g));
+        assert!(c.expected_repeat_complainers.unwrap() > 0.0);
+    }
+}
