@@ -47,6 +47,9 @@ struct Args {
     /// Number of regions (1–5): North, South, East, West, Central.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u8).range(1..=5))]
     regions: u8,
+    /// Which week (1-based) is the bad one (default: the middle week).
+    #[arg(long, value_name = "WEEK")]
+    bad_week: Option<u32>,
     /// Leave out the planted bad week.
     #[arg(long)]
     no_bad_week: bool,
@@ -119,8 +122,7 @@ struct Writer {
 
 impl Writer {
     fn create(path: PathBuf, european: bool, header: &[&str]) -> Result<Writer> {
-        let file =
-            File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+        let file = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
         let mut w = Writer {
             out: BufWriter::with_capacity(1 << 20, file),
             sep: if european { ';' } else { ',' },
@@ -147,10 +149,11 @@ fn main() -> Result<()> {
     let mut rng = Rng::new(args.seed);
     let customers = args.customers.unwrap_or((args.deliveries / 8).max(100));
     let base = args.complaints_per_1000 / 1000.0;
-    let bad_week = if args.no_bad_week {
-        None
-    } else {
-        Some((args.weeks / 2).min(29))
+    // 0-based week index of the bad week.
+    let bad_week = match (args.no_bad_week, args.bad_week) {
+        (true, _) => None,
+        (false, Some(week)) => Some(week.saturating_sub(1)),
+        (false, None) => Some(args.weeks / 2),
     };
     let region_shares = &REGION_SHARES[..usize::from(args.regions)];
     // The bad week is planted in East, or in the last region when fewer.
@@ -166,15 +169,7 @@ fn main() -> Result<()> {
     let mut complaints = Writer::create(
         args.out.join("complaints.csv"),
         args.european,
-        &[
-            "ticket_id",
-            "created_at",
-            "customer_id",
-            "order_id",
-            "channel",
-            "category",
-            "region",
-        ],
+        &["ticket_id", "created_at", "customer_id", "order_id", "channel", "category", "region"],
     )?;
     let mut tickets = 0u64;
     for order in 1..=args.deliveries {
@@ -187,19 +182,11 @@ fn main() -> Result<()> {
         let delivered = start + Duration::days(day) + Duration::seconds(day_second);
         let region = rng.pick(region_shares);
         // Two-tier customers: a fifth of them place most orders.
-        let customer = if rng.unit() < 0.6 {
-            rng.below(customers / 5 + 1)
-        } else {
-            rng.below(customers)
-        };
+        let customer = if rng.unit() < 0.6 { rng.below(customers / 5 + 1) } else { rng.below(customers) };
         let sep = deliveries.sep;
         write!(deliveries.out, "O{order:09}{sep}")?;
         deliveries.time(delivered)?;
-        writeln!(
-            deliveries.out,
-            "{sep}{}{sep}C{customer:07}",
-            REGIONS[region]
-        )?;
+        writeln!(deliveries.out, "{sep}{}{sep}C{customer:07}", REGIONS[region])?;
 
         let chronic = customer % 100 == 7;
         let week = (day / 7) as u32;
@@ -211,11 +198,7 @@ fn main() -> Result<()> {
             continue;
         }
         // First contact 0–14 days after delivery, mostly within 3.
-        let lag_days = if rng.unit() < 0.7 {
-            rng.below(3)
-        } else {
-            rng.below(15)
-        } as i64;
+        let lag_days = if rng.unit() < 0.7 { rng.below(3) } else { rng.below(15) } as i64;
         let mut created = delivered.date().and_hms_opt(8, 0, 0).expect("08:00")
             + Duration::days(lag_days)
             + Duration::seconds(rng.below(12 * 3600) as i64);
@@ -242,11 +225,7 @@ fn main() -> Result<()> {
             // half the time through another channel, usually the phone.
             created += Duration::minutes(60 + rng.below(6 * 24 * 60 - 60) as i64);
             if rng.unit() < 0.5 {
-                channel = if channel == 2 {
-                    rng.pick(&[0.5, 0.3, 0.0, 0.2])
-                } else {
-                    2
-                };
+                channel = if channel == 2 { rng.pick(&[0.5, 0.3, 0.0, 0.2]) } else { 2 };
             }
             repeat_chance = 0.20;
         }

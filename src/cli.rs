@@ -29,6 +29,42 @@ pub enum Command {
     /// The whole picture: rate per period, repeats, switches, limits, ledger.
     #[command(after_help = crate::cmd::report::EXAMPLES)]
     Report(ReportArgs),
+    /// Which segments (depots, regions…) are really out of line: a funnel with overdispersion.
+    #[command(after_help = crate::cmd::compare::EXAMPLES)]
+    Compare(CompareArgs),
+    /// How concentrated complaints are: top complainers against a chance baseline.
+    #[command(after_help = crate::cmd::customers::EXAMPLES)]
+    Customers(CustomersArgs),
+    /// Repeat contact, episodes, channel switching, one-contact resolution, transitions.
+    #[command(after_help = crate::cmd::repeats::EXAMPLES)]
+    Repeats(RepeatsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CustomersArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// How many of the top complainers to list.
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub top: usize,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RepeatsArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -45,12 +81,7 @@ pub struct ReportArgs {
     #[arg(long, value_name = "MINUTES", help_heading = "Cost")]
     pub minutes_per_complaint: Option<f64>,
     /// Cost of an hour of handling, to cost repeat contacts and switches in money.
-    #[arg(
-        long,
-        value_name = "AMOUNT",
-        requires = "minutes_per_complaint",
-        help_heading = "Cost"
-    )]
+    #[arg(long, value_name = "AMOUNT", requires = "minutes_per_complaint", help_heading = "Cost")]
     pub cost_per_hour: Option<f64>,
     #[command(flatten)]
     pub output: OutputArgs,
@@ -77,12 +108,7 @@ pub struct InputArgs {
     #[arg(long, value_name = "FORMAT", help_heading = "Input")]
     pub date_format: Option<String>,
     /// Time zone that times with an offset are converted to before bucketing (naive times are taken as local).
-    #[arg(
-        long,
-        value_name = "ZONE",
-        default_value = "UTC",
-        help_heading = "Input"
-    )]
+    #[arg(long, value_name = "ZONE", default_value = "UTC", help_heading = "Input")]
     pub tz: String,
     /// Make any rejected input row an error (exit 2) instead of a ledger entry.
     #[arg(long, help_heading = "Input")]
@@ -101,12 +127,7 @@ pub struct InputArgs {
     #[arg(long, value_name = "DATE", help_heading = "Counting")]
     pub to: Option<NaiveDate>,
     /// A complaint is a repeat if its key complained at most this many days before.
-    #[arg(
-        long,
-        default_value_t = 7,
-        value_name = "DAYS",
-        help_heading = "Counting"
-    )]
+    #[arg(long, default_value_t = 7, value_name = "DAYS", help_heading = "Counting")]
     pub window_days: u32,
     /// What makes complaints the same problem: customer, customer+order or customer+category.
     #[arg(long, default_value = "customer", value_parser = parse_repeat_key, help_heading = "Counting")]
@@ -150,9 +171,7 @@ impl InputArgs {
 
     /// `--as-of` as the end of that day.
     pub fn as_of_time(&self) -> Option<chrono::NaiveDateTime> {
-        self.as_of
-            .and_then(|d| d.succ_opt())
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
+        self.as_of.and_then(|d| d.succ_opt()).and_then(|d| d.and_hms_opt(0, 0, 0))
     }
 
     pub fn options(&self) -> Result<InputOptions> {
@@ -162,16 +181,10 @@ impl InputArgs {
             bail!("--from {from} is after --to {to}");
         }
         if !(self.confidence > 0.0 && self.confidence < 1.0) {
-            bail!(
-                "--confidence must be between 0 and 1 (e.g. 0.95), got {}",
-                self.confidence
-            );
+            bail!("--confidence must be between 0 and 1 (e.g. 0.95), got {}", self.confidence);
         }
         let tz = self.tz.parse().map_err(|_| {
-            anyhow::anyhow!(
-                "--tz {:?} is not a time zone; use a name like UTC or Europe/Tallinn",
-                self.tz
-            )
+            anyhow::anyhow!("--tz {:?} is not a time zone; use a name like UTC or Europe/Tallinn", self.tz)
         })?;
         Ok(InputOptions {
             overrides: self.columns.clone(),
@@ -179,10 +192,7 @@ impl InputArgs {
             dayfirst: self.dayfirst.then_some(true),
             date_format: self.date_format.clone(),
             tz,
-            range: DateRange {
-                from: self.from,
-                to: self.to,
-            },
+            range: DateRange { from: self.from, to: self.to },
         })
     }
 }
@@ -203,9 +213,7 @@ fn parse_attribution(text: &str) -> Result<Attribution, String> {
     match text {
         "complaint" => Ok(Attribution::Complaint),
         "delivery" => Ok(Attribution::Delivery),
-        other => Err(format!(
-            "unknown attribution {other:?}: use complaint or delivery"
-        )),
+        other => Err(format!("unknown attribution {other:?}: use complaint or delivery")),
     }
 }
 
@@ -221,9 +229,7 @@ fn parse_delimiter(text: &str) -> Result<u8, String> {
     match text {
         "\\t" | "tab" | "\t" => Ok(b'\t'),
         t if t.len() == 1 && t.is_ascii() => Ok(t.as_bytes()[0]),
-        other => Err(format!(
-            "the delimiter must be one character (or 'tab'), got {other:?}"
-        )),
+        other => Err(format!("the delimiter must be one character (or 'tab'), got {other:?}")),
     }
 }
 

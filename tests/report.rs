@@ -17,22 +17,12 @@ fn run(args: &[&str]) -> Output {
 
 /// The CSV on stdout as rows of column → value.
 fn csv_rows(output: &Output) -> Vec<BTreeMap<String, String>> {
-    assert!(
-        output.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "failed: {}", String::from_utf8_lossy(&output.stderr));
     let mut reader = csv::Reader::from_reader(output.stdout.as_slice());
     let headers = reader.headers().unwrap().clone();
     reader
         .records()
-        .map(|r| {
-            headers
-                .iter()
-                .map(String::from)
-                .zip(r.unwrap().iter().map(String::from))
-                .collect()
-        })
+        .map(|r| headers.iter().map(String::from).zip(r.unwrap().iter().map(String::from)).collect())
         .collect()
 }
 
@@ -72,10 +62,7 @@ fn spec_fixture_january_by_month() {
     assert_eq!(jan["repeat_rate"].parse::<f64>().unwrap(), 1.0 / 3.0);
     assert_eq!(jan["switch_rate"].parse::<f64>().unwrap(), 2.0 / 3.0);
     let total = rows.last().unwrap();
-    assert_eq!(
-        (total["period_start"].as_str(), total["complaints"].as_str()),
-        ("total", "11")
-    );
+    assert_eq!((total["period_start"].as_str(), total["complaints"].as_str()), ("total", "11"));
 }
 
 #[test]
@@ -92,9 +79,7 @@ fn european_semicolon_file_by_region() {
     // 4 weeks × 2 regions + total.
     assert_eq!(rows.len(), 9);
     let get = |week: &str, region: &str| {
-        rows.iter()
-            .find(|r| r["period_start"] == week && r["region"] == region)
-            .unwrap()
+        rows.iter().find(|r| r["period_start"] == week && r["region"] == region).unwrap()
     };
     let north1 = get("2024-01-01", "North");
     assert_eq!(
@@ -108,38 +93,14 @@ fn european_semicolon_file_by_region() {
     );
     // "phone " after "Phone": a repeat, but the same channel.
     let north2 = get("2024-01-08", "North");
-    assert_eq!(
-        [&north2["repeat_complaints"], &north2["channel_switches"]],
-        ["1", "0"]
-    );
+    assert_eq!([&north2["repeat_complaints"], &north2["channel_switches"]], ["1", "0"]);
     // Complaints in a week without deliveries: rate undefined, never 0/NaN/inf.
     let south4 = get("2024-01-22", "South");
-    assert_eq!(
-        [
-            &south4["deliveries"],
-            &south4["complaints"],
-            &south4["complaint_rate"]
-        ],
-        ["0", "2", ""]
-    );
+    assert_eq!([&south4["deliveries"], &south4["complaints"], &south4["complaint_rate"]], ["0", "2", ""]);
     let north4 = get("2024-01-22", "North");
-    assert_eq!(
-        [
-            &north4["complaints"],
-            &north4["repeat_rate"],
-            &north4["lcl"]
-        ],
-        ["0", "", ""]
-    );
+    assert_eq!([&north4["complaints"], &north4["repeat_rate"], &north4["lcl"]], ["0", "", ""]);
     let total = rows.last().unwrap();
-    assert_eq!(
-        [
-            &total["deliveries"],
-            &total["complaints"],
-            &total["repeat_complaints"]
-        ],
-        ["16", "7", "2"]
-    );
+    assert_eq!([&total["deliveries"], &total["complaints"], &total["repeat_complaints"]], ["16", "7", "2"]);
     assert_eq!(total["complaint_rate"], "0.4375");
 }
 
@@ -160,16 +121,8 @@ fn from_to_keeps_look_back_and_every_row_is_in_the_ledger() {
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let keys: Vec<&str> = json
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    assert_eq!(
-        keys,
-        ["summary", "verdict", "periods", "ledger", "parameters"]
-    );
+    let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["summary", "verdict", "periods", "ledger", "parameters"]);
     // February: C4 (02-15, 36 days after its last) and C5 (02-02, 5 days after 01-28: a repeat
     // found through the January look-back, switching web → phone).
     let feb = &json["periods"][0];
@@ -197,17 +150,9 @@ fn rejected_rows_are_ledgered_with_reasons() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     for table in ["complaints", "deliveries"] {
         let l = &json["ledger"][table];
-        let rejected: u64 = l["rejected"]
-            .as_object()
-            .unwrap()
-            .values()
-            .map(|r| r["rows"].as_u64().unwrap())
-            .sum();
-        assert_eq!(
-            l["rows_used"].as_u64().unwrap() + rejected,
-            l["rows_read"].as_u64().unwrap(),
-            "{table}"
-        );
+        let rejected: u64 =
+            l["rejected"].as_object().unwrap().values().map(|r| r["rows"].as_u64().unwrap()).sum();
+        assert_eq!(l["rows_used"].as_u64().unwrap() + rejected, l["rows_read"].as_u64().unwrap(), "{table}");
     }
     let c = &json["ledger"]["complaints"]["rejected"];
     assert_eq!(c["time missing"]["first_rows"], serde_json::json!([3, 7]));
@@ -215,10 +160,7 @@ fn rejected_rows_are_ledgered_with_reasons() {
     assert_eq!(c["duplicate id"]["first_rows"], serde_json::json!([5]));
     let d = &json["ledger"]["deliveries"];
     assert_eq!(d["rows_read"], 5);
-    assert_eq!(
-        d["rejected"]["count not a whole number >= 0"]["example"],
-        "-5"
-    );
+    assert_eq!(d["rejected"]["count not a whole number >= 0"]["example"], "-5");
     // "1.200" is 1,200 deliveries (thousands separator).
     assert_eq!(json["summary"]["deliveries"], 2200);
 }
@@ -248,17 +190,10 @@ fn cfpb_complaints_per_month_match_an_independent_count() {
     // Independent count: the csv crate, reading `Date received` directly.
     let mut expected: BTreeMap<String, u64> = BTreeMap::new();
     let mut reader = csv::Reader::from_path(path).unwrap();
-    let at = reader
-        .headers()
-        .unwrap()
-        .iter()
-        .position(|h| h == "Date received")
-        .unwrap();
+    let at = reader.headers().unwrap().iter().position(|h| h == "Date received").unwrap();
     for record in reader.records() {
         let record = record.unwrap();
-        *expected
-            .entry(format!("{}-01", &record[at][..7]))
-            .or_default() += 1;
+        *expected.entry(format!("{}-01", &record[at][..7])).or_default() += 1;
     }
     let rows = csv_rows(&run(&[
         "report",
@@ -282,19 +217,10 @@ fn cfpb_complaints_per_month_match_an_independent_count() {
 
 #[test]
 fn missing_file_is_a_clear_error() {
-    let out = run(&[
-        "report",
-        "--complaints",
-        "nope.csv",
-        "--deliveries",
-        "testdata/regions/deliveries.csv",
-    ]);
+    let out = run(&["report", "--complaints", "nope.csv", "--deliveries", "testdata/regions/deliveries.csv"]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(
-        err.contains("nope.csv") && err.contains("cannot open"),
-        "{err}"
-    );
+    assert!(err.contains("nope.csv") && err.contains("cannot open"), "{err}");
     assert_eq!(err.lines().count(), 1, "one paragraph: {err}");
 }
 
@@ -312,10 +238,7 @@ fn missing_time_column_lists_columns_and_the_nearest() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(
-        err.contains("no time column") && err.contains("ticket, custmer, creatd"),
-        "{err}"
-    );
+    assert!(err.contains("no time column") && err.contains("ticket, custmer, creatd"), "{err}");
     assert!(err.contains("Closest match: \"creatd\""), "{err}");
     assert!(err.contains("--col complaints.time=COLUMN"), "{err}");
 }
@@ -334,10 +257,7 @@ fn unknown_time_layout_names_value_and_fix() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(
-        err.contains("\"soon\"") && err.contains("--date-format"),
-        "{err}"
-    );
+    assert!(err.contains("\"soon\"") && err.contains("--date-format"), "{err}");
 }
 
 #[test]
@@ -374,11 +294,7 @@ fn output_into_a_missing_directory_fails_before_work() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     // The output is checked first: the message is about the output, not the input.
-    assert!(
-        stderr(&out).contains("/nonexistent-dir/report.csv"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("/nonexistent-dir/report.csv"), "{}", stderr(&out));
 }
 
 #[test]
@@ -400,12 +316,7 @@ fn broken_pipe_exits_zero() {
         .unwrap();
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]
@@ -435,10 +346,7 @@ fn formats_tsv_ndjson_markdown_table() {
     let table = with("table");
     assert!(table.starts_with("Verdict: bushes"), "{table}");
     assert!(table.contains("7 complaints per 16 deliveries"), "{table}");
-    assert!(
-        table.contains("complaints (testdata/regions/complaints.csv): 7 rows read, 7 used."),
-        "{table}"
-    );
+    assert!(table.contains("complaints (testdata/regions/complaints.csv): 7 rows read, 7 used."), "{table}");
 }
 
 #[test]
@@ -462,8 +370,5 @@ fn parquet_with_typed_timestamps_gives_the_same_table_as_csv() {
         "region",
     ]);
     assert!(parquet_out.status.success(), "{}", stderr(&parquet_out));
-    assert_eq!(
-        String::from_utf8_lossy(&csv_out.stdout),
-        String::from_utf8_lossy(&parquet_out.stdout)
-    );
+    assert_eq!(String::from_utf8_lossy(&csv_out.stdout), String::from_utf8_lossy(&parquet_out.stdout));
 }

@@ -1,6 +1,9 @@
 //! One file per command. Each turns its flags into options, runs input →
 //! metrics → stats, builds a `Document`, and hands it to `Output`.
 
+pub mod compare;
+pub mod customers;
+pub mod repeats;
 pub mod report;
 
 use std::io::IsTerminal;
@@ -18,6 +21,9 @@ pub fn run(cli: Cli) -> Result<u8> {
     panic::set_hook(Box::new(|_| {}));
     let result = panic::catch_unwind(AssertUnwindSafe(|| match &cli.command {
         Command::Report(args) => report::run(args),
+        Command::Compare(args) => compare::run(args),
+        Command::Customers(args) => customers::run(args),
+        Command::Repeats(args) => repeats::run(args),
     }));
     let _ = panic::take_hook();
     result.unwrap_or_else(|payload| {
@@ -36,9 +42,7 @@ pub fn run(cli: Cli) -> Result<u8> {
 /// Whether an error is a closed stdout pipe (`| head`), which is success.
 pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+        cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }
 
@@ -58,12 +62,7 @@ impl Output {
         if let Some(path) = &args.output {
             writer::check_writable(path)?;
         }
-        Ok(Output {
-            format,
-            path: args.output.clone(),
-            quiet: args.quiet,
-            to_terminal,
-        })
+        Ok(Output { format, path: args.output.clone(), quiet: args.quiet, to_terminal })
     }
 
     pub fn write(&self, document: &Document) -> Result<()> {

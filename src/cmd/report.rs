@@ -12,9 +12,7 @@ use serde_json::{Value, json};
 use super::Output;
 use crate::cli::ReportArgs;
 use crate::input::Role;
-use crate::metrics::customers::{
-    Concentration, concentration, customer_rows, deliveries_per_customer,
-};
+use crate::metrics::customers::{Concentration, concentration, customer_rows, deliveries_per_customer};
 use crate::metrics::dataset::{self, Attribution, Dataset};
 use crate::metrics::period_table::{self, Counts, PeriodTable};
 use crate::output::table::{ledger_line, percent, thousands};
@@ -22,9 +20,7 @@ use crate::output::{Cell, Document, Table};
 use crate::stats::funnel::quantile_type7;
 use crate::stats::glm::{Trend, poisson_trend};
 use crate::stats::laney::{Chart, Signal};
-use crate::stats::verdict::{
-    RECENT_PERIODS, TREND_MIN_PERIODS, Verdict, decide, trend_says_forest,
-};
+use crate::stats::verdict::{RECENT_PERIODS, TREND_MIN_PERIODS, Verdict, decide, trend_says_forest};
 use crate::stats::z_for_confidence;
 
 pub const EXAMPLES: &str = "\
@@ -52,10 +48,9 @@ self-service leaves no row in it.";
 pub fn run(args: &ReportArgs) -> Result<u8> {
     let output = Output::prepare(&args.output)?;
     let input = &args.input;
-    for (name, value) in [
-        ("--minutes-per-complaint", args.minutes_per_complaint),
-        ("--cost-per-hour", args.cost_per_hour),
-    ] {
+    for (name, value) in
+        [("--minutes-per-complaint", args.minutes_per_complaint), ("--cost-per-hour", args.cost_per_hour)]
+    {
         if value.is_some_and(|v| !(v.is_finite() && v >= 0.0)) {
             bail!("{name} must be a number ≥ 0");
         }
@@ -74,11 +69,7 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
     ) else {
         bail!(
             "nothing to report: no complaint or delivery row has a usable time{}. {} {}",
-            if options.input.range == Default::default() {
-                ""
-            } else {
-                " inside --from/--to"
-            },
+            if options.input.range == Default::default() { "" } else { " inside --from/--to" },
             ledger_line(&data.complaints.ledger),
             ledger_line(&data.deliveries.ledger)
         );
@@ -103,20 +94,10 @@ fn maturity(args: &ReportArgs, data: &Dataset) -> Option<Maturity> {
     let days = args.maturity_days.unwrap_or_else(|| {
         let mut lags = data.lag_days.clone();
         lags.sort_by(f64::total_cmp);
-        if lags.is_empty() {
-            0
-        } else {
-            quantile_type7(&lags, 0.9).max(0.0).ceil() as u32
-        }
+        if lags.is_empty() { 0 } else { quantile_type7(&lags, 0.9).max(0.0).ceil() as u32 }
     });
-    let as_of = args
-        .input
-        .as_of
-        .or_else(|| data.complaints.records.iter().map(|c| c.time.date()).max())?;
-    Some(Maturity {
-        days,
-        mature_until: as_of - Days::new(u64::from(days)),
-    })
+    let as_of = args.input.as_of.or_else(|| data.complaints.records.iter().map(|c| c.time.date()).max())?;
+    Some(Maturity { days, mature_until: as_of - Days::new(u64::from(days)) })
 }
 
 /// Everything the verdict and the summary say, computed once.
@@ -160,19 +141,14 @@ impl Facts {
         let recent_above: Vec<String> = table
             .rows
             .iter()
-            .filter(|r| {
-                recent.contains(&r.start) && r.limits.and_then(|l| l.signal) == Some(Signal::Above)
-            })
+            .filter(|r| recent.contains(&r.start) && r.limits.and_then(|l| l.signal) == Some(Signal::Above))
             .map(|r| row_label(table, r.start, &r.segment))
             .collect();
         let recent_periods = recent.iter().rev().map(|d| period.label(*d)).collect();
 
         let concentration = if data.complaints.roles.get(Role::Customer).is_some() {
-            let exposures = deliveries_per_customer(
-                &data.deliveries_source,
-                &data.deliveries,
-                &args.input.options()?,
-            )?;
+            let exposures =
+                deliveries_per_customer(&data.deliveries_source, &data.deliveries, &args.input.options()?)?;
             let p_bar = table.total.complaint_rate();
             let rows = customer_rows(&data.complaints.records, exposures.as_ref(), p_bar);
             Some(concentration(&rows, p_bar))
@@ -180,15 +156,8 @@ impl Facts {
             None
         };
         let verdict = decide(&recent_above, trend.as_ref());
-        let mut facts = Facts {
-            trend,
-            concentration,
-            recent_above,
-            recent_periods,
-            verdict,
-            reasons: vec![],
-            maturity,
-        };
+        let mut facts =
+            Facts { trend, concentration, recent_above, recent_periods, verdict, reasons: vec![], maturity };
         facts.reasons = reasons(args, table, &facts);
         Ok(facts)
     }
@@ -196,11 +165,7 @@ impl Facts {
 
 fn row_label(table: &PeriodTable, start: NaiveDate, segment: &[String]) -> String {
     let period = table.period.label(start);
-    if segment.is_empty() {
-        period
-    } else {
-        format!("{period} {}", segment.join("/"))
-    }
+    if segment.is_empty() { period } else { format!("{period} {}", segment.join("/")) }
 }
 
 fn fmt_rate(rate: Option<f64>) -> String {
@@ -233,21 +198,13 @@ fn reasons(args: &ReportArgs, table: &PeriodTable, facts: &Facts) -> Vec<String>
         out.push(format!(
             "None of the latest {unit}s ({}) is above its upper control limit{}.",
             facts.recent_periods.join(", "),
-            if input.by.is_empty() {
-                String::new()
-            } else {
-                format!(" in any {}", input.by.join("/"))
-            },
+            if input.by.is_empty() { String::new() } else { format!(" in any {}", input.by.join("/")) },
         ));
     } else {
         let details: Vec<String> = table
             .rows
             .iter()
-            .filter(|r| {
-                facts
-                    .recent_above
-                    .contains(&row_label(table, r.start, &r.segment))
-            })
+            .filter(|r| facts.recent_above.contains(&row_label(table, r.start, &r.segment)))
             .map(|r| {
                 format!(
                     "{} at {} against an upper limit of {}",
@@ -257,10 +214,7 @@ fn reasons(args: &ReportArgs, table: &PeriodTable, facts: &Facts) -> Vec<String>
                 )
             })
             .collect();
-        out.push(format!(
-            "Out of line recently (above the upper control limit): {}.",
-            details.join("; ")
-        ));
+        out.push(format!("Out of line recently (above the upper control limit): {}.", details.join("; ")));
     }
     let earlier: Vec<String> = table
         .rows
@@ -270,27 +224,13 @@ fn reasons(args: &ReportArgs, table: &PeriodTable, facts: &Facts) -> Vec<String>
         .filter(|l| !facts.recent_above.iter().any(|a| l.starts_with(a.as_str())))
         .collect();
     if !earlier.is_empty() {
-        let shown = earlier
-            .iter()
-            .take(10)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(", ");
-        let more = if earlier.len() > 10 {
-            format!(" and {} more", earlier.len() - 10)
-        } else {
-            String::new()
-        };
-        out.push(format!(
-            "Earlier {unit}s outside their limits: {shown}{more}."
-        ));
+        let shown = earlier.iter().take(10).cloned().collect::<Vec<_>>().join(", ");
+        let more =
+            if earlier.len() > 10 { format!(" and {} more", earlier.len() - 10) } else { String::new() };
+        out.push(format!("Earlier {unit}s outside their limits: {shown}{more}."));
     }
     for r in table.runs.iter().filter(|r| r.runs.shift) {
-        let label = if r.segment.is_empty() {
-            String::new()
-        } else {
-            format!(" in {}", r.segment.join("/"))
-        };
+        let label = if r.segment.is_empty() { String::new() } else { format!(" in {}", r.segment.join("/")) };
         out.push(format!(
             "A sustained shift{label}: {} {unit}s in a row on one side of the average (more than {} is unusual), {} crossings of it (fewer than {} is unusual).",
             r.runs.longest_run, r.runs.longest_run_limit, r.runs.crossings, r.runs.crossings_limit
@@ -305,26 +245,17 @@ fn reasons(args: &ReportArgs, table: &PeriodTable, facts: &Facts) -> Vec<String>
                     trend.slope, trend.p_slope_is_one
                 )
             } else if trend.ci95.1 < 1.0 {
-                format!(
-                    "Complaints grow more slowly than deliveries (slope {:.2}, {ci}).",
-                    trend.slope
-                )
+                format!("Complaints grow more slowly than deliveries (slope {:.2}, {ci}).", trend.slope)
             } else {
                 format!(
                     "Complaints move in proportion to deliveries (slope {:.2}, {ci}{}).",
                     trend.slope,
-                    if trend.periods < TREND_MIN_PERIODS {
-                        ", too few periods to call a trend"
-                    } else {
-                        ""
-                    }
+                    if trend.periods < TREND_MIN_PERIODS { ", too few periods to call a trend" } else { "" }
                 )
             };
             out.push(sentence);
         }
-        None => out.push(format!(
-            "Too few {unit}s with deliveries for a trend (needs 4)."
-        )),
+        None => out.push(format!("Too few {unit}s with deliveries for a trend (needs 4).")),
     }
     match &facts.concentration {
         Some(c) if c.complainants > 0 => {
@@ -366,13 +297,7 @@ fn reasons(args: &ReportArgs, table: &PeriodTable, facts: &Facts) -> Vec<String>
             s.push_str(&format!(
                 "; {} problems were first contacts ({})",
                 thousands(t.problems()),
-                one_in(
-                    Counts {
-                        complaints: t.problems(),
-                        ..*t
-                    }
-                    .one_in()
-                )
+                one_in(Counts { complaints: t.problems(), ..*t }.one_in())
             ));
         }
         s.push('.');
@@ -386,24 +311,19 @@ fn reasons(args: &ReportArgs, table: &PeriodTable, facts: &Facts) -> Vec<String>
     if let Some(minutes) = args.minutes_per_complaint {
         let repeat_hours = t.repeat_complaints as f64 * minutes / 60.0;
         let switch_hours = t.channel_switches as f64 * minutes / 60.0;
-        let money = |hours: f64| {
-            args.cost_per_hour
-                .map(|h| format!(" ({:.2})", hours * h))
-                .unwrap_or_default()
-        };
+        let money =
+            |hours: f64| args.cost_per_hour.map(|h| format!(" ({:.2})", hours * h)).unwrap_or_default();
         out.push(format!(
             "Avoidable work at {minutes} minutes a complaint: {repeat_hours:.1} hours on repeat contacts{}, {switch_hours:.1} hours of them on channel switches{}.",
             money(repeat_hours),
             money(switch_hours)
         ));
     }
-    let undefined = table
-        .rows
-        .iter()
-        .filter(|r| r.counts.deliveries == 0 && r.counts.complaints > 0)
-        .count();
+    let undefined = table.rows.iter().filter(|r| r.counts.deliveries == 0 && r.counts.complaints > 0).count();
     if undefined > 0 {
-        out.push(format!("{undefined} row(s) have complaints but no deliveries: their rate is undefined (left empty)."));
+        out.push(format!(
+            "{undefined} row(s) have complaints but no deliveries: their rate is undefined (left empty)."
+        ));
     }
     if let Some(m) = facts.maturity {
         out.push(format!(
@@ -465,17 +385,9 @@ fn period_rows(table: &PeriodTable, z: f64) -> Table {
     let mut total = vec![Cell::Text("total".into()), Cell::Text(String::new())];
     total.extend(table.by.iter().map(|_| Cell::Text(String::new())));
     total.extend(count_cells(&table.total, z));
-    total.extend([
-        Cell::Fraction(None),
-        Cell::Fraction(None),
-        Cell::Text(String::new()),
-    ]);
+    total.extend([Cell::Fraction(None), Cell::Fraction(None), Cell::Text(String::new())]);
     rows.push(total);
-    Table {
-        name: "periods".into(),
-        columns,
-        rows,
-    }
+    Table { name: "periods".into(), columns, rows }
 }
 
 fn summary(args: &ReportArgs, table: &PeriodTable, facts: &Facts, z: f64) -> Value {
@@ -594,9 +506,7 @@ fn document(args: &ReportArgs, data: &Dataset, table: &PeriodTable, facts: &Fact
             .into()
     };
     let headline = match facts.verdict {
-        Verdict::Forest => {
-            "Verdict: FOREST — something is truly out of line, beyond routine noise."
-        }
+        Verdict::Forest => "Verdict: FOREST — something is truly out of line, beyond routine noise.",
         Verdict::Bushes => "Verdict: bushes — nothing is out of line beyond routine noise.",
     };
     let mut lines = vec![headline.to_string()];
@@ -606,22 +516,13 @@ fn document(args: &ReportArgs, data: &Dataset, table: &PeriodTable, facts: &Fact
         headline: if args.output.quiet { vec![] } else { lines },
         json_head: vec![
             ("summary".into(), summary(args, table, facts, z)),
-            (
-                "verdict".into(),
-                json!({ "verdict": facts.verdict.as_str(), "reasons": facts.reasons }),
-            ),
+            ("verdict".into(), json!({ "verdict": facts.verdict.as_str(), "reasons": facts.reasons })),
         ],
         main: period_rows(table, z),
+        extra: vec![],
         terminal_columns: Some(terminal_columns),
-        notes: if has_customers && !args.output.quiet {
-            vec![SURVEY_CAUTION.to_string()]
-        } else {
-            vec![]
-        },
-        ledgers: vec![
-            data.complaints.ledger.clone(),
-            data.deliveries.ledger.clone(),
-        ],
+        notes: if has_customers && !args.output.quiet { vec![SURVEY_CAUTION.to_string()] } else { vec![] },
+        ledgers: vec![data.complaints.ledger.clone(), data.deliveries.ledger.clone()],
         parameters: json!({
             "complaints": input.complaints.display().to_string(),
             "deliveries": input.deliveries.display().to_string(),

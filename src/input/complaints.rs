@@ -50,83 +50,48 @@ pub struct ComplaintTable {
 pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<ComplaintTable> {
     let file = source.display();
     let roles = Roles::detect(Table::Complaints, &source.columns, &options.overrides)?;
-    let time_column = roles
-        .require(Table::Complaints, Role::Time, &source.columns, &file)?
-        .to_string();
-    let optional = [
-        Role::Customer,
-        Role::Channel,
-        Role::Order,
-        Role::Category,
-        Role::Id,
-    ];
-    let segment_columns: Vec<Option<String>> = by
-        .iter()
-        .map(|b| source.column(b).map(str::to_string))
-        .collect();
+    let time_column = roles.require(Table::Complaints, Role::Time, &source.columns, &file)?.to_string();
+    let optional = [Role::Customer, Role::Channel, Role::Order, Role::Category, Role::Id];
+    let segment_columns: Vec<Option<String>> =
+        by.iter().map(|b| source.column(b).map(str::to_string)).collect();
 
     let mut wanted: Vec<String> = vec![ROW.to_string(), time_column.clone()];
-    wanted.extend(
-        optional
-            .iter()
-            .filter_map(|r| roles.get(*r).map(str::to_string)),
-    );
+    wanted.extend(optional.iter().filter_map(|r| roles.get(*r).map(str::to_string)));
     wanted.extend(segment_columns.iter().flatten().cloned());
     let mut unique = HashSet::new();
     wanted.retain(|c| unique.insert(c.clone()));
     let frame = source
         .scan()?
-        .select(
-            wanted
-                .iter()
-                .map(|c| col(c.as_str()).cast(DataType::String))
-                .collect::<Vec<_>>(),
-        )
+        .select(wanted.iter().map(|c| col(c.as_str()).cast(DataType::String)).collect::<Vec<_>>())
         .collect()
         .map_err(anyhow::Error::new)
         .with_context(|| format!("{file}: cannot read the complaints"))?;
 
     let text = |name: &str| -> Result<Vec<Option<String>>> {
         let column = frame.column(name)?.str()?;
-        Ok(column
-            .iter()
-            .map(|v| present(v).map(str::to_string))
-            .collect())
+        Ok(column.iter().map(|v| present(v).map(str::to_string)).collect())
     };
-    let rows: Vec<u64> = frame
-        .column(ROW)?
-        .str()?
-        .iter()
-        .map(|v| v.and_then(|r| r.parse().ok()).unwrap_or(0))
-        .collect();
+    let rows: Vec<u64> =
+        frame.column(ROW)?.str()?.iter().map(|v| v.and_then(|r| r.parse().ok()).unwrap_or(0)).collect();
     let times = text(&time_column)?;
-    let role_values = |role: Role| -> Result<Option<Vec<Option<String>>>> {
-        roles.get(role).map(text).transpose()
-    };
+    let role_values =
+        |role: Role| -> Result<Option<Vec<Option<String>>>> { roles.get(role).map(text).transpose() };
     let customers = role_values(Role::Customer)?;
     let channels = role_values(Role::Channel)?;
     let orders = role_values(Role::Order)?;
     let categories = role_values(Role::Category)?;
     let ids = role_values(Role::Id)?;
-    let segments: Vec<Option<Vec<Option<String>>>> = segment_columns
-        .iter()
-        .map(|c| c.as_deref().map(text).transpose())
-        .collect::<Result<_>>()?;
+    let segments: Vec<Option<Vec<Option<String>>>> =
+        segment_columns.iter().map(|c| c.as_deref().map(text).transpose()).collect::<Result<_>>()?;
 
-    let samples: Vec<&str> = times
-        .iter()
-        .flatten()
-        .take(TIME_SAMPLE)
-        .map(String::as_str)
-        .collect();
+    let samples: Vec<&str> = times.iter().flatten().take(TIME_SAMPLE).map(String::as_str).collect();
     let first_row = times.iter().position(Option::is_some).map(|i| rows[i]);
     let parser = detect_time(&samples, first_row, options, &file, &time_column)?;
 
     let mut ledger = Ledger::new("complaints", &file);
     let mut seen_ids = HashSet::new();
     let mut records = Vec::with_capacity(frame.height());
-    let pick =
-        |values: &Option<Vec<Option<String>>>, i: usize| values.as_ref().and_then(|v| v[i].clone());
+    let pick = |values: &Option<Vec<Option<String>>>, i: usize| values.as_ref().and_then(|v| v[i].clone());
     for i in 0..frame.height() {
         let row = rows[i];
         let Some(raw) = &times[i] else {
@@ -151,22 +116,13 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
             channel: pick(&channels, i).map(|c| c.to_lowercase()),
             order: pick(&orders, i),
             category: pick(&categories, i),
-            segment: segments
-                .iter()
-                .map(|s| s.as_ref().map(|v| v[i].clone().unwrap_or_default()))
-                .collect(),
+            segment: segments.iter().map(|s| s.as_ref().map(|v| v[i].clone().unwrap_or_default())).collect(),
             bucket_date: time.date(),
             counted: true,
         });
     }
     let has_segment_column = segment_columns.iter().map(Option::is_some).collect();
-    Ok(ComplaintTable {
-        records,
-        ledger,
-        roles,
-        time: parser,
-        has_segment_column,
-    })
+    Ok(ComplaintTable { records, ledger, roles, time: parser, has_segment_column })
 }
 
 /// Detect a time column's layout, turning failure into an error that says
@@ -178,15 +134,8 @@ pub fn detect_time(
     file: &str,
     column: &str,
 ) -> Result<TimeParser> {
-    let at = first_row
-        .map(|r| format!(" at row {r}"))
-        .unwrap_or_default();
-    match TimeParser::detect(
-        samples,
-        options.dayfirst,
-        options.date_format.as_deref(),
-        options.tz,
-    ) {
+    let at = first_row.map(|r| format!(" at row {r}")).unwrap_or_default();
+    match TimeParser::detect(samples, options.dayfirst, options.date_format.as_deref(), options.tz) {
         Ok(parser) => Ok(parser),
         Err(DetectError::Ambiguous { example }) => bail!(
             "{file}: column {column:?} reads both as dd/mm/yyyy and as mm/dd/yyyy (e.g. {example:?}{at}). \

@@ -52,11 +52,8 @@ pub fn present(value: Option<&str>) -> Option<&str> {
 /// A delivery count: a whole number ≥ 0, with thousands separators (`41 200`,
 /// `41.200`, `41,200`, `41'200`) and a zero decimal part (`41200,00`) allowed.
 pub fn parse_count(value: &str) -> Option<u64> {
-    let v: String = value
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\'' | '_'))
-        .collect();
+    let v: String =
+        value.trim().chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\'' | '_')).collect();
     if v.is_empty() || v.starts_with('-') {
         return None;
     }
@@ -64,10 +61,7 @@ pub fn parse_count(value: &str) -> Option<u64> {
     let (whole, fraction) = match last_sep {
         // A separator followed by exactly three digits, where every other
         // separator is the same character, is a thousands separator.
-        Some(i)
-            if v.len() - i - 1 == 3
-                && !v[..i].contains(if &v[i..=i] == "." { ',' } else { '.' }) =>
-        {
+        Some(i) if v.len() - i - 1 == 3 && !v[..i].contains(if &v[i..=i] == "." { ',' } else { '.' }) => {
             (v.as_str(), "")
         }
         Some(i) => (&v[..i], &v[i + 1..]),

@@ -23,14 +23,9 @@ impl Table {
     /// Roles of this table in the order they claim columns.
     pub fn roles(self) -> &'static [Role] {
         match self {
-            Table::Complaints => &[
-                Role::Time,
-                Role::Id,
-                Role::Customer,
-                Role::Channel,
-                Role::Order,
-                Role::Category,
-            ],
+            Table::Complaints => {
+                &[Role::Time, Role::Id, Role::Customer, Role::Channel, Role::Order, Role::Category]
+            }
             Table::Deliveries => &[Role::Time, Role::Count, Role::Customer, Role::Order],
         }
     }
@@ -128,25 +123,11 @@ impl Role {
                 "case_origin",
                 "contactchannelid",
             ],
-            (Role::Order, _) => &[
-                "order_id",
-                "order",
-                "delivery_id",
-                "shipment_id",
-                "parcel_id",
-                "tracking_number",
-            ],
-            (Role::Category, _) => &[
-                "category", "reason", "type", "issue", "topic", "product", "subject",
-            ],
-            (Role::Id, _) => &[
-                "complaint_id",
-                "ticket_id",
-                "id",
-                "case_number",
-                "ticket",
-                "complaintid",
-            ],
+            (Role::Order, _) => {
+                &["order_id", "order", "delivery_id", "shipment_id", "parcel_id", "tracking_number"]
+            }
+            (Role::Category, _) => &["category", "reason", "type", "issue", "topic", "product", "subject"],
+            (Role::Id, _) => &["complaint_id", "ticket_id", "id", "case_number", "ticket", "complaintid"],
             (Role::Count, _) => &["count", "deliveries", "n", "volume", "orders", "shipments"],
         }
     }
@@ -155,10 +136,7 @@ impl Role {
 /// Column names compare with case and punctuation ignored:
 /// `Date received` = `date_received` = `DateReceived`.
 pub fn normalize(name: &str) -> String {
-    name.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+    name.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
 /// `--col TABLE.ROLE=COLUMN`, parsed.
@@ -174,9 +152,7 @@ impl std::str::FromStr for ColumnOverride {
 
     fn from_str(text: &str) -> Result<Self, String> {
         let usage = || {
-            format!(
-                "--col takes TABLE.ROLE=COLUMN (e.g. complaints.customer=\"Client ID\"), got {text:?}"
-            )
+            format!("--col takes TABLE.ROLE=COLUMN (e.g. complaints.customer=\"Client ID\"), got {text:?}")
         };
         let (target, column) = text.split_once('=').ok_or_else(usage)?;
         let (table, role) = target.split_once('.').ok_or_else(usage)?;
@@ -184,22 +160,18 @@ impl std::str::FromStr for ColumnOverride {
             "complaints" | "complaint" => Table::Complaints,
             "deliveries" | "delivery" | "orders" => Table::Deliveries,
             other => {
-                return Err(format!(
-                    "--col: unknown table {other:?}; use complaints or deliveries"
-                ));
+                return Err(format!("--col: unknown table {other:?}; use complaints or deliveries"));
             }
         };
         let role = Role::parse(role).ok_or_else(|| {
-            format!("--col: unknown role {role:?}; roles are time, customer, channel, order, category, id, count")
+            format!(
+                "--col: unknown role {role:?}; roles are time, customer, channel, order, category, id, count"
+            )
         })?;
         if column.is_empty() {
             return Err(usage());
         }
-        Ok(ColumnOverride {
-            table,
-            role,
-            column: column.to_string(),
-        })
+        Ok(ColumnOverride { table, role, column: column.to_string() })
     }
 }
 
@@ -236,9 +208,7 @@ impl Roles {
             }
             let found = role.aliases(table).iter().find_map(|alias| {
                 let alias = normalize(alias);
-                columns
-                    .iter()
-                    .find(|c| normalize(c) == alias && !taken.contains(&c.as_str()))
+                columns.iter().find(|c| normalize(c) == alias && !taken.contains(&c.as_str()))
             });
             if let Some(column) = found {
                 roles.columns.insert(role, column.clone());
@@ -254,13 +224,7 @@ impl Roles {
 
     /// The column for a required role, or an error listing the table's columns
     /// and the closest candidates.
-    pub fn require(
-        &self,
-        table: Table,
-        role: Role,
-        columns: &[String],
-        file: &str,
-    ) -> Result<&str> {
+    pub fn require(&self, table: Table, role: Role, columns: &[String], file: &str) -> Result<&str> {
         if let Some(column) = self.get(role) {
             return Ok(column);
         }
@@ -343,50 +307,22 @@ mod tests {
 
     #[test]
     fn zendesk_and_salesforce_headers() {
-        let z = Roles::detect(
-            Table::Complaints,
-            &cols(&["Ticket ID", "Requester", "Created at", "Via"]),
-            &[],
-        )
-        .unwrap();
+        let z =
+            Roles::detect(Table::Complaints, &cols(&["Ticket ID", "Requester", "Created at", "Via"]), &[])
+                .unwrap();
         assert_eq!(
-            (
-                z.get(Role::Id),
-                z.get(Role::Customer),
-                z.get(Role::Time),
-                z.get(Role::Channel)
-            ),
-            (
-                Some("Ticket ID"),
-                Some("Requester"),
-                Some("Created at"),
-                Some("Via")
-            )
+            (z.get(Role::Id), z.get(Role::Customer), z.get(Role::Time), z.get(Role::Channel)),
+            (Some("Ticket ID"), Some("Requester"), Some("Created at"), Some("Via"))
         );
         let s = Roles::detect(
             Table::Complaints,
-            &cols(&[
-                "Case Number",
-                "Account Name",
-                "Date/Time Opened",
-                "Case Origin",
-            ]),
+            &cols(&["Case Number", "Account Name", "Date/Time Opened", "Case Origin"]),
             &[],
         )
         .unwrap();
         assert_eq!(
-            (
-                s.get(Role::Id),
-                s.get(Role::Customer),
-                s.get(Role::Time),
-                s.get(Role::Channel)
-            ),
-            (
-                Some("Case Number"),
-                Some("Account Name"),
-                Some("Date/Time Opened"),
-                Some("Case Origin")
-            )
+            (s.get(Role::Id), s.get(Role::Customer), s.get(Role::Time), s.get(Role::Channel)),
+            (Some("Case Number"), Some("Account Name"), Some("Date/Time Opened"), Some("Case Origin"))
         );
     }
 
@@ -406,10 +342,7 @@ mod tests {
     fn missing_role_names_columns_and_nearest() {
         let columns = cols(&["creatd_at", "customer"]);
         let r = Roles::detect(Table::Complaints, &columns, &[]).unwrap();
-        let err = r
-            .require(Table::Complaints, Role::Time, &columns, "c.csv")
-            .unwrap_err()
-            .to_string();
+        let err = r.require(Table::Complaints, Role::Time, &columns, "c.csv").unwrap_err().to_string();
         assert!(err.contains("creatd_at, customer"), "{err}");
         assert!(err.contains("Closest match: \"creatd_at\""), "{err}");
         assert!(err.contains("--col complaints.time=COLUMN"), "{err}");
@@ -418,17 +351,7 @@ mod tests {
     #[test]
     fn bad_overrides_are_explained() {
         assert!("complaints.time".parse::<ColumnOverride>().is_err());
-        assert!(
-            "tickets.time=x"
-                .parse::<ColumnOverride>()
-                .unwrap_err()
-                .contains("unknown table")
-        );
-        assert!(
-            "complaints.when=x"
-                .parse::<ColumnOverride>()
-                .unwrap_err()
-                .contains("unknown role")
-        );
+        assert!("tickets.time=x".parse::<ColumnOverride>().unwrap_err().contains("unknown table"));
+        assert!("complaints.when=x".parse::<ColumnOverride>().unwrap_err().contains("unknown role"));
     }
 }

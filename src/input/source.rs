@@ -25,9 +25,7 @@ pub enum Format {
 impl Format {
     pub fn describe(&self) -> String {
         match self {
-            Format::Csv {
-                delimiter: b'\t', ..
-            } => "csv (tab)".into(),
+            Format::Csv { delimiter: b'\t', .. } => "csv (tab)".into(),
             Format::Csv { delimiter, .. } => format!("csv ({})", *delimiter as char),
             Format::Parquet => "parquet".into(),
         }
@@ -48,30 +46,21 @@ impl Source {
     /// Open `path`, detect its format and read its column names.
     pub fn open(path: &Path, delimiter: Option<u8>) -> Result<Source> {
         let shown = path.display();
-        let meta = std::fs::metadata(path).with_context(|| {
-            format!("{shown}: cannot open the file (does it exist? check the path)")
-        })?;
+        let meta = std::fs::metadata(path)
+            .with_context(|| format!("{shown}: cannot open the file (does it exist? check the path)"))?;
         if meta.is_dir() {
             bail!("{shown} is a directory; pass a file");
         }
-        let extension = path
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase())
-            .unwrap_or_default();
+        let extension =
+            path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
         if extension == "parquet" || extension == "pq" {
-            let schema = LazyFrame::scan_parquet(
-                PlRefPath::new(path.to_string_lossy().as_ref()),
-                Default::default(),
-            )
-            .and_then(|mut lf| lf.collect_schema())
-            .map_err(anyhow::Error::new)
-            .with_context(|| format!("{shown}: not a readable Parquet file"))?;
+            let schema =
+                LazyFrame::scan_parquet(PlRefPath::new(path.to_string_lossy().as_ref()), Default::default())
+                    .and_then(|mut lf| lf.collect_schema())
+                    .map_err(anyhow::Error::new)
+                    .with_context(|| format!("{shown}: not a readable Parquet file"))?;
             let columns = schema.iter_names().map(|n| n.to_string()).collect();
-            return Ok(Source {
-                path: path.to_path_buf(),
-                format: Format::Parquet,
-                columns,
-            });
+            return Ok(Source { path: path.to_path_buf(), format: Format::Parquet, columns });
         }
         let mut head = Vec::with_capacity(SNIFF_BYTES);
         File::open(path)
@@ -82,22 +71,17 @@ impl Source {
         if head.iter().all(|b| b.is_ascii_whitespace()) {
             bail!("{shown} is empty: expected a header line and rows");
         }
-        check_utf8(&head, head.len() < SNIFF_BYTES)
-            .with_context(|| format!("{shown}: not UTF-8 text"))?;
+        check_utf8(&head, head.len() < SNIFF_BYTES).with_context(|| format!("{shown}: not UTF-8 text"))?;
         let text = String::from_utf8_lossy(&head);
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         let (sep_line, text) = match excel_sep_line(text) {
             Some((sep, rest)) => (Some(sep), rest),
             None => (None, text),
         };
-        let delimiter = delimiter
-            .or(sep_line)
-            .unwrap_or_else(|| sniff_delimiter(text));
+        let delimiter = delimiter.or(sep_line).unwrap_or_else(|| sniff_delimiter(text));
         let skip_lines = usize::from(sep_line.is_some());
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .flexible(true)
-            .from_reader(text.as_bytes());
+        let mut reader =
+            csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(text.as_bytes());
         let columns: Vec<String> = reader
             .headers()
             .with_context(|| format!("{shown}: cannot read the header line"))?
@@ -108,14 +92,7 @@ impl Source {
         if let Some(dup) = columns.iter().find(|c| !seen.insert(c.as_str())) {
             bail!("{shown}: the header names column {dup:?} twice; rename one of them");
         }
-        Ok(Source {
-            path: path.to_path_buf(),
-            format: Format::Csv {
-                delimiter,
-                skip_lines,
-            },
-            columns,
-        })
+        Ok(Source { path: path.to_path_buf(), format: Format::Csv { delimiter, skip_lines }, columns })
     }
 
     pub fn display(&self) -> String {
@@ -127,34 +104,23 @@ impl Source {
     pub fn scan(&self) -> Result<LazyFrame> {
         let path = PlRefPath::new(self.path.to_string_lossy().as_ref());
         let frame = match self.format {
-            Format::Csv {
-                delimiter,
-                skip_lines,
-            } => LazyCsvReader::new(path)
+            Format::Csv { delimiter, skip_lines } => LazyCsvReader::new(path)
                 .with_separator(delimiter)
                 .with_skip_lines(skip_lines)
                 .with_has_header(true)
                 .with_infer_schema_length(Some(0))
-                .with_row_index(Some(RowIndex {
-                    name: ROW.into(),
-                    offset: 2 + skip_lines as IdxSize,
-                }))
+                .with_row_index(Some(RowIndex { name: ROW.into(), offset: 2 + skip_lines as IdxSize }))
                 .with_glob(false)
                 .finish(),
             Format::Parquet => {
                 let args = ScanArgsParquet {
-                    row_index: Some(RowIndex {
-                        name: ROW.into(),
-                        offset: 1,
-                    }),
+                    row_index: Some(RowIndex { name: ROW.into(), offset: 1 }),
                     ..Default::default()
                 };
                 LazyFrame::scan_parquet(path, args)
             }
         };
-        frame
-            .map_err(anyhow::Error::new)
-            .with_context(|| format!("{}: cannot read the file", self.display()))
+        frame.map_err(anyhow::Error::new).with_context(|| format!("{}: cannot read the file", self.display()))
     }
 
     /// The file's name for a column, found like a role name.
@@ -197,11 +163,7 @@ fn excel_sep_line(text: &str) -> Option<(u8, &str)> {
 fn sniff_delimiter(text: &str) -> u8 {
     let lines: Vec<&str> = text.lines().take(20).collect();
     // A cut-off last line would disagree; leave it out when there are others.
-    let lines = if lines.len() > 2 {
-        &lines[..lines.len() - 1]
-    } else {
-        &lines[..]
-    };
+    let lines = if lines.len() > 2 { &lines[..lines.len() - 1] } else { &lines[..] };
     let counts = |d: u8| -> Vec<usize> {
         lines
             .iter()
@@ -224,12 +186,7 @@ fn sniff_delimiter(text: &str) -> u8 {
         let consistent = c.iter().filter(|&&n| n == header).count();
         (header > 0, consistent, header)
     };
-    DELIMITERS
-        .iter()
-        .copied()
-        .max_by_key(|&d| score(d))
-        .filter(|&d| score(d).0)
-        .unwrap_or(b',')
+    DELIMITERS.iter().copied().max_by_key(|&d| score(d)).filter(|&d| score(d).0).unwrap_or(b',')
 }
 
 #[cfg(test)]
@@ -249,9 +206,7 @@ mod tests {
 
     #[test]
     fn utf8_errors_name_the_row() {
-        let err = check_utf8(b"a,b\n1,2\n3,\xE4\n", true)
-            .unwrap_err()
-            .to_string();
+        let err = check_utf8(b"a,b\n1,2\n3,\xE4\n", true).unwrap_err().to_string();
         assert!(err.starts_with("row 3 "), "{err}");
         assert!(check_utf8("a,ä\n".as_bytes(), true).is_ok());
         assert!(check_utf8(&"ä".as_bytes()[..1], false).is_ok());

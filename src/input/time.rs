@@ -81,17 +81,10 @@ impl TimeParser {
         tz: Tz,
     ) -> Result<TimeParser, DetectError> {
         if let Some(format) = custom {
-            return Ok(TimeParser {
-                layout: TimeLayout::Custom(format.to_string()),
-                tz,
-            });
+            return Ok(TimeParser { layout: TimeLayout::Custom(format.to_string()), tz });
         }
-        let count = |layout: &TimeLayout| {
-            samples
-                .iter()
-                .filter(|s| parse_with(layout, s, tz).is_some())
-                .count()
-        };
+        let count =
+            |layout: &TimeLayout| samples.iter().filter(|s| parse_with(layout, s, tz).is_some()).count();
         let counts: Vec<(TimeLayout, usize)> = TimeLayout::DETECTABLE
             .into_iter()
             .map(|l| {
@@ -104,11 +97,7 @@ impl TimeParser {
         if best == 0 {
             return Err(DetectError::Unknown { example });
         }
-        let winners: Vec<&TimeLayout> = counts
-            .iter()
-            .filter(|(_, c)| *c == best)
-            .map(|(l, _)| l)
-            .collect();
+        let winners: Vec<&TimeLayout> = counts.iter().filter(|(_, c)| *c == best).map(|(l, _)| l).collect();
         let day = winners.contains(&&TimeLayout::DaySlash);
         let month = winners.contains(&&TimeLayout::MonthSlash);
         let layout = if day && month {
@@ -144,21 +133,11 @@ pub fn has_offset(value: &str) -> bool {
 fn parse_with(layout: &TimeLayout, value: &str, tz: Tz) -> Option<NaiveDateTime> {
     let value = value.trim();
     let (date, rest) = match layout {
-        TimeLayout::Iso => {
-            split_date(value, '-', [4, 2, 2]).map(|(a, b, c, r)| (ymd(a, b, c), r))?
-        }
-        TimeLayout::YearSlash => {
-            split_date(value, '/', [4, 2, 2]).map(|(a, b, c, r)| (ymd(a, b, c), r))?
-        }
-        TimeLayout::DayDot => {
-            split_date(value, '.', [2, 2, 4]).map(|(a, b, c, r)| (ymd(c, b, a), r))?
-        }
-        TimeLayout::DaySlash => {
-            split_date(value, '/', [2, 2, 4]).map(|(a, b, c, r)| (ymd(c, b, a), r))?
-        }
-        TimeLayout::MonthSlash => {
-            split_date(value, '/', [2, 2, 4]).map(|(a, b, c, r)| (ymd(c, a, b), r))?
-        }
+        TimeLayout::Iso => split_date(value, '-', [4, 2, 2]).map(|(a, b, c, r)| (ymd(a, b, c), r))?,
+        TimeLayout::YearSlash => split_date(value, '/', [4, 2, 2]).map(|(a, b, c, r)| (ymd(a, b, c), r))?,
+        TimeLayout::DayDot => split_date(value, '.', [2, 2, 4]).map(|(a, b, c, r)| (ymd(c, b, a), r))?,
+        TimeLayout::DaySlash => split_date(value, '/', [2, 2, 4]).map(|(a, b, c, r)| (ymd(c, b, a), r))?,
+        TimeLayout::MonthSlash => split_date(value, '/', [2, 2, 4]).map(|(a, b, c, r)| (ymd(c, a, b), r))?,
         TimeLayout::IsoWeek => return parse_iso_week(value),
         TimeLayout::Month => return parse_month(value),
         TimeLayout::Custom(format) => return parse_custom(value, format, tz),
@@ -218,11 +197,7 @@ fn parse_time_of_day(text: &str) -> Option<(NaiveTime, Option<FixedOffset>)> {
         while *pos < bytes.len() && bytes[*pos].is_ascii_digit() && *pos - start < max_len {
             *pos += 1;
         }
-        if *pos == start {
-            None
-        } else {
-            text[start..*pos].parse().ok()
-        }
+        if *pos == start { None } else { text[start..*pos].parse().ok() }
     };
     let hour = number(&mut pos, 2)?;
     if bytes.get(pos) != Some(&b':') {
@@ -283,14 +258,8 @@ fn parse_offset(text: &str) -> Option<Option<FixedOffset>> {
         return None;
     }
     let hours: i32 = digits[..2].parse().ok()?;
-    let minutes: i32 = if digits.len() == 4 {
-        digits[2..].parse().ok()?
-    } else {
-        0
-    };
-    Some(Some(FixedOffset::east_opt(
-        sign * (hours * 3600 + minutes * 60),
-    )?))
+    let minutes: i32 = if digits.len() == 4 { digits[2..].parse().ok()? } else { 0 };
+    Some(Some(FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))?))
 }
 
 fn parse_iso_week(value: &str) -> Option<NaiveDateTime> {
@@ -299,18 +268,13 @@ fn parse_iso_week(value: &str) -> Option<NaiveDateTime> {
     if year.len() != 4 || week.is_empty() || week.len() > 2 {
         return None;
     }
-    let date =
-        NaiveDate::from_isoywd_opt(year.parse().ok()?, week.parse().ok()?, chrono::Weekday::Mon)?;
+    let date = NaiveDate::from_isoywd_opt(year.parse().ok()?, week.parse().ok()?, chrono::Weekday::Mon)?;
     Some(date.and_time(NaiveTime::MIN))
 }
 
 fn parse_month(value: &str) -> Option<NaiveDateTime> {
     let (year, month) = value.split_once('-')?;
-    if year.len() != 4
-        || month.is_empty()
-        || month.len() > 2
-        || !month.bytes().all(|b| b.is_ascii_digit())
-    {
+    if year.len() != 4 || month.is_empty() || month.len() > 2 || !month.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let date = NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, 1)?;
@@ -324,9 +288,7 @@ fn parse_custom(value: &str, format: &str, tz: Tz) -> Option<NaiveDateTime> {
     if let Ok(naive) = NaiveDateTime::parse_from_str(value, format) {
         return Some(naive);
     }
-    NaiveDate::parse_from_str(value, format)
-        .ok()
-        .map(|d| d.and_time(NaiveTime::MIN))
+    NaiveDate::parse_from_str(value, format).ok().map(|d| d.and_time(NaiveTime::MIN))
 }
 
 /// Whether `date` is plausible: between 1900 and 2200.
@@ -343,39 +305,20 @@ mod tests {
     }
 
     fn parse(layout: TimeLayout, value: &str) -> Option<NaiveDateTime> {
-        TimeParser {
-            layout,
-            tz: Tz::UTC,
-        }
-        .parse(value)
+        TimeParser { layout, tz: Tz::UTC }.parse(value)
     }
 
     #[test]
     fn iso_variants() {
-        assert_eq!(
-            parse(TimeLayout::Iso, "2024-01-05"),
-            Some(dt("2024-01-05 00:00:00"))
-        );
-        assert_eq!(
-            parse(TimeLayout::Iso, "2024-01-05 10:07"),
-            Some(dt("2024-01-05 10:07:00"))
-        );
-        assert_eq!(
-            parse(TimeLayout::Iso, "2024-01-05T10:07:09"),
-            Some(dt("2024-01-05 10:07:09"))
-        );
+        assert_eq!(parse(TimeLayout::Iso, "2024-01-05"), Some(dt("2024-01-05 00:00:00")));
+        assert_eq!(parse(TimeLayout::Iso, "2024-01-05 10:07"), Some(dt("2024-01-05 10:07:00")));
+        assert_eq!(parse(TimeLayout::Iso, "2024-01-05T10:07:09"), Some(dt("2024-01-05 10:07:09")));
         assert_eq!(
             parse(TimeLayout::Iso, "2024-01-05T10:07:09.5Z"),
             Some(dt("2024-01-05 10:07:09") + chrono::Duration::milliseconds(500))
         );
-        assert_eq!(
-            parse(TimeLayout::Iso, "2024-01-05T01:00:00+02:00"),
-            Some(dt("2024-01-04 23:00:00"))
-        );
-        assert_eq!(
-            parse(TimeLayout::Iso, "2024-01-05 01:00:00-0130"),
-            Some(dt("2024-01-05 02:30:00"))
-        );
+        assert_eq!(parse(TimeLayout::Iso, "2024-01-05T01:00:00+02:00"), Some(dt("2024-01-04 23:00:00")));
+        assert_eq!(parse(TimeLayout::Iso, "2024-01-05 01:00:00-0130"), Some(dt("2024-01-05 02:30:00")));
         assert_eq!(parse(TimeLayout::Iso, "2024-02-30"), None);
         assert_eq!(parse(TimeLayout::Iso, "2024-01-05x"), None);
         assert_eq!(parse(TimeLayout::Iso, "05.01.2024"), None);
@@ -383,103 +326,45 @@ mod tests {
 
     #[test]
     fn offsets_convert_to_the_requested_zone() {
-        let p = TimeParser {
-            layout: TimeLayout::Iso,
-            tz: "Europe/Tallinn".parse().unwrap(),
-        };
-        assert_eq!(
-            p.parse("2024-07-01T21:30:00Z"),
-            Some(dt("2024-07-02 00:30:00"))
-        );
+        let p = TimeParser { layout: TimeLayout::Iso, tz: "Europe/Tallinn".parse().unwrap() };
+        assert_eq!(p.parse("2024-07-01T21:30:00Z"), Some(dt("2024-07-02 00:30:00")));
         // Naive values are already local.
         assert_eq!(p.parse("2024-07-01 21:30"), Some(dt("2024-07-01 21:30:00")));
     }
 
     #[test]
     fn european_and_american_layouts() {
-        assert_eq!(
-            parse(TimeLayout::DayDot, "05.01.2024 10:07"),
-            Some(dt("2024-01-05 10:07:00"))
-        );
-        assert_eq!(
-            parse(TimeLayout::DayDot, "5.1.2024"),
-            Some(dt("2024-01-05 00:00:00"))
-        );
-        assert_eq!(
-            parse(TimeLayout::DaySlash, "13/01/2024"),
-            Some(dt("2024-01-13 00:00:00"))
-        );
-        assert_eq!(
-            parse(TimeLayout::MonthSlash, "1/13/2024 3:04 PM"),
-            Some(dt("2024-01-13 15:04:00"))
-        );
+        assert_eq!(parse(TimeLayout::DayDot, "05.01.2024 10:07"), Some(dt("2024-01-05 10:07:00")));
+        assert_eq!(parse(TimeLayout::DayDot, "5.1.2024"), Some(dt("2024-01-05 00:00:00")));
+        assert_eq!(parse(TimeLayout::DaySlash, "13/01/2024"), Some(dt("2024-01-13 00:00:00")));
+        assert_eq!(parse(TimeLayout::MonthSlash, "1/13/2024 3:04 PM"), Some(dt("2024-01-13 15:04:00")));
         assert_eq!(parse(TimeLayout::MonthSlash, "13/01/2024"), None);
-        assert_eq!(
-            parse(TimeLayout::YearSlash, "2024/01/13 08:00:00"),
-            Some(dt("2024-01-13 08:00:00"))
-        );
+        assert_eq!(parse(TimeLayout::YearSlash, "2024/01/13 08:00:00"), Some(dt("2024-01-13 08:00:00")));
     }
 
     #[test]
     fn weeks_and_months() {
-        assert_eq!(
-            parse(TimeLayout::IsoWeek, "2025-W10"),
-            Some(dt("2025-03-03 00:00:00"))
-        );
+        assert_eq!(parse(TimeLayout::IsoWeek, "2025-W10"), Some(dt("2025-03-03 00:00:00")));
         assert_eq!(parse(TimeLayout::IsoWeek, "2025-W54"), None);
-        assert_eq!(
-            parse(TimeLayout::Month, "2025-03"),
-            Some(dt("2025-03-01 00:00:00"))
-        );
+        assert_eq!(parse(TimeLayout::Month, "2025-03"), Some(dt("2025-03-01 00:00:00")));
         assert_eq!(parse(TimeLayout::Month, "2025-13"), None);
     }
 
     #[test]
     fn detection() {
-        let detect =
-            |s: &[&str], dayfirst| TimeParser::detect(s, dayfirst, None, Tz::UTC).map(|p| p.layout);
-        assert_eq!(
-            detect(&["2024-01-05 10:00", "2024-01-06"], None),
-            Ok(TimeLayout::Iso)
-        );
-        assert_eq!(
-            detect(&["05.01.2024 10:00", "31.01.2024"], None),
-            Ok(TimeLayout::DayDot)
-        );
-        assert_eq!(
-            detect(&["2025-W01", "2025-W02"], None),
-            Ok(TimeLayout::IsoWeek)
-        );
+        let detect = |s: &[&str], dayfirst| TimeParser::detect(s, dayfirst, None, Tz::UTC).map(|p| p.layout);
+        assert_eq!(detect(&["2024-01-05 10:00", "2024-01-06"], None), Ok(TimeLayout::Iso));
+        assert_eq!(detect(&["05.01.2024 10:00", "31.01.2024"], None), Ok(TimeLayout::DayDot));
+        assert_eq!(detect(&["2025-W01", "2025-W02"], None), Ok(TimeLayout::IsoWeek));
         assert_eq!(detect(&["2025-01", "2025-02"], None), Ok(TimeLayout::Month));
-        assert_eq!(
-            detect(&["01/02/2024", "13/02/2024"], None),
-            Ok(TimeLayout::DaySlash)
-        );
-        assert_eq!(
-            detect(&["01/02/2024", "02/13/2024"], None),
-            Ok(TimeLayout::MonthSlash)
-        );
-        assert!(matches!(
-            detect(&["01/02/2024", "03/04/2024"], None),
-            Err(DetectError::Ambiguous { .. })
-        ));
-        assert_eq!(
-            detect(&["01/02/2024", "03/04/2024"], Some(true)),
-            Ok(TimeLayout::DaySlash)
-        );
-        assert_eq!(
-            detect(&["01/02/2024", "03/04/2024"], Some(false)),
-            Ok(TimeLayout::MonthSlash)
-        );
-        assert!(matches!(
-            detect(&["soon", "later"], None),
-            Err(DetectError::Unknown { .. })
-        ));
+        assert_eq!(detect(&["01/02/2024", "13/02/2024"], None), Ok(TimeLayout::DaySlash));
+        assert_eq!(detect(&["01/02/2024", "02/13/2024"], None), Ok(TimeLayout::MonthSlash));
+        assert!(matches!(detect(&["01/02/2024", "03/04/2024"], None), Err(DetectError::Ambiguous { .. })));
+        assert_eq!(detect(&["01/02/2024", "03/04/2024"], Some(true)), Ok(TimeLayout::DaySlash));
+        assert_eq!(detect(&["01/02/2024", "03/04/2024"], Some(false)), Ok(TimeLayout::MonthSlash));
+        assert!(matches!(detect(&["soon", "later"], None), Err(DetectError::Unknown { .. })));
         // A stray bad value does not change the column's layout.
-        assert_eq!(
-            detect(&["2024-01-05", "n/a?", "2024-01-07"], None),
-            Ok(TimeLayout::Iso)
-        );
+        assert_eq!(detect(&["2024-01-05", "n/a?", "2024-01-07"], None), Ok(TimeLayout::Iso));
     }
 
     #[test]

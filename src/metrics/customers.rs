@@ -63,12 +63,7 @@ pub fn customer_rows(
     }
     let mut names: Vec<&str> = counts.keys().copied().collect();
     if let Some(exposures) = exposures {
-        names.extend(
-            exposures
-                .keys()
-                .map(String::as_str)
-                .filter(|k| !counts.contains_key(k)),
-        );
+        names.extend(exposures.keys().map(String::as_str).filter(|k| !counts.contains_key(k)));
     }
     let mut rows: Vec<CustomerRow> = names
         .into_iter()
@@ -79,9 +74,7 @@ pub fn customer_rows(
                 (Some(d), Some(p)) => Some(p * d as f64),
                 _ => None,
             };
-            let p_value = expected
-                .filter(|&e| e > 0.0)
-                .map(|e| poisson_tail(complaints, e));
+            let p_value = expected.filter(|&e| e > 0.0).map(|e| poisson_tail(complaints, e));
             CustomerRow {
                 customer: name.to_string(),
                 complaints,
@@ -92,43 +85,25 @@ pub fn customer_rows(
             }
         })
         .collect();
-    let tested: Vec<usize> = (0..rows.len())
-        .filter(|&i| rows[i].p_value.is_some())
-        .collect();
-    let q = benjamini_hochberg(
-        &tested
-            .iter()
-            .map(|&i| rows[i].p_value.unwrap_or(1.0))
-            .collect::<Vec<_>>(),
-    );
+    let tested: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].p_value.is_some()).collect();
+    let q = benjamini_hochberg(&tested.iter().map(|&i| rows[i].p_value.unwrap_or(1.0)).collect::<Vec<_>>());
     for (k, &i) in tested.iter().enumerate() {
         rows[i].q_value = Some(q[k]);
     }
-    rows.sort_by(|a, b| {
-        b.complaints
-            .cmp(&a.complaints)
-            .then_with(|| a.customer.cmp(&b.customer))
-    });
+    rows.sort_by(|a, b| b.complaints.cmp(&a.complaints).then_with(|| a.customer.cmp(&b.customer)));
     rows
 }
 
 /// The concentration summary from `customer_rows`' output.
 pub fn concentration(rows: &[CustomerRow], p_bar: Option<f64>) -> Concentration {
-    let complainant_counts: Vec<u64> = rows
-        .iter()
-        .map(|r| r.complaints)
-        .filter(|&c| c > 0)
-        .collect();
+    let complainant_counts: Vec<u64> = rows.iter().map(|r| r.complaints).filter(|&c| c > 0).collect();
     let complaints: u64 = complainant_counts.iter().sum();
     let n = complainant_counts.len();
     let with_exposure = rows.iter().all(|r| r.deliveries.is_some()) && !rows.is_empty();
     let all_counts: Vec<u64> = rows.iter().map(|r| r.complaints).collect();
     let expected = match (with_exposure, p_bar) {
         (true, Some(p)) => {
-            let exposures: Vec<f64> = rows
-                .iter()
-                .map(|r| r.deliveries.unwrap_or(0) as f64)
-                .collect();
+            let exposures: Vec<f64> = rows.iter().map(|r| r.deliveries.unwrap_or(0) as f64).collect();
             Some(expected_repeat_complainers(p, &exposures))
         }
         _ => None,
@@ -141,16 +116,8 @@ pub fn concentration(rows: &[CustomerRow], p_bar: Option<f64>) -> Concentration 
         top_10_share: top_share(&complainant_counts, 10),
         customers_for_half: customers_for_half(&complainant_counts) as u64,
         gini_complainants: gini(&complainant_counts),
-        gini_all: if with_exposure {
-            gini(&all_counts)
-        } else {
-            None
-        },
-        generalized_gini_all: if with_exposure {
-            generalized_gini(&all_counts)
-        } else {
-            None
-        },
+        gini_all: if with_exposure { gini(&all_counts) } else { None },
+        generalized_gini_all: if with_exposure { generalized_gini(&all_counts) } else { None },
         observed_repeat_complainers: complainant_counts.iter().filter(|&&c| c >= 2).count() as u64,
         expected_repeat_complainers: expected,
     }
@@ -185,11 +152,7 @@ pub fn deliveries_per_customer(
         .unwrap_single();
     let customers = frame.column("__customer")?.str()?;
     let rows = frame.column("__rows")?.u64()?;
-    let times = if ranged {
-        Some(frame.column("__time")?.str()?)
-    } else {
-        None
-    };
+    let times = if ranged { Some(frame.column("__time")?.str()?) } else { None };
     let count_text = match counts.roles.get(Role::Count) {
         Some(_) => Some(frame.column("__count")?.str()?),
         None => None,
@@ -200,9 +163,7 @@ pub fn deliveries_per_customer(
             continue;
         };
         if let Some(times) = times {
-            let date = present(times.get(g))
-                .and_then(|t| counts.time.parse(t))
-                .map(|t| t.date());
+            let date = present(times.get(g)).and_then(|t| counts.time.parse(t)).map(|t| t.date());
             if !date.is_some_and(|d| options.range.contains(d)) {
                 continue;
             }
@@ -228,22 +189,11 @@ mod tests {
     fn rows_and_concentration_of_the_spec_fixture() {
         let complaints = fixture();
         let rows = customer_rows(&complaints, None, None);
-        let top: Vec<(&str, u64)> = rows
-            .iter()
-            .map(|r| (r.customer.as_str(), r.complaints))
-            .collect();
-        assert_eq!(
-            top,
-            vec![("C1", 3), ("C3", 3), ("C2", 1), ("C4", 1), ("C5", 1)]
-        );
+        let top: Vec<(&str, u64)> = rows.iter().map(|r| (r.customer.as_str(), r.complaints)).collect();
+        assert_eq!(top, vec![("C1", 3), ("C3", 3), ("C2", 1), ("C4", 1), ("C5", 1)]);
         let c = concentration(&rows, None);
         assert_eq!(
-            (
-                c.complainants,
-                c.complaints,
-                c.customers_for_half,
-                c.observed_repeat_complainers
-            ),
+            (c.complainants, c.complaints, c.customers_for_half, c.observed_repeat_complainers),
             (5, 9, 2, 2)
         );
         assert_eq!(c.top_10_share, Some(1.0));
@@ -254,26 +204,17 @@ mod tests {
     #[test]
     fn exposures_give_poisson_tails_and_q_values() {
         let complaints = fixture();
-        let exposures: HashMap<String, u64> = [
-            ("C1", 50),
-            ("C2", 5000),
-            ("C3", 100),
-            ("C4", 1000),
-            ("C5", 10),
-            ("C6", 2000),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
+        let exposures: HashMap<String, u64> =
+            [("C1", 50), ("C2", 5000), ("C3", 100), ("C4", 1000), ("C5", 10), ("C6", 2000)]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect();
         let rows = customer_rows(&complaints, Some(&exposures), Some(0.001));
         let c1 = rows.iter().find(|r| r.customer == "C1").unwrap();
         assert!((c1.p_value.unwrap() - 2.00675e-5).abs() < 5e-10);
         let c6 = rows.iter().find(|r| r.customer == "C6").unwrap();
         assert_eq!((c6.complaints, c6.p_value), (0, Some(1.0)));
-        assert!(
-            rows.iter()
-                .all(|r| r.q_value.unwrap() >= r.p_value.unwrap())
-        );
+        assert!(rows.iter().all(|r| r.q_value.unwrap() >= r.p_value.unwrap()));
         let c = concentration(&rows, Some(0.001));
         assert_eq!(c.customers, Some(6));
         let g = c.gini_all.unwrap();

@@ -44,11 +44,7 @@ pub struct Dataset {
     pub lag_days: Vec<f64>,
 }
 
-pub fn load(
-    complaints_path: &Path,
-    deliveries_path: &Path,
-    options: &DatasetOptions,
-) -> Result<Dataset> {
+pub fn load(complaints_path: &Path, deliveries_path: &Path, options: &DatasetOptions) -> Result<Dataset> {
     let input = &options.input;
     let complaints_source = Source::open(complaints_path, input.delimiter)?;
     let deliveries_source = Source::open(deliveries_path, input.delimiter)?;
@@ -58,11 +54,7 @@ pub fn load(
 
     let by_delivery = options.attribution == Attribution::Delivery;
     if by_delivery || !complaints.has_segment_column.iter().all(|&has| has) {
-        let orders: HashSet<String> = complaints
-            .records
-            .iter()
-            .filter_map(|c| c.order.clone())
-            .collect();
+        let orders: HashSet<String> = complaints.records.iter().filter_map(|c| c.order.clone()).collect();
         let info = deliveries::orders_info(&deliveries_source, &deliveries, &options.by, &orders)?;
         for complaint in &mut complaints.records {
             let found = complaint.order.as_ref().and_then(|o| info.get(o));
@@ -80,9 +72,7 @@ pub fn load(
                 }
                 _ => {
                     complaint.counted = false;
-                    complaints
-                        .ledger
-                        .reclassify_used(ledger::ORDER_UNKNOWN, 1, complaint.row);
+                    complaints.ledger.reclassify_used(ledger::ORDER_UNKNOWN, 1, complaint.row);
                 }
             }
         }
@@ -90,22 +80,14 @@ pub fn load(
     for complaint in complaints.records.iter_mut().filter(|c| c.counted) {
         if !input.range.contains(complaint.bucket_date) {
             complaint.counted = false;
-            complaints
-                .ledger
-                .reclassify_used(ledger::OUTSIDE_RANGE, 1, complaint.row);
+            complaints.ledger.reclassify_used(ledger::OUTSIDE_RANGE, 1, complaint.row);
         }
     }
     if options.strict {
         refuse_rejections(&[&complaints.ledger, &deliveries.ledger])?;
     }
     let contacts = link_contacts(&complaints.records, options.repeat_key, options.window_days);
-    Ok(Dataset {
-        deliveries_source,
-        complaints,
-        deliveries,
-        contacts,
-        lag_days,
-    })
+    Ok(Dataset { deliveries_source, complaints, deliveries, contacts, lag_days })
 }
 
 /// `--strict`: the first rejection of any ledger is an error.
@@ -119,11 +101,7 @@ fn refuse_rejections(ledgers: &[&Ledger]) -> Result<()> {
                 l.file,
                 rejected.rows,
                 rejected.first_rows.first().copied().unwrap_or(0),
-                rejected
-                    .example
-                    .as_ref()
-                    .map(|e| format!(" (value {e:?})"))
-                    .unwrap_or_default(),
+                rejected.example.as_ref().map(|e| format!(" (value {e:?})")).unwrap_or_default(),
             );
         }
     }

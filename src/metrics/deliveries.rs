@@ -33,9 +33,7 @@ const FIRST_ROW: &str = "__first_row";
 pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<DeliveryCounts> {
     let file = source.display();
     let roles = Roles::detect(Table::Deliveries, &source.columns, &options.overrides)?;
-    let time_column = roles
-        .require(Table::Deliveries, Role::Time, &source.columns, &file)?
-        .to_string();
+    let time_column = roles.require(Table::Deliveries, Role::Time, &source.columns, &file)?.to_string();
     let segment_columns = by
         .iter()
         .map(|b| {
@@ -52,50 +50,38 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
 
     let samples_frame = source
         .scan()?
-        .select([
-            col(time_column.as_str()).cast(DataType::String),
-            col(ROW).cast(DataType::UInt64),
-        ])
+        .select([col(time_column.as_str()).cast(DataType::String), col(ROW).cast(DataType::UInt64)])
         .filter(col(time_column.as_str()).is_not_null())
         .limit(TIME_SAMPLE as IdxSize)
         .collect()
         .map_err(anyhow::Error::new)
         .with_context(|| format!("{file}: cannot read the deliveries"))?;
-    let samples: Vec<&str> = samples_frame
-        .column(&time_column)?
-        .str()?
-        .iter()
-        .filter_map(present)
-        .collect();
+    let samples: Vec<&str> = samples_frame.column(&time_column)?.str()?.iter().filter_map(present).collect();
     let first_row = samples_frame.column(ROW)?.u64()?.get(0);
     let parser = detect_time(&samples, first_row, options, &file, &time_column)?;
 
     // Group by the date text alone where the date part decides the day (no
     // offsets to convert): a year of timestamps collapses to ~365 keys.
     let time = col(time_column.as_str()).cast(DataType::String);
-    let key = if matches!(parser.layout, TimeLayout::Custom(_))
-        || samples.iter().any(|s| has_offset(s))
-    {
+    let key = if matches!(parser.layout, TimeLayout::Custom(_)) || samples.iter().any(|s| has_offset(s)) {
         time
     } else {
         time.str().extract(lit(r"^\s*([^T\s]*)"), 1)
     };
     let mut group: Vec<Expr> = vec![key.alias(KEY)];
-    group.extend(segment_columns.iter().enumerate().map(|(k, c)| {
-        col(c.as_str())
-            .cast(DataType::String)
-            .alias(format!("__segment{k}"))
-    }));
+    group.extend(
+        segment_columns
+            .iter()
+            .enumerate()
+            .map(|(k, c)| col(c.as_str()).cast(DataType::String).alias(format!("__segment{k}"))),
+    );
     if let Some(count_column) = roles.get(Role::Count) {
         group.push(col(count_column).cast(DataType::String).alias(COUNT));
     }
     let grouped = source
         .scan()?
         .group_by(group)
-        .agg([
-            len().alias(ROWS),
-            col(ROW).min().cast(DataType::UInt64).alias(FIRST_ROW),
-        ])
+        .agg([len().alias(ROWS), col(ROW).min().cast(DataType::UInt64).alias(FIRST_ROW)])
         .collect_with_engine(Engine::Streaming)
         .map_err(anyhow::Error::new)
         .with_context(|| format!("{file}: cannot read the deliveries"))?
@@ -106,11 +92,7 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
     let rows = rows.u64()?;
     let first_rows = grouped.column(FIRST_ROW)?.u64()?;
     let segments: Vec<&StringChunked> = (0..segment_columns.len())
-        .map(|k| {
-            grouped
-                .column(&format!("__segment{k}"))
-                .and_then(|c| c.str())
-        })
+        .map(|k| grouped.column(&format!("__segment{k}")).and_then(|c| c.str()))
         .collect::<PolarsResult<_>>()?;
     let counts_text = match roles.get(Role::Count) {
         Some(_) => Some(grouped.column(COUNT)?.str()?),
@@ -127,9 +109,7 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
             ledger.reject(ledger::TIME_MISSING, n, first);
             continue;
         };
-        let date = *dates
-            .entry(key)
-            .or_insert_with(|| parser.parse(key).map(|t| t.date()));
+        let date = *dates.entry(key).or_insert_with(|| parser.parse(key).map(|t| t.date()));
         let Some(date) = date else {
             ledger.reject_value(ledger::TIME_UNPARSEABLE, n, first, Some(key));
             continue;
@@ -148,19 +128,12 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
                 }
             },
         };
-        let segment: Vec<String> = segments
-            .iter()
-            .map(|s| present(s.get(g)).unwrap_or("").to_string())
-            .collect();
+        let segment: Vec<String> =
+            segments.iter().map(|s| present(s.get(g)).unwrap_or("").to_string()).collect();
         ledger.used(n);
         *counts.entry((date, segment)).or_insert(0) += n * per_row;
     }
-    Ok(DeliveryCounts {
-        counts,
-        ledger,
-        roles,
-        time: parser,
-    })
+    Ok(DeliveryCounts { counts, ledger, roles, time: parser })
 }
 
 /// What a complaint can take from its delivery, found by order key.
@@ -190,21 +163,14 @@ pub fn orders_info(
         );
     };
     let time_column = counts.roles.get(Role::Time).expect("time is required");
-    let wanted = Series::new(
-        "orders".into(),
-        orders.iter().cloned().collect::<Vec<String>>(),
-    );
+    let wanted = Series::new("orders".into(), orders.iter().cloned().collect::<Vec<String>>());
     let mut select = vec![
         col(order_column).cast(DataType::String).alias("__order"),
         col(time_column).cast(DataType::String).alias("__time"),
     ];
     for (k, b) in by.iter().enumerate() {
         let column = source.column(b).expect("checked by count()");
-        select.push(
-            col(column)
-                .cast(DataType::String)
-                .alias(format!("__segment{k}")),
-        );
+        select.push(col(column).cast(DataType::String).alias(format!("__segment{k}")));
     }
     let frame = source
         .scan()?
@@ -221,15 +187,10 @@ pub fn orders_info(
     let mut map = HashMap::new();
     for i in 0..frame.height() {
         if let Some(order) = present(order_values.get(i)) {
-            let date = present(times.get(i))
-                .and_then(|t| counts.time.parse(t))
-                .map(|t| t.date());
-            let segment = segment_values
-                .iter()
-                .map(|s| present(s.get(i)).unwrap_or("").to_string())
-                .collect();
-            map.entry(order.to_string())
-                .or_insert(OrderInfo { date, segment });
+            let date = present(times.get(i)).and_then(|t| counts.time.parse(t)).map(|t| t.date());
+            let segment =
+                segment_values.iter().map(|s| present(s.get(i)).unwrap_or("").to_string()).collect();
+            map.entry(order.to_string()).or_insert(OrderInfo { date, segment });
         }
     }
     Ok(map)

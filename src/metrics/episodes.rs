@@ -65,10 +65,7 @@ pub fn summarise(
 ) -> EpisodeSummary {
     let window = Duration::days(i64::from(window_days));
     let horizon = as_of.or_else(|| complaints.iter().map(|c| c.time).max());
-    let mut summary = EpisodeSummary {
-        horizon,
-        ..Default::default()
-    };
+    let mut summary = EpisodeSummary { horizon, ..Default::default() };
 
     // Members of each episode in contact order, for episodes started by a counted complaint.
     let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
@@ -99,10 +96,7 @@ pub fn summarise(
         }
         summary.episodes += 1;
         summary.multi_contact += u64::from(chain.len() > 1);
-        let channels: Vec<Option<&str>> = chain
-            .iter()
-            .map(|&i| complaints[i].channel.as_deref())
-            .collect();
+        let channels: Vec<Option<&str>> = chain.iter().map(|&i| complaints[i].channel.as_deref()).collect();
         let mut distinct: Vec<&str> = channels.iter().flatten().copied().collect();
         distinct.sort_unstable();
         distinct.dedup();
@@ -118,10 +112,7 @@ pub fn summarise(
         summary.digital_to_phone += u64::from(digital_to_phone);
         for pair in channels.windows(2) {
             if let (Some(from), Some(to)) = (pair[0], pair[1]) {
-                *summary
-                    .transitions
-                    .entry((from.to_string(), to.to_string()))
-                    .or_default() += 1;
+                *summary.transitions.entry((from.to_string(), to.to_string())).or_default() += 1;
             }
         }
     }
@@ -143,22 +134,11 @@ mod tests {
         let contacts = link_contacts(&complaints, RepeatKey::Customer, 7);
         let s = summarise(&complaints, &contacts, 7, None);
         assert_eq!(s.complaints, 9);
+        assert_eq!((s.episodes, s.multi_contact, s.switched, s.digital_to_phone), (6, 3, 3, 3));
+        let transition =
+            |a: &str, b: &str| s.transitions.get(&(a.to_string(), b.to_string())).copied().unwrap_or(0);
         assert_eq!(
-            (s.episodes, s.multi_contact, s.switched, s.digital_to_phone),
-            (6, 3, 3, 3)
-        );
-        let transition = |a: &str, b: &str| {
-            s.transitions
-                .get(&(a.to_string(), b.to_string()))
-                .copied()
-                .unwrap_or(0)
-        };
-        assert_eq!(
-            (
-                transition("web", "phone"),
-                transition("chat", "chat"),
-                transition("chat", "phone")
-            ),
+            (transition("web", "phone"), transition("chat", "chat"), transition("chat", "phone")),
             (2, 1, 1)
         );
         assert_eq!(s.transitions.values().sum::<u64>(), 4);
@@ -170,10 +150,8 @@ mod tests {
 
     #[test]
     fn spec_fixture_fcr_with_data_only_through_january() {
-        let complaints: Vec<Complaint> = fixture()
-            .into_iter()
-            .filter(|c| c.time < t("2024-02-01 00:00"))
-            .collect();
+        let complaints: Vec<Complaint> =
+            fixture().into_iter().filter(|c| c.time < t("2024-02-01 00:00")).collect();
         let contacts = link_contacts(&complaints, RepeatKey::Customer, 7);
         let s = summarise(&complaints, &contacts, 7, None);
         assert_eq!((s.resolved_first_time, s.observed, s.censored), (5, 8, 1));

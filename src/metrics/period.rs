@@ -27,9 +27,7 @@ impl FromStr for Period {
             "year" => Period::Year,
             "all" => Period::All,
             other => {
-                return Err(format!(
-                    "unknown period {other:?}: use day, week, month, quarter, year or all"
-                ));
+                return Err(format!("unknown period {other:?}: use day, week, month, quarter, year or all"));
             }
         })
     }
@@ -120,25 +118,9 @@ mod tests {
         let weeks = Period::Week.starts_between(d("2024-01-03"), d("2024-01-30"));
         assert_eq!(
             weeks,
-            vec![
-                d("2024-01-01"),
-                d("2024-01-08"),
-                d("2024-01-15"),
-                d("2024-01-22"),
-                d("2024-01-29")
-            ]
+            vec![d("2024-01-01"), d("2024-01-08"), d("2024-01-15"), d("2024-01-22"), d("2024-01-29")]
         );
-        assert_eq!(
-            Period::All
-                .starts_between(d("2020-01-01"), d("2024-01-01"))
-                .len(),
-            1
-        );
-        assert_eq!(
-            Period::Quarter
-                .starts_between(d("2024-01-01"), d("2024-12-31"))
-                .len(),
-            4
-        );
+        assert_eq!(Period::All.starts_between(d("2020-01-01"), d("2024-01-01")).len(), 1);
+        assert_eq!(Period::Quarter.starts_between(d("2024-01-01"), d("2024-12-31")).len(), 4);
     }
 }

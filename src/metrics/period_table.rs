@@ -129,37 +129,25 @@ pub fn build(
     chart: Chart,
     mature_until: Option<NaiveDate>,
 ) -> Option<PeriodTable> {
-    let segment_of = |c: &Complaint| -> Vec<String> {
-        c.segment
-            .iter()
-            .map(|s| s.clone().unwrap_or_default())
-            .collect()
-    };
+    let segment_of =
+        |c: &Complaint| -> Vec<String> { c.segment.iter().map(|s| s.clone().unwrap_or_default()).collect() };
     let counted = || (0..complaints.len()).filter(|&i| complaints[i].counted);
-    let dates = counted()
-        .map(|i| complaints[i].bucket_date)
-        .chain(deliveries.keys().map(|(d, _)| *d));
-    let (first_date, last_date) =
-        dates.fold(None, |acc: Option<(NaiveDate, NaiveDate)>, d| match acc {
-            None => Some((d, d)),
-            Some((lo, hi)) => Some((lo.min(d), hi.max(d))),
-        })?;
+    let dates = counted().map(|i| complaints[i].bucket_date).chain(deliveries.keys().map(|(d, _)| *d));
+    let (first_date, last_date) = dates.fold(None, |acc: Option<(NaiveDate, NaiveDate)>, d| match acc {
+        None => Some((d, d)),
+        Some((lo, hi)) => Some((lo.min(d), hi.max(d))),
+    })?;
 
     let mut cells: BTreeMap<(NaiveDate, Vec<String>), Counts> = BTreeMap::new();
     let mut segments: BTreeSet<Vec<String>> = BTreeSet::new();
     for ((date, segment), n) in deliveries {
         segments.insert(segment.clone());
-        cells
-            .entry((period.start(*date), segment.clone()))
-            .or_default()
-            .deliveries += n;
+        cells.entry((period.start(*date), segment.clone())).or_default().deliveries += n;
     }
     for i in counted() {
         let segment = segment_of(&complaints[i]);
         segments.insert(segment.clone());
-        let cell = cells
-            .entry((period.start(complaints[i].bucket_date), segment))
-            .or_default();
+        let cell = cells.entry((period.start(complaints[i].bucket_date), segment)).or_default();
         cell.complaints += 1;
         cell.repeat_complaints += u64::from(contacts[i].repeat);
         cell.channel_switches += u64::from(contacts[i].switch);
@@ -177,10 +165,7 @@ pub fn build(
     let mut total = Counts::default();
     for &key in &starts {
         for segment in &segments {
-            let counts = cells
-                .get(&(key, segment.clone()))
-                .copied()
-                .unwrap_or_default();
+            let counts = cells.get(&(key, segment.clone())).copied().unwrap_or_default();
             total.add(&counts);
             let (start, end) = bounds(key);
             let immature = mature_until.is_some_and(|m| end > m);
@@ -198,9 +183,8 @@ pub fn build(
     // Limits and run rules per segment, over its mature periods in time order.
     let mut runs = Vec::new();
     for segment in &segments {
-        let indices: Vec<usize> = (0..rows.len())
-            .filter(|&i| &rows[i].segment == segment && !rows[i].immature)
-            .collect();
+        let indices: Vec<usize> =
+            (0..rows.len()).filter(|&i| &rows[i].segment == segment && !rows[i].immature).collect();
         let x: Vec<u64> = indices.iter().map(|&i| rows[i].counts.complaints).collect();
         let n: Vec<u64> = indices.iter().map(|&i| rows[i].counts.deliveries).collect();
         let Some(chart) = control_chart(&x, &n, chart) else {
@@ -209,44 +193,22 @@ pub fn build(
         for (k, &i) in indices.iter().enumerate() {
             rows[i].limits = chart.limits[k];
         }
-        let used: Vec<usize> = indices
-            .iter()
-            .copied()
-            .filter(|&i| rows[i].counts.deliveries > 0)
-            .collect();
-        let rates: Vec<f64> = used
-            .iter()
-            .map(|&i| rows[i].counts.complaint_rate().unwrap_or(0.0))
-            .collect();
+        let used: Vec<usize> = indices.iter().copied().filter(|&i| rows[i].counts.deliveries > 0).collect();
+        let rates: Vec<f64> = used.iter().map(|&i| rows[i].counts.complaint_rate().unwrap_or(0.0)).collect();
         if let Some(result) = anhoej(&rates, chart.p_bar) {
             if result.longest_run > result.longest_run_limit {
                 mark_longest_run(&mut rows, &used, &rates, chart.p_bar);
             }
-            runs.push(SegmentRuns {
-                segment: segment.clone(),
-                runs: result,
-            });
+            runs.push(SegmentRuns { segment: segment.clone(), runs: result });
         }
     }
-    Some(PeriodTable {
-        period,
-        by: by.to_vec(),
-        rows,
-        total,
-        runs,
-        first_date,
-        last_date,
-    })
+    Some(PeriodTable { period, by: by.to_vec(), rows, total, runs, first_date, last_date })
 }
 
 /// Mark the rows of the longest run on one side of the centre line.
 fn mark_longest_run(rows: &mut [PeriodRow], used: &[usize], rates: &[f64], centre: f64) {
-    let useful: Vec<(usize, bool)> = used
-        .iter()
-        .zip(rates)
-        .filter(|(_, r)| **r != centre)
-        .map(|(&i, &r)| (i, r > centre))
-        .collect();
+    let useful: Vec<(usize, bool)> =
+        used.iter().zip(rates).filter(|(_, r)| **r != centre).map(|(&i, &r)| (i, r > centre)).collect();
     let (mut best, mut best_len, mut start) = (0, 0, 0);
     for k in 0..=useful.len() {
         if k == useful.len() || useful[k].1 != useful[start].1 {
@@ -276,27 +238,14 @@ mod tests {
         let contacts = link_contacts(&complaints, RepeatKey::Customer, 7);
         let mut deliveries = BTreeMap::new();
         deliveries.insert((d("2024-01-15"), vec![]), 900);
-        let table = build(
-            &complaints,
-            &contacts,
-            &deliveries,
-            Period::Month,
-            &[],
-            Chart::LaneyPPrime,
-            None,
-        )
-        .unwrap();
+        let table =
+            build(&complaints, &contacts, &deliveries, Period::Month, &[], Chart::LaneyPPrime, None).unwrap();
         assert_eq!(table.rows.len(), 1);
         let jan = &table.rows[0];
         assert_eq!((jan.start, jan.end), (d("2024-01-01"), d("2024-01-31")));
         assert_eq!(
             jan.counts,
-            Counts {
-                deliveries: 900,
-                complaints: 9,
-                repeat_complaints: 3,
-                channel_switches: 2
-            }
+            Counts { deliveries: 900, complaints: 9, repeat_complaints: 3, channel_switches: 2 }
         );
         assert_eq!(jan.counts.repeat_rate(), Some(1.0 / 3.0));
         assert_eq!(jan.counts.switch_rate(), Some(2.0 / 3.0));
@@ -316,23 +265,12 @@ mod tests {
         for c in &mut segmented {
             c.segment = vec![Some("A".to_string())];
         }
-        let table = build(
-            &segmented,
-            &contacts,
-            &deliveries,
-            Period::Week,
-            &["region".into()],
-            Chart::P,
-            None,
-        )
-        .unwrap();
+        let table =
+            build(&segmented, &contacts, &deliveries, Period::Week, &["region".into()], Chart::P, None)
+                .unwrap();
         // Weeks of 2024-01-01 .. 2024-01-29 = 5 weeks × 2 segments.
         assert_eq!(table.rows.len(), 10);
-        let b_first = table
-            .rows
-            .iter()
-            .find(|r| r.segment == ["B"] && r.start == d("2024-01-01"))
-            .unwrap();
+        let b_first = table.rows.iter().find(|r| r.segment == ["B"] && r.start == d("2024-01-01")).unwrap();
         assert_eq!(b_first.counts, Counts::default());
         assert_eq!(b_first.counts.complaint_rate(), None);
         assert_eq!(table.total.complaints, 9);
@@ -341,19 +279,9 @@ mod tests {
 
     #[test]
     fn ratios_with_zero_denominators_are_none() {
-        let c = Counts {
-            deliveries: 0,
-            complaints: 3,
-            repeat_complaints: 0,
-            channel_switches: 0,
-        };
+        let c = Counts { deliveries: 0, complaints: 3, repeat_complaints: 0, channel_switches: 0 };
         assert_eq!(
-            (
-                c.complaint_rate(),
-                c.per_1000(),
-                c.rate_interval(1.96),
-                c.switch_rate()
-            ),
+            (c.complaint_rate(), c.per_1000(), c.rate_interval(1.96), c.switch_rate()),
             (None, None, None, None)
         );
         assert_eq!(c.repeat_rate(), Some(0.0));

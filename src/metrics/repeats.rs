@@ -149,9 +149,7 @@ pub(crate) mod tests {
                 order: None,
                 category: None,
                 segment: vec![],
-                bucket_date: NaiveDateTime::parse_from_str(time, "%Y-%m-%d %H:%M")
-                    .unwrap()
-                    .date(),
+                bucket_date: NaiveDateTime::parse_from_str(time, "%Y-%m-%d %H:%M").unwrap().date(),
                 counted: time.starts_with("2024-01"),
             })
             .collect()
@@ -161,9 +159,7 @@ pub(crate) mod tests {
     fn spec_fixture_repeats_and_switches_in_january() {
         let complaints = fixture();
         let contacts = link_contacts(&complaints, RepeatKey::Customer, 7);
-        let january: Vec<usize> = (0..complaints.len())
-            .filter(|&i| complaints[i].counted)
-            .collect();
+        let january: Vec<usize> = (0..complaints.len()).filter(|&i| complaints[i].counted).collect();
         assert_eq!(january.len(), 9);
         let repeats = january.iter().filter(|&&i| contacts[i].repeat).count();
         let switches = january.iter().filter(|&&i| contacts[i].switch).count();

@@ -5,9 +5,7 @@ use anyhow::Result;
 use super::Table;
 
 pub fn render(table: &Table, delimiter: u8) -> Result<Vec<u8>> {
-    let mut writer = csv::WriterBuilder::new()
-        .delimiter(delimiter)
-        .from_writer(Vec::new());
+    let mut writer = csv::WriterBuilder::new().delimiter(delimiter).from_writer(Vec::new());
     writer.write_record(&table.columns)?;
     for row in &table.rows {
         writer.write_record(row.iter().map(|c| c.plain()))?;

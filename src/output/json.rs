@@ -11,12 +11,8 @@ fn row_objects(table: &Table) -> Vec<Value> {
         .rows
         .iter()
         .map(|row| {
-            let object: Map<String, Value> = table
-                .columns
-                .iter()
-                .cloned()
-                .zip(row.iter().map(|c| c.to_json()))
-                .collect();
+            let object: Map<String, Value> =
+                table.columns.iter().cloned().zip(row.iter().map(|c| c.to_json())).collect();
             Value::Object(object)
         })
         .collect()
@@ -27,10 +23,10 @@ pub fn render(document: &Document) -> Result<Vec<u8>> {
     for (name, value) in &document.json_head {
         object.insert(name.clone(), value.clone());
     }
-    object.insert(
-        document.main.name.clone(),
-        Value::Array(row_objects(&document.main)),
-    );
+    object.insert(document.main.name.clone(), Value::Array(row_objects(&document.main)));
+    for table in &document.extra {
+        object.insert(table.name.clone(), Value::Array(row_objects(table)));
+    }
     let ledger: Map<String, Value> = document
         .ledgers
         .iter()

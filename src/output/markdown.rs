@@ -1,4 +1,4 @@
-//! Markdown: the headline as a paragraph, then the main table as a pipe table.
+//! Markdown: the headline as a paragraph, then each table as a pipe table.
 
 use super::Document;
 use super::table::human;
@@ -9,18 +9,18 @@ pub fn render(document: &Document) -> String {
         out.push_str(line);
         out.push_str("\n\n");
     }
-    let table = &document.main;
-    out.push_str(&format!("| {} |\n", table.columns.join(" | ")));
-    out.push_str(&format!(
-        "|{}\n",
-        table.columns.iter().map(|_| "---|").collect::<String>()
-    ));
-    for row in &table.rows {
-        let cells: Vec<String> = row.iter().map(|c| human(c).replace('|', "\\|")).collect();
-        out.push_str(&format!("| {} |\n", cells.join(" | ")));
+    for table in std::iter::once(&document.main).chain(&document.extra) {
+        out.push_str(&format!("| {} |\n", table.columns.join(" | ")));
+        let rule: String = table.columns.iter().map(|_| "---|").collect();
+        out.push_str(&format!("|{rule}\n"));
+        for row in &table.rows {
+            let cells: Vec<String> = row.iter().map(|c| human(c).replace('|', "\\|")).collect();
+            out.push_str(&format!("| {} |\n", cells.join(" | ")));
+        }
+        out.push('\n');
     }
     for note in &document.notes {
-        out.push_str(&format!("\n> {note}\n"));
+        out.push_str(&format!("> {note}\n"));
     }
     out
 }

@@ -48,10 +48,8 @@ impl FromStr for OutputFormat {
 impl OutputFormat {
     /// The format named by an output file's extension.
     pub fn from_path(path: &Path) -> Result<OutputFormat> {
-        let extension = path
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase())
-            .unwrap_or_default();
+        let extension =
+            path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
         Ok(match extension.as_str() {
             "csv" => OutputFormat::Csv,
             "tsv" | "tab" => OutputFormat::Tsv,
@@ -80,11 +78,7 @@ impl OutputFormat {
         if let Some(path) = output {
             return OutputFormat::from_path(path);
         }
-        Ok(if stdout_is_terminal {
-            OutputFormat::Table
-        } else {
-            OutputFormat::Csv
-        })
+        Ok(if stdout_is_terminal { OutputFormat::Table } else { OutputFormat::Csv })
     }
 }
 
@@ -118,9 +112,9 @@ impl Cell {
             Cell::Text(s) => s.clone().into(),
             Cell::Date(d) => d.to_string().into(),
             Cell::Int(n) => (*n).into(),
-            Cell::Fraction(v) | Cell::Number(v) => v
-                .map(serde_json::Value::from)
-                .unwrap_or(serde_json::Value::Null),
+            Cell::Fraction(v) | Cell::Number(v) => {
+                v.map(serde_json::Value::from).unwrap_or(serde_json::Value::Null)
+            }
         }
     }
 }
@@ -142,6 +136,8 @@ pub struct Document {
     pub json_head: Vec<(String, serde_json::Value)>,
     /// The main table: what CSV/TSV/NDJSON carry.
     pub main: Table,
+    /// Further tables (JSON members, shown after the main one on a terminal).
+    pub extra: Vec<Table>,
     /// Columns of `main` shown on a terminal (None: all).
     pub terminal_columns: Option<Vec<String>>,
     /// Cautions printed once, after the tables.

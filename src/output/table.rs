@@ -16,12 +16,30 @@ pub fn render(document: &Document, wrap: bool) -> String {
     if !document.headline.is_empty() {
         out.push('\n');
     }
-    let table = &document.main;
-    let shown: Vec<usize> = match &document.terminal_columns {
-        Some(names) => names
-            .iter()
-            .filter_map(|n| table.columns.iter().position(|c| c == n))
-            .collect(),
+    out.push_str(&grid(&document.main, document.terminal_columns.as_deref(), wrap));
+    for table in &document.extra {
+        out.push('\n');
+        out.push_str(&table.name.replace('_', " "));
+        out.push_str(":\n");
+        out.push_str(&grid(table, None, wrap));
+    }
+    for note in &document.notes {
+        out.push('\n');
+        out.push_str(note);
+        out.push('\n');
+    }
+    out.push('\n');
+    for ledger in &document.ledgers {
+        out.push_str(&ledger_line(ledger));
+        out.push('\n');
+    }
+    out
+}
+
+/// One table drawn with comfy-table; `shown` names the columns to keep.
+fn grid(table: &super::Table, shown: Option<&[String]>, wrap: bool) -> String {
+    let shown: Vec<usize> = match shown {
+        Some(names) => names.iter().filter_map(|n| table.columns.iter().position(|c| c == n)).collect(),
         None => (0..table.columns.len()).collect(),
     };
     let mut grid = Grid::new();
@@ -43,19 +61,9 @@ pub fn render(document: &Document, wrap: bool) -> String {
             }
         }));
     }
-    out.push_str(&grid.to_string());
-    out.push('\n');
-    for note in &document.notes {
-        out.push('\n');
-        out.push_str(note);
-        out.push('\n');
-    }
-    out.push('\n');
-    for ledger in &document.ledgers {
-        out.push_str(&ledger_line(ledger));
-        out.push('\n');
-    }
-    out
+    let mut text = grid.to_string();
+    text.push('\n');
+    text
 }
 
 /// One sentence per input file: rows read, used, rejected and why.
@@ -73,16 +81,8 @@ pub fn ledger_line(ledger: &Ledger) -> String {
             ", {} {reason} (row {}{}{})",
             thousands(rejected.rows),
             rows.join(", "),
-            if rejected.rows as usize > rows.len() {
-                ", …"
-            } else {
-                ""
-            },
-            rejected
-                .example
-                .as_ref()
-                .map(|e| format!("; e.g. {e:?}"))
-                .unwrap_or_default()
+            if rejected.rows as usize > rows.len() { ", …" } else { "" },
+            rejected.example.as_ref().map(|e| format!("; e.g. {e:?}")).unwrap_or_default()
         ));
     }
     line.push('.');
@@ -97,6 +97,7 @@ pub fn human(cell: &Cell) -> String {
         Cell::Int(n) => thousands(*n),
         Cell::Fraction(None) | Cell::Number(None) => String::new(),
         Cell::Fraction(Some(v)) => percent(*v),
+        Cell::Number(Some(v)) if *v != 0.0 && v.abs() < 0.01 => format!("{v:.2e}"),
         Cell::Number(Some(v)) => format!("{v:.2}"),
     }
 }

@@ -9,10 +9,7 @@ use anyhow::{Context, Result};
 /// Fail early, before any work, when `path` cannot be written.
 pub fn check_writable(path: &Path) -> Result<()> {
     if path.is_dir() {
-        anyhow::bail!(
-            "{}: the output path is a directory; name a file",
-            path.display()
-        );
+        anyhow::bail!("{}: the output path is a directory; name a file", path.display());
     }
     let dir = parent_dir(path);
     tempfile::NamedTempFile::new_in(dir).with_context(|| {
@@ -30,17 +27,12 @@ pub fn check_writable(path: &Path) -> Result<()> {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = parent_dir(path);
     let mut file = tempfile::NamedTempFile::new_in(dir).with_context(|| {
-        format!(
-            "{}: cannot create a temporary file in {}",
-            path.display(),
-            dir.display()
-        )
+        format!("{}: cannot create a temporary file in {}", path.display(), dir.display())
     })?;
     file.write_all(bytes)
         .and_then(|_| file.as_file().sync_all())
         .with_context(|| format!("{}: cannot write the output (disk full?)", path.display()))?;
-    file.persist(path)
-        .with_context(|| format!("{}: cannot replace the output file", path.display()))?;
+    file.persist(path).with_context(|| format!("{}: cannot replace the output file", path.display()))?;
     Ok(())
 }
 

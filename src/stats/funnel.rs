@@ -66,10 +66,7 @@ pub fn funnel(x: &[f64], n: &[f64]) -> Option<Funnel> {
     if theta0 <= 0.0 || theta0 >= 1.0 {
         return None;
     }
-    let s: Vec<f64> = n
-        .iter()
-        .map(|&ni| (theta0 * (1.0 - theta0) / ni).sqrt())
-        .collect();
+    let s: Vec<f64> = n.iter().map(|&ni| (theta0 * (1.0 - theta0) / ni).sqrt()).collect();
     let z: Vec<f64> = (0..units).map(|i| (x[i] / n[i] - theta0) / s[i]).collect();
     let mut sorted = z.clone();
     sorted.sort_by(f64::total_cmp);
@@ -79,11 +76,8 @@ pub fn funnel(x: &[f64], n: &[f64]) -> Option<Funnel> {
     let sum_w: f64 = weights.iter().sum();
     let sum_w2: f64 = weights.iter().map(|w| w * w).sum();
     let i = units as f64;
-    let tau2 = if i * phi <= i - 1.0 {
-        0.0
-    } else {
-        ((i * phi - (i - 1.0)) / (sum_w - sum_w2 / sum_w)).max(0.0)
-    };
+    let tau2 =
+        if i * phi <= i - 1.0 { 0.0 } else { ((i * phi - (i - 1.0)) / (sum_w - sum_w2 / sum_w)).max(0.0) };
     let z95 = normal_quantile(0.975);
     let z998 = normal_quantile(0.999);
     let limits = |si: f64, zq: f64| {
@@ -108,22 +102,10 @@ pub fn funnel(x: &[f64], n: &[f64]) -> Option<Funnel> {
             } else {
                 None
             };
-            Unit {
-                rate,
-                z: z[k],
-                limits_95,
-                limits_998,
-                flag,
-            }
+            Unit { rate, z: z[k], limits_95, limits_998, flag }
         })
         .collect();
-    Some(Funnel {
-        theta0,
-        phi,
-        tau2,
-        units,
-        outside_998_unadjusted,
-    })
+    Some(Funnel { theta0, phi, tau2, units, outside_998_unadjusted })
 }
 
 /// Limits around `theta0` at `n` for a quantile `zq`, with `tau2` added.
@@ -137,10 +119,7 @@ mod tests {
     use super::*;
 
     fn phe_inputs() -> (Vec<f64>, Vec<f64>) {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/reference/phe_prop_inputs.csv"
-        );
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/phe_prop_inputs.csv");
         let text = std::fs::read_to_string(path)
             .expect("../shared/reference/phe_prop_inputs.csv beside the checkout");
         let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
@@ -167,17 +146,10 @@ mod tests {
         assert!(rel(f.phi, 238.4981) < 1e-6, "φ {}", f.phi);
         assert!(rel(f.tau2, 8.807256e-4) < 1e-6, "τ² {}", f.tau2);
         assert_eq!(f.outside_998_unadjusted, 260);
-        let flagged = f
-            .units
-            .iter()
-            .filter(|u| matches!(u.flag, Some(Flag::High | Flag::Low)))
-            .count();
+        let flagged = f.units.iter().filter(|u| matches!(u.flag, Some(Flag::High | Flag::Low))).count();
         assert_eq!(flagged, 8);
         let (lo, hi) = limits_at(f.theta0, f.tau2, 20_000.0, normal_quantile(0.999));
-        assert!(
-            (lo - 0.714310).abs() < 1e-6 && (hi - 0.898539).abs() < 1e-6,
-            "[{lo}, {hi}]"
-        );
+        assert!((lo - 0.714310).abs() < 1e-6 && (hi - 0.898539).abs() < 1e-6, "[{lo}, {hi}]");
     }
 
     #[test]

@@ -12,11 +12,7 @@ pub fn gini(counts: &[u64]) -> Option<f64> {
     }
     let mut sorted = counts.to_vec();
     sorted.sort_unstable();
-    let weighted: f64 = sorted
-        .iter()
-        .enumerate()
-        .map(|(i, &x)| (i as f64 + 1.0) * x as f64)
-        .sum();
+    let weighted: f64 = sorted.iter().enumerate().map(|(i, &x)| (i as f64 + 1.0) * x as f64).sum();
     let n = n as f64;
     Some(2.0 * weighted / (n * total as f64) - (n + 1.0) / n)
 }

@@ -60,8 +60,8 @@ pub fn poisson_trend(complaints: &[u64], deliveries: &[u64]) -> Option<Trend> {
         }
         let new_a = (xtwx[1][1] * xtwz[0] - xtwx[0][1] * xtwz[1]) / det;
         let new_b = (xtwx[0][0] * xtwz[1] - xtwx[1][0] * xtwz[0]) / det;
-        let converged = (new_a - a).abs() < 1e-12 * (1.0 + a.abs())
-            && (new_b - b).abs() < 1e-12 * (1.0 + b.abs());
+        let converged =
+            (new_a - a).abs() < 1e-12 * (1.0 + a.abs()) && (new_b - b).abs() < 1e-12 * (1.0 + b.abs());
         a = new_a;
         b = new_b;
         if converged {
@@ -105,30 +105,14 @@ mod tests {
 
     #[test]
     fn spec_trend_reference() {
-        let orders = [
-            10000, 12000, 14500, 17000, 20500, 24500, 29500, 35000, 42000, 50500, 60500, 72500,
-        ];
+        let orders = [10000, 12000, 14500, 17000, 20500, 24500, 29500, 35000, 42000, 50500, 60500, 72500];
         let complaints = [10, 12, 16, 18, 24, 29, 37, 45, 56, 70, 88, 109];
         let t = poisson_trend(&complaints, &orders).unwrap();
         assert!((t.slope - 1.21375).abs() < 5e-6, "b {}", t.slope);
-        assert!(
-            (t.se_unscaled - 0.08295).abs() < 5e-6,
-            "se {}",
-            t.se_unscaled
-        );
-        assert!(
-            t.dispersion < 1.0,
-            "this series is underdispersed: se stays unscaled"
-        );
-        assert!(
-            (t.p_slope_is_one - 0.00997).abs() < 5e-6,
-            "p {}",
-            t.p_slope_is_one
-        );
-        assert!(
-            t.ci95.0 > 1.0,
-            "CI lies above 1: complaints grow faster than deliveries"
-        );
+        assert!((t.se_unscaled - 0.08295).abs() < 5e-6, "se {}", t.se_unscaled);
+        assert!(t.dispersion < 1.0, "this series is underdispersed: se stays unscaled");
+        assert!((t.p_slope_is_one - 0.00997).abs() < 5e-6, "p {}", t.p_slope_is_one);
+        assert!(t.ci95.0 > 1.0, "CI lies above 1: complaints grow faster than deliveries");
     }
 
     #[test]

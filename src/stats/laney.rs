@@ -47,9 +47,7 @@ pub struct ControlChart {
 /// moving range of z and get no limits.
 pub fn control_chart(complaints: &[u64], deliveries: &[u64], chart: Chart) -> Option<ControlChart> {
     assert_eq!(complaints.len(), deliveries.len());
-    let used: Vec<usize> = (0..deliveries.len())
-        .filter(|&i| deliveries[i] > 0)
-        .collect();
+    let used: Vec<usize> = (0..deliveries.len()).filter(|&i| deliveries[i] > 0).collect();
     if used.len() < 2 {
         return None;
     }
@@ -91,11 +89,7 @@ pub fn control_chart(complaints: &[u64], deliveries: &[u64], chart: Chart) -> Op
             Some(Limits { lcl, ucl, signal })
         })
         .collect();
-    Some(ControlChart {
-        p_bar,
-        sigma_z,
-        limits,
-    })
+    Some(ControlChart { p_bar, sigma_z, limits })
 }
 
 #[cfg(test)]
@@ -103,12 +97,12 @@ mod tests {
     use super::*;
 
     const N: [u64; 20] = [
-        2838874, 2859738, 2824577, 2824041, 2917634, 3030102, 3069489, 3075551, 3073425, 3180213,
-        3189760, 3134149, 3115229, 3188652, 3216904, 3314935, 3191316, 3325360, 3468694, 3344783,
+        2838874, 2859738, 2824577, 2824041, 2917634, 3030102, 3069489, 3075551, 3073425, 3180213, 3189760,
+        3134149, 3115229, 3188652, 3216904, 3314935, 3191316, 3325360, 3468694, 3344783,
     ];
     const X: [u64; 20] = [
-        2718, 2821, 2510, 2765, 2945, 2928, 2821, 2998, 3214, 3081, 3405, 3199, 2929, 3152, 3365,
-        3336, 3186, 3255, 3475, 3777,
+        2718, 2821, 2510, 2765, 2945, 2928, 2821, 2998, 3214, 3081, 3405, 3199, 2929, 3152, 3365, 3336, 3186,
+        3255, 3475, 3777,
     ];
 
     fn rel(a: f64, b: f64) -> f64 {
@@ -146,18 +140,16 @@ mod tests {
     fn orange_juice() {
         // Montgomery / qcc `orangejuice`, samples 1–30 of size 50.
         let d: [u64; 30] = [
-            12, 15, 8, 10, 4, 7, 16, 9, 14, 10, 5, 6, 17, 12, 22, 8, 10, 5, 13, 11, 20, 18, 24, 15,
-            9, 12, 7, 13, 9, 6,
+            12, 15, 8, 10, 4, 7, 16, 9, 14, 10, 5, 6, 17, 12, 22, 8, 10, 5, 13, 11, 20, 18, 24, 15, 9, 12, 7,
+            13, 9, 6,
         ];
         let n = [50u64; 30];
         let p = control_chart(&d, &n, Chart::P).unwrap();
         assert!(rel(p.p_bar, 0.231333) < 2e-6);
         let l = p.limits[0].unwrap();
         assert!(rel(l.ucl, 0.410239) < 2e-6 && rel(l.lcl, 0.052428) < 2e-5);
-        let above: Vec<usize> = (0..30)
-            .filter(|&i| p.limits[i].unwrap().signal == Some(Signal::Above))
-            .map(|i| i + 1)
-            .collect();
+        let above: Vec<usize> =
+            (0..30).filter(|&i| p.limits[i].unwrap().signal == Some(Signal::Above)).map(|i| i + 1).collect();
         assert_eq!(above, vec![15, 23]);
         let laney = control_chart(&d, &n, Chart::LaneyPPrime).unwrap();
         assert!(rel(laney.sigma_z, 1.660867) < 2e-6, "σz {}", laney.sigma_z);

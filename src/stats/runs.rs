@@ -19,11 +19,7 @@ pub struct Runs {
 /// centre line neither break nor extend a run. `None` with fewer than 2
 /// useful points.
 pub fn anhoej(rates: &[f64], centre: f64) -> Option<Runs> {
-    let sides: Vec<bool> = rates
-        .iter()
-        .filter(|&&r| r != centre)
-        .map(|&r| r > centre)
-        .collect();
+    let sides: Vec<bool> = rates.iter().filter(|&&r| r != centre).map(|&r| r > centre).collect();
     let k = sides.len();
     if k < 2 {
         return None;
@@ -55,9 +51,7 @@ pub fn anhoej(rates: &[f64], centre: f64) -> Option<Runs> {
 /// Smallest c with P(X ≤ c) ≥ q for X ~ Binomial(trials, ½) (R's qbinom).
 fn binomial_quantile(q: f64, trials: u64) -> usize {
     let b = Binomial::new(0.5, trials).expect("p = 0.5 is valid");
-    (0..=trials)
-        .find(|&c| b.cdf(c) >= q - 1e-12)
-        .unwrap_or(trials) as usize
+    (0..=trials).find(|&c| b.cdf(c) >= q - 1e-12).unwrap_or(trials) as usize
 }
 
 #[cfg(test)]
@@ -69,15 +63,9 @@ mod tests {
         // Anhøj & Olesen 2014, table 1: k = 10 → run > 6, crossings < 2;
         // k = 20 → run > 7, crossings < 6; k = 30 → run > 8, crossings < 10.
         for (k, run, crossings) in [(10usize, 6usize, 2usize), (20, 7, 6), (30, 8, 10)] {
-            let alternating: Vec<f64> = (0..k)
-                .map(|i| if i % 2 == 0 { 1.0 } else { -1.0 })
-                .collect();
+            let alternating: Vec<f64> = (0..k).map(|i| if i % 2 == 0 { 1.0 } else { -1.0 }).collect();
             let r = anhoej(&alternating, 0.0).unwrap();
-            assert_eq!(
-                (r.longest_run_limit, r.crossings_limit),
-                (run, crossings),
-                "k = {k}"
-            );
+            assert_eq!((r.longest_run_limit, r.crossings_limit), (run, crossings), "k = {k}");
             assert!(!r.shift);
         }
     }

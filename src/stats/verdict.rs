@@ -30,11 +30,7 @@ pub const TREND_MIN_PERIODS: usize = 6;
 /// Decide. `recent_above`: labels of rows among the last `RECENT_PERIODS`
 /// periods with deliveries that are above their UCL (any segment).
 pub fn decide(recent_above: &[String], trend: Option<&Trend>) -> Verdict {
-    if !recent_above.is_empty() || trend_says_forest(trend) {
-        Verdict::Forest
-    } else {
-        Verdict::Bushes
-    }
+    if !recent_above.is_empty() || trend_says_forest(trend) { Verdict::Forest } else { Verdict::Bushes }
 }
 
 /// The trend's 95% interval lies wholly above 1, over enough periods.
@@ -51,9 +47,7 @@ mod tests {
     fn recent_signal_or_steep_trend_is_a_forest() {
         assert_eq!(decide(&[], None), Verdict::Bushes);
         assert_eq!(decide(&["2025-W30 East".into()], None), Verdict::Forest);
-        let orders = [
-            10000, 12000, 14500, 17000, 20500, 24500, 29500, 35000, 42000, 50500, 60500, 72500,
-        ];
+        let orders = [10000, 12000, 14500, 17000, 20500, 24500, 29500, 35000, 42000, 50500, 60500, 72500];
         let complaints = [10, 12, 16, 18, 24, 29, 37, 45, 56, 70, 88, 109];
         let steep = poisson_trend(&complaints, &orders).unwrap();
         assert_eq!(decide(&[], Some(&steep)), Verdict::Forest);

@@ -13,16 +13,8 @@ pub fn wilson_interval(x: u64, n: u64, z: f64) -> Option<(f64, f64)> {
     let denom = 1.0 + z2 / n_f;
     let centre = (p + z2 / (2.0 * n_f)) / denom;
     let half = z * (p * (1.0 - p) / n_f + z2 / (4.0 * n_f * n_f)).sqrt() / denom;
-    let low = if x == 0 {
-        0.0
-    } else {
-        (centre - half).max(0.0)
-    };
-    let high = if x == n {
-        1.0
-    } else {
-        (centre + half).min(1.0)
-    };
+    let low = if x == 0 { 0.0 } else { (centre - half).max(0.0) };
+    let high = if x == n { 1.0 } else { (centre + half).min(1.0) };
     Some((low, high))
 }
 

@@ -1,0 +1,146 @@
+//! `repeats`: repeat contact and channel switching. Per channel: complaints,
+//! repeats, and how many arrived after a contact on another channel;
+//! episodes (chains of contacts about one problem), forward one-contact
+//! resolution, and the channel transition matrix.
+
+use std::collections::BTreeSet;
+
+use anyhow::{Result, bail};
+use serde_json::json;
+
+use super::Output;
+use super::report::SURVEY_CAUTION;
+use crate::cli::RepeatsArgs;
+use crate::input::Role;
+use crate::metrics::dataset;
+use crate::metrics::episodes::summarise;
+use crate::output::table::{percent, thousands};
+use crate::output::{Cell, Document, Table};
+
+pub const EXAMPLES: &str = "\
+Examples:
+  Repeat contact and channel switching, 7-day window:
+    complaint-rate repeats --complaints c.csv --deliveries d.csv
+
+  Same order within 3 days, follow-ups known up to 31 March:
+    complaint-rate repeats --complaints c.csv --deliveries d.csv --window-days 3 \\
+        --repeat-key customer+order --as-of 2025-03-31";
+
+pub fn run(args: &RepeatsArgs) -> Result<u8> {
+    let output = Output::prepare(&args.output)?;
+    let input = &args.input;
+    let data = dataset::load(&input.complaints, &input.deliveries, &input.dataset_options()?)?;
+    if data.complaints.roles.get(Role::Customer).is_none() {
+        bail!(
+            "{}: repeats need a customer column in the complaints; name it with --col complaints.customer=COLUMN",
+            data.complaints.ledger.file
+        );
+    }
+    let s = summarise(&data.complaints.records, &data.contacts, input.window_days, input.as_of_time());
+    let ratio = |a: u64, b: u64| (b > 0).then(|| a as f64 / b as f64);
+
+    let columns = [
+        "channel",
+        "complaints",
+        "repeat_complaints",
+        "repeat_rate",
+        "channel_switches",
+        "switched_in_share",
+    ]
+    .map(String::from)
+    .to_vec();
+    let rows: Vec<Vec<Cell>> = s
+        .channels
+        .iter()
+        .map(|(channel, c)| {
+            vec![
+                Cell::Text(channel.clone()),
+                Cell::Int(c.complaints),
+                Cell::Int(c.repeats),
+                Cell::Fraction(ratio(c.repeats, c.complaints)),
+                Cell::Int(c.switches),
+                Cell::Fraction(ratio(c.switches, c.complaints)),
+            ]
+        })
+        .collect();
+    let channels: BTreeSet<&String> = s.transitions.keys().flat_map(|(a, b)| [a, b]).collect();
+    let mut matrix_columns = vec!["from".to_string()];
+    matrix_columns.extend(channels.iter().map(|c| format!("to_{c}")));
+    let matrix_rows: Vec<Vec<Cell>> = channels
+        .iter()
+        .map(|from| {
+            let mut row = vec![Cell::Text((*from).clone())];
+            row.extend(channels.iter().map(|to| {
+                Cell::Int(s.transitions.get(&((*from).clone(), (*to).clone())).copied().unwrap_or(0))
+            }));
+            row
+        })
+        .collect();
+
+    let repeats: u64 = s.channels.values().map(|c| c.repeats).sum();
+    let switches: u64 = s.channels.values().map(|c| c.switches).sum();
+    let pct = |v: Option<f64>| v.map(percent).unwrap_or_else(|| "–".into());
+    let headline = vec![
+        format!(
+            "{} complaints, {} of them repeat contacts within {} days ({}); {} of the repeats switched channel ({}).",
+            thousands(s.complaints),
+            thousands(repeats),
+            input.window_days,
+            pct(ratio(repeats, s.complaints)),
+            thousands(switches),
+            pct(ratio(switches, repeats)),
+        ),
+        format!(
+            "{} problems (episodes) started in the period: {} needed more than one contact, {} used more than one channel, {} moved from a digital channel to the phone; {:.2} contacts per problem.",
+            thousands(s.episodes),
+            thousands(s.multi_contact),
+            thousands(s.switched),
+            thousands(s.digital_to_phone),
+            s.contacts_per_episode().unwrap_or(0.0),
+        ),
+        format!(
+            "One-contact resolution: {} ({} of {} complaints had no follow-up within {} days; {} too recent to tell, up to {}).",
+            pct(s.forward_fcr()),
+            thousands(s.resolved_first_time),
+            thousands(s.observed),
+            input.window_days,
+            thousands(s.censored),
+            s.horizon.map(|h| h.to_string()).unwrap_or_else(|| "–".into()),
+        ),
+    ];
+    let summary = json!({
+        "complaints": s.complaints,
+        "repeat_complaints": repeats,
+        "channel_switches": switches,
+        "episodes": s.episodes,
+        "multi_contact_episodes": s.multi_contact,
+        "switched_episodes": s.switched,
+        "digital_to_phone_episodes": s.digital_to_phone,
+        "contacts_per_episode": s.contacts_per_episode(),
+        "forward_fcr": s.forward_fcr(),
+        "fcr_resolved": s.resolved_first_time,
+        "fcr_observed": s.observed,
+        "fcr_censored": s.censored,
+        "follow_up_known_until": s.horizon.map(|h| h.to_string()),
+    });
+    let document = Document {
+        headline: if args.output.quiet { vec![] } else { headline },
+        json_head: vec![("summary".into(), summary)],
+        main: Table { name: "channels".into(), columns, rows },
+        extra: vec![Table { name: "transitions".into(), columns: matrix_columns, rows: matrix_rows }],
+        terminal_columns: None,
+        notes: if args.output.quiet { vec![] } else { vec![SURVEY_CAUTION.to_string()] },
+        ledgers: vec![data.complaints.ledger.clone(), data.deliveries.ledger.clone()],
+        parameters: json!({
+            "complaints": input.complaints.display().to_string(),
+            "deliveries": input.deliveries.display().to_string(),
+            "window_days": input.window_days,
+            "repeat_key": input.repeat_key.name(),
+            "as_of": input.as_of.map(|d| d.to_string()),
+            "from": input.from.map(|d| d.to_string()),
+            "to": input.to.map(|d| d.to_string()),
+        }),
+    };
+    output.write(&document)?;
+    Ok(0)
+}

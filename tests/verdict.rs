@@ -1,0 +1,199 @@
+//! Forest or bushes on generated data: a planted bad week in one region is
+//! flagged `above` and makes a forest; the same data without it are bushes.
+//! Also the other commands' headline numbers on the SPEC fixture.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use assert_cmd::cargo::cargo_bin;
+
+/// The generator example, built by `cargo test` beside the test binaries.
+fn generator() -> PathBuf {
+    let deps = std::env::current_exe().unwrap().parent().unwrap().to_path_buf();
+    let path = deps.parent().unwrap().join("examples").join("generate");
+    assert!(path.exists(), "{} missing: run through `cargo test`, which builds examples", path.display());
+    path
+}
+
+fn generate(dir: &std::path::Path, bad_week: bool) {
+    let mut cmd = Command::new(generator());
+    cmd.args([
+        "--deliveries",
+        "600000",
+        "--weeks",
+        "26",
+        "--bad-week",
+        "25",
+        "--complaints-per-1000",
+        "2",
+        "--seed",
+        "5",
+    ])
+    .arg("--out")
+    .arg(dir);
+    if !bad_week {
+        cmd.arg("--no-bad-week");
+    }
+    assert!(cmd.output().unwrap().status.success());
+}
+
+fn report(dir: &std::path::Path) -> serde_json::Value {
+    let out = Command::new(cargo_bin("complaint-rate"))
+        .arg("report")
+        .arg("--complaints")
+        .arg(dir.join("complaints.csv"))
+        .arg("--deliveries")
+        .arg(dir.join("deliveries.csv"))
+        // Skip the first two weeks, when complaints about earlier deliveries
+        // cannot exist yet in generated data, and end with the data.
+        .args(["--by", "region", "--from", "2025-01-20", "--to", "2025-07-06", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn flagged(json: &serde_json::Value) -> Vec<(String, String, String)> {
+    json["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["signal"] == "above" || p["signal"] == "below")
+        .map(|p| {
+            let s = |k: &str| p[k].as_str().unwrap_or_default().to_string();
+            (s("period_start"), s("region"), s("signal"))
+        })
+        .collect()
+}
+
+#[test]
+fn planted_bad_week_is_a_forest_and_its_absence_bushes() {
+    let dir = tempfile::tempdir().unwrap();
+    let with = dir.path().join("with");
+    let without = dir.path().join("without");
+    generate(&with, true);
+    generate(&without, false);
+
+    let bad = report(&with);
+    assert_eq!(bad["verdict"]["verdict"], "forest", "{}", bad["verdict"]);
+    assert_eq!(flagged(&bad), vec![("2025-06-23".into(), "East".into(), "above".into())]);
+    assert!(bad["verdict"]["reasons"].to_string().contains("2025-W26 East"));
+
+    let calm = report(&without);
+    assert_eq!(flagged(&calm), vec![]);
+    assert_eq!(calm["verdict"]["verdict"], "bushes", "{}", calm["verdict"]);
+    // Rates and limits are finite numbers or null: never NaN/inf.
+    for p in calm["periods"].as_array().unwrap() {
+        for key in ["complaint_rate", "rate_low", "rate_high", "lcl", "ucl", "repeat_rate", "switch_rate"] {
+            assert!(p[key].is_null() || p[key].as_f64().is_some_and(f64::is_finite), "{key}: {}", p[key]);
+        }
+    }
+}
+
+fn run_json(args: &[&str]) -> serde_json::Value {
+    let out =
+        Command::new(cargo_bin("complaint-rate")).args(args).args(["--format", "json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn repeats_command_on_the_spec_fixture() {
+    let json = run_json(&[
+        "repeats",
+        "--complaints",
+        "testdata/spec_fixture/complaints.csv",
+        "--deliveries",
+        "testdata/spec_fixture/deliveries_monthly.csv",
+        "--to",
+        "2024-01-31",
+    ]);
+    let s = &json["summary"];
+    assert_eq!(s["complaints"], 9);
+    assert_eq!(s["repeat_complaints"], 3);
+    assert_eq!(s["channel_switches"], 2);
+    assert_eq!(
+        [
+            &s["episodes"],
+            &s["multi_contact_episodes"],
+            &s["switched_episodes"],
+            &s["digital_to_phone_episodes"]
+        ],
+        [6, 3, 3, 3]
+    );
+    // Follow-ups known through 02-15 (the last complaint): 5 of 9.
+    assert_eq!([&s["fcr_resolved"], &s["fcr_observed"], &s["fcr_censored"]], [5, 9, 0]);
+    let web = json["transitions"].as_array().unwrap().iter().find(|r| r["from"] == "web").unwrap();
+    assert_eq!(web["to_phone"], 2);
+    // Known only up to 31 January: C5's 01-28 complaint is censored, 5 of 8.
+    let json = run_json(&[
+        "repeats",
+        "--complaints",
+        "testdata/spec_fixture/complaints.csv",
+        "--deliveries",
+        "testdata/spec_fixture/deliveries_monthly.csv",
+        "--to",
+        "2024-01-31",
+        "--as-of",
+        "2024-01-31",
+    ]);
+    assert_eq!(
+        [
+            &json["summary"]["fcr_resolved"],
+            &json["summary"]["fcr_observed"],
+            &json["summary"]["fcr_censored"]
+        ],
+        [5, 8, 1]
+    );
+}
+
+#[test]
+fn customers_and_compare_commands() {
+    let json = run_json(&[
+        "customers",
+        "--complaints",
+        "testdata/spec_fixture/complaints.csv",
+        "--deliveries",
+        "testdata/spec_fixture/deliveries_monthly.csv",
+        "--to",
+        "2024-01-31",
+    ]);
+    let top: Vec<(String, u64)> = json["customers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["customer"].as_str().unwrap().to_string(), r["complaints"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(top[..2], [("C1".to_string(), 3), ("C3".to_string(), 3)]);
+    assert_eq!(json["summary"]["customers_2plus_observed"], 2);
+
+    let json = run_json(&[
+        "compare",
+        "--complaints",
+        "testdata/regions/complaints.csv",
+        "--deliveries",
+        "testdata/regions/deliveries.csv",
+        "--by",
+        "region",
+    ]);
+    let regions: Vec<&str> =
+        json["segments"].as_array().unwrap().iter().map(|r| r["region"].as_str().unwrap()).collect();
+    assert_eq!(regions, ["North", "South"]);
+    assert!((json["summary"]["theta0"].as_f64().unwrap() - 7.0 / 16.0).abs() < 1e-15);
+}
+
+#[test]
+fn compare_without_by_is_a_usage_error() {
+    let out = Command::new(cargo_bin("complaint-rate"))
+        .args([
+            "compare",
+            "--complaints",
+            "testdata/regions/complaints.csv",
+            "--deliveries",
+            "testdata/regions/deliveries.csv",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--by"));
+}
