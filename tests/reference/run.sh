@@ -31,6 +31,8 @@ check() { # name, data dir, reference flags, tool flags…
 
 "$target/debug/examples/generate" --deliveries 300000 --complaints-per-1000 2 --seed 11 --out "$work/iso" 2>/dev/null
 "$target/debug/examples/generate" --deliveries 100000 --complaints-per-1000 3 --seed 12 --european --out "$work/eu" 2>/dev/null
+# A bad week that is a quarter of the data: East stands out (an `alert` in compare).
+"$target/debug/examples/generate" --deliveries 200000 --weeks 4 --bad-week 2 --complaints-per-1000 2 --seed 13 --out "$work/east" 2>/dev/null
 
 check "week" "$work/iso" ""
 check "week by region" "$work/iso" "--by region" --by region
@@ -38,3 +40,14 @@ check "month by region, W=3" "$work/iso" "--by region --period month --window-da
 check "day" "$work/iso" "--period day" --period day
 check "european week by region" "$work/eu" "--european --by region" --by region
 check "example exports by region" examples "--by region" --by region
+
+# compare flags and customers counts against the reference.
+for dir in "$work/iso" "$work/eu" "$work/east"; do
+  flag=""; [ "$dir" = "$work/eu" ] && flag="--european"
+  "$tool" compare --complaints "$dir/complaints.csv" --deliveries "$dir/deliveries.csv" --by region --format json > "$work/compare.json"
+  "$tool" customers --complaints "$dir/complaints.csv" --deliveries "$dir/deliveries.csv" --top 50 --format json > "$work/customers.json"
+  printf '%-28s ' "compare+customers $(basename "$dir"):"
+  # shellcheck disable=SC2086
+  "$py" tests/reference/segments_customers.py --complaints "$dir/complaints.csv" --deliveries "$dir/deliveries.csv" \
+    --compare "$work/compare.json" --customers "$work/customers.json" $flag
+done
