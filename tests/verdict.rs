@@ -197,3 +197,42 @@ fn compare_without_by_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--by"));
 }
+
+#[test]
+fn attribution_by_delivery_date_marks_immature_weeks() {
+    let json = run_json(&[
+        "report",
+        "--complaints", "testdata/regions/complaints.csv",
+        "--deliveries", "testdata/regions/deliveries.csv",
+        "--by", "region", "--attribute", "delivery",
+    ]);
+    let get = |week: &str, region: &str| {
+        json["periods"].as_array().unwrap().iter().find(|p| p["period_start"] == week && p["region"] == region).unwrap().clone()
+    };
+    // O1 (delivered in week 1) drew three complaints, in weeks 1 and 2.
+    assert_eq!(get("2024-01-01", "North")["complaints"], 3);
+    assert_eq!(get("2024-01-01", "South")["complaints"], 1);
+    assert_eq!(get("2024-01-08", "South")["complaints"], 1);
+    // Complaint lags: 90th percentile 7.25 days → 8; as of 2024-01-22 the week
+    // ending 01-21 is immature and has no limits.
+    assert_eq!(json["parameters"]["maturity_days"], 8);
+    assert_eq!(json["summary"]["mature_until"], "2024-01-14");
+    let w3 = get("2024-01-15", "South");
+    assert_eq!((w3["complaints"].as_u64(), w3["signal"].as_str(), w3["ucl"].is_null()), (Some(2), Some("immature"), true));
+    assert_eq!(json["periods"].as_array().unwrap().len(), 3 * 2 + 1);
+}
+
+#[test]
+fn cost_of_repeats_and_switches() {
+    let json = run_json(&[
+        "report",
+        "--complaints", "testdata/spec_fixture/complaints.csv",
+        "--deliveries", "testdata/spec_fixture/deliveries_monthly.csv",
+        "--period", "month", "--to", "2024-01-31",
+        "--minutes-per-complaint", "6", "--cost-per-hour", "30",
+    ]);
+    let cost = &json["summary"]["cost"];
+    assert!((cost["repeat_hours"].as_f64().unwrap() - 0.3).abs() < 1e-12);
+    assert!((cost["repeat_cost"].as_f64().unwrap() - 9.0).abs() < 1e-12);
+    assert!((cost["switch_cost"].as_f64().unwrap() - 6.0).abs() < 1e-12);
+}
