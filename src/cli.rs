@@ -8,7 +8,7 @@ use anyhow::{Result, bail};
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
-use crate::input::{ColumnOverride, DateRange, InputOptions};
+use crate::input::{ColumnOverride, DateRange, InputOptions, ReadSettings};
 use crate::metrics::dataset::{Attribution, DatasetOptions};
 use crate::metrics::period::Period;
 use crate::metrics::repeats::RepeatKey;
@@ -89,10 +89,10 @@ pub struct ReportArgs {
 
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Complaints export (CSV/TSV/Parquet): one row per complaint.
+    /// Complaints export (CSV/TSV/Parquet/xlsx/NDJSON, .gz/.zst, a glob, a directory, or - for stdin): one row per complaint.
     #[arg(long, value_name = "FILE", help_heading = "Input")]
     pub complaints: PathBuf,
-    /// Deliveries export (CSV/TSV/Parquet): one row per delivery, or rows with a count column.
+    /// Deliveries export (same formats): one row per delivery, or rows with a count column.
     #[arg(long, value_name = "FILE", help_heading = "Input")]
     pub deliveries: PathBuf,
     /// Name a column's role: TABLE.ROLE=COLUMN, e.g. complaints.customer="Client ID" (repeatable).
@@ -101,6 +101,12 @@ pub struct InputArgs {
     /// Delimiter of CSV input (default: sniffed among , ; tab |).
     #[arg(long, value_name = "CHAR", value_parser = parse_delimiter, help_heading = "Input")]
     pub delimiter: Option<u8>,
+    /// Text encoding of CSV input when not UTF-8, e.g. windows-1257, windows-1252, iso-8859-15.
+    #[arg(long, value_name = "NAME", help_heading = "Input")]
+    pub encoding: Option<String>,
+    /// Worksheet of an .xlsx input (default: the first).
+    #[arg(long, value_name = "NAME", help_heading = "Input")]
+    pub sheet: Option<String>,
     /// Read ambiguous dates like 03/04/2025 as day first (3 April).
     #[arg(long, help_heading = "Input")]
     pub dayfirst: bool,
@@ -188,7 +194,11 @@ impl InputArgs {
         })?;
         Ok(InputOptions {
             overrides: self.columns.clone(),
-            delimiter: self.delimiter,
+            read: ReadSettings {
+                delimiter: self.delimiter,
+                encoding: self.encoding.as_deref().map(crate::input::decode::encoding_named).transpose()?,
+                sheet: self.sheet.clone(),
+            },
             dayfirst: self.dayfirst.then_some(true),
             date_format: self.date_format.clone(),
             tz,

@@ -10,7 +10,7 @@ use polars::prelude::*;
 
 use super::ledger::{self, Ledger};
 use super::roles::{Role, Roles, Table};
-use super::source::{ROW, Source};
+use super::source::{ROW, Source, explain_read_error};
 use super::time::{DetectError, TimeParser};
 use super::{InputOptions, TIME_SAMPLE, present};
 
@@ -64,7 +64,7 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
         .scan()?
         .select(wanted.iter().map(|c| col(c.as_str()).cast(DataType::String)).collect::<Vec<_>>())
         .collect()
-        .map_err(anyhow::Error::new)
+        .map_err(|e| explain_read_error(source, anyhow::Error::new(e)))
         .with_context(|| format!("{file}: cannot read the complaints"))?;
 
     let text = |name: &str| -> Result<Vec<Option<String>>> {

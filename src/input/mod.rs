@@ -1,6 +1,7 @@
 //! Reading the two exports: files, column roles, values, and the ledger.
 
 pub mod complaints;
+pub mod decode;
 pub mod ledger;
 pub mod roles;
 pub mod source;
@@ -10,13 +11,13 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 pub use roles::{ColumnOverride, Role, Roles, Table};
-pub use source::Source;
+pub use source::{ReadSettings, Source};
 
 /// Input settings shared by every command (from flags).
 #[derive(Clone, Debug)]
 pub struct InputOptions {
     pub overrides: Vec<ColumnOverride>,
-    pub delimiter: Option<u8>,
+    pub read: ReadSettings,
     pub dayfirst: Option<bool>,
     pub date_format: Option<String>,
     pub tz: Tz,

@@ -1,110 +1,192 @@
-//! Opening an input file: format by extension, CSV delimiter sniffed from the
-//! first lines, header read, and a polars lazy scan with every column as text
-//! (values are parsed by this crate, so every failure can be ledgered).
+//! Opening an input: a file, a glob or directory of same-shaped files, or `-`
+//! for stdin. Format by extension (`.csv/.tsv/.txt`, `.parquet`, `.xlsx`,
+//! `.ndjson/.jsonl`, each optionally `.gz`/`.zst`); inputs polars cannot scan
+//! directly are first turned into UTF-8 CSV (`decode`). The CSV delimiter is
+//! sniffed, the header read, and the scan gives every column as text so each
+//! value is parsed, and every failure ledgered, by this crate.
 
 use std::fs::File;
-use std::io::Read;
+use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
+use encoding_rs::Encoding;
 use polars::prelude::*;
 
-/// Name of the 1-based row-number column added to every scan.
+use super::decode::{self, Compression, extension};
+
+/// Name of the row-number column added to every scan.
 pub const ROW: &str = "__row";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     /// `skip_lines`: 1 when an Excel `sep=X` line precedes the header.
-    Csv {
-        delimiter: u8,
-        skip_lines: usize,
-    },
+    Csv { delimiter: u8, skip_lines: usize },
     Parquet,
 }
 
-impl Format {
-    pub fn describe(&self) -> String {
+/// What the user's file is, before any conversion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Csv,
+    Parquet,
+    Xlsx,
+    Ndjson,
+}
+
+impl Kind {
+    fn of(path: &Path) -> Kind {
+        let inner = match Compression::of(path) {
+            Compression::None => path.to_path_buf(),
+            _ => path.with_extension(""),
+        };
+        match extension(&inner).as_str() {
+            "parquet" | "pq" => Kind::Parquet,
+            "xlsx" | "xlsm" | "xls" | "ods" => Kind::Xlsx,
+            "ndjson" | "jsonl" => Kind::Ndjson,
+            _ => Kind::Csv,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
         match self {
-            Format::Csv { delimiter: b'\t', .. } => "csv (tab)".into(),
-            Format::Csv { delimiter, .. } => format!("csv ({})", *delimiter as char),
-            Format::Parquet => "parquet".into(),
+            Kind::Csv => "csv",
+            Kind::Parquet => "parquet",
+            Kind::Xlsx => "xlsx",
+            Kind::Ndjson => "ndjson",
         }
     }
 }
 
+/// How to read text inputs (from flags).
+#[derive(Clone, Debug, Default)]
+pub struct ReadSettings {
+    pub delimiter: Option<u8>,
+    pub encoding: Option<&'static Encoding>,
+    pub sheet: Option<String>,
+}
+
 #[derive(Clone, Debug)]
 pub struct Source {
-    pub path: PathBuf,
+    /// As the user wrote it (a path, a glob, a directory or `-`).
+    pub given: String,
+    /// The files it names, in order.
+    pub files: Vec<PathBuf>,
+    pub kind: Kind,
     pub format: Format,
+    /// The text encoding read (for `inspect`).
+    pub encoding: String,
     pub columns: Vec<String>,
+    /// What polars scans: the files, or their converted copies.
+    physical: Vec<PathBuf>,
+    _converted: Option<Arc<tempfile::TempDir>>,
 }
 
 const SNIFF_BYTES: usize = 64 * 1024;
 const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
 
 impl Source {
-    /// Open `path`, detect its format and read its column names.
-    pub fn open(path: &Path, delimiter: Option<u8>) -> Result<Source> {
-        let shown = path.display();
-        let meta = std::fs::metadata(path)
-            .with_context(|| format!("{shown}: cannot open the file (does it exist? check the path)"))?;
-        if meta.is_dir() {
-            bail!("{shown} is a directory; pass a file");
+    /// Open `given`, detect its format and read its column names.
+    pub fn open(given: &Path, settings: &ReadSettings) -> Result<Source> {
+        let shown = given.display().to_string();
+        let files = expand(given)?;
+        let kind = Kind::of(&files[0]);
+        if let Some(other) = files.iter().find(|f| Kind::of(f) != kind) {
+            bail!("{shown}: {} and {} are of different formats; pass same-shaped files", files[0].display(), other.display());
         }
-        let extension =
-            path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-        if extension == "parquet" || extension == "pq" {
-            let schema =
-                LazyFrame::scan_parquet(PlRefPath::new(path.to_string_lossy().as_ref()), Default::default())
-                    .and_then(|mut lf| lf.collect_schema())
-                    .map_err(anyhow::Error::new)
-                    .with_context(|| format!("{shown}: not a readable Parquet file"))?;
-            let columns = schema.iter_names().map(|n| n.to_string()).collect();
-            return Ok(Source { path: path.to_path_buf(), format: Format::Parquet, columns });
+        if kind == Kind::Parquet {
+            return open_parquet(shown, files);
         }
-        let mut head = Vec::with_capacity(SNIFF_BYTES);
-        File::open(path)
-            .with_context(|| format!("{shown}: cannot open the file"))?
-            .take(SNIFF_BYTES as u64)
-            .read_to_end(&mut head)
-            .with_context(|| format!("{shown}: cannot read the file"))?;
+
+        let stdin = given == Path::new("-");
+        let utf16 = files.iter().any(|f| Compression::of(f) == Compression::None && !stdin && starts_with_utf16_bom(f));
+        let convert = stdin
+            || kind != Kind::Csv
+            || settings.encoding.is_some_and(|e| e != encoding_rs::UTF_8)
+            || utf16
+            || files.iter().any(|f| Compression::of(f) != Compression::None);
+        let encoding = match (settings.encoding, utf16) {
+            (Some(e), _) => e.name().to_ascii_lowercase(),
+            (None, true) => "utf-16 (BOM)".into(),
+            (None, false) => "utf-8".into(),
+        };
+        let (physical, converted) = if convert {
+            let dir = tempfile::Builder::new().prefix("complaint-rate-").tempdir()?;
+            let mut physical = Vec::with_capacity(files.len());
+            for (i, file) in files.iter().enumerate() {
+                let target = decode::temp_path(dir.path(), i);
+                let shown_file = file.display();
+                match kind {
+                    Kind::Xlsx => decode::workbook_to_csv(file, settings.sheet.as_deref(), &target)?,
+                    Kind::Ndjson => decode::ndjson_to_csv(file, &target)?,
+                    _ => decode::transcode(decode::open_bytes(file)?, settings.encoding, &target)
+                        .with_context(|| format!("{shown_file}: cannot read the file"))?,
+                }
+                physical.push(target);
+            }
+            (physical, Some(Arc::new(dir)))
+        } else {
+            (files.clone(), None)
+        };
+
+        let head = read_head(&physical[0])?;
+        let first = &files[0];
         if head.iter().all(|b| b.is_ascii_whitespace()) {
-            bail!("{shown} is empty: expected a header line and rows");
+            bail!("{} is empty: expected a header line and rows", first.display());
         }
-        check_utf8(&head, head.len() < SNIFF_BYTES).with_context(|| format!("{shown}: not UTF-8 text"))?;
+        check_utf8(&head, head.len() < SNIFF_BYTES)
+            .with_context(|| format!("{}: not UTF-8 text", first.display()))?;
         let text = String::from_utf8_lossy(&head);
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         let (sep_line, text) = match excel_sep_line(text) {
             Some((sep, rest)) => (Some(sep), rest),
             None => (None, text),
         };
-        let delimiter = delimiter.or(sep_line).unwrap_or_else(|| sniff_delimiter(text));
-        let skip_lines = usize::from(sep_line.is_some());
-        let mut reader =
-            csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(text.as_bytes());
-        let columns: Vec<String> = reader
-            .headers()
-            .with_context(|| format!("{shown}: cannot read the header line"))?
-            .iter()
-            .map(|s| s.trim().to_string())
-            .collect();
+        let delimiter = settings.delimiter.or(sep_line).unwrap_or_else(|| sniff_delimiter(text));
+        let columns = header(text, delimiter).with_context(|| format!("{}: cannot read the header line", first.display()))?;
         let mut seen = std::collections::HashSet::new();
         if let Some(dup) = columns.iter().find(|c| !seen.insert(c.as_str())) {
-            bail!("{shown}: the header names column {dup:?} twice; rename one of them");
+            bail!("{}: the header names column {dup:?} twice; rename one of them", first.display());
         }
-        Ok(Source { path: path.to_path_buf(), format: Format::Csv { delimiter, skip_lines }, columns })
+        for (file, path) in files.iter().zip(&physical).skip(1) {
+            let head = read_head(path)?;
+            let text = String::from_utf8_lossy(&head);
+            let other = header(text.strip_prefix('\u{feff}').unwrap_or(&text), delimiter)?;
+            if other != columns {
+                bail!(
+                    "{shown}: {} has columns {} but {} has {}; the files of one input must have the same columns",
+                    file.display(),
+                    other.join(", "),
+                    first.display(),
+                    columns.join(", ")
+                );
+            }
+        }
+        let skip_lines = usize::from(sep_line.is_some());
+        Ok(Source {
+            given: shown,
+            files,
+            kind,
+            format: Format::Csv { delimiter, skip_lines },
+            encoding,
+            columns,
+            physical,
+            _converted: converted,
+        })
     }
 
     pub fn display(&self) -> String {
-        self.path.display().to_string()
+        self.given.clone()
     }
 
-    /// A lazy scan of the whole file, every column as text, with a row-number
-    /// column `ROW` (header = row 1 for CSV; first record = row 1 for Parquet).
+    /// A lazy scan of all files, every column as text, with a row-number
+    /// column `ROW` (header = row 1; with several files, records are numbered
+    /// on across them).
     pub fn scan(&self) -> Result<LazyFrame> {
-        let path = PlRefPath::new(self.path.to_string_lossy().as_ref());
+        let paths: Vec<PlRefPath> = self.physical.iter().map(|p| PlRefPath::new(p.to_string_lossy().as_ref())).collect();
         let frame = match self.format {
-            Format::Csv { delimiter, skip_lines } => LazyCsvReader::new(path)
+            Format::Csv { delimiter, skip_lines } => LazyCsvReader::new_paths(paths.into_iter().collect())
                 .with_separator(delimiter)
                 .with_skip_lines(skip_lines)
                 .with_has_header(true)
@@ -115,9 +197,10 @@ impl Source {
             Format::Parquet => {
                 let args = ScanArgsParquet {
                     row_index: Some(RowIndex { name: ROW.into(), offset: 1 }),
+                    glob: false,
                     ..Default::default()
                 };
-                LazyFrame::scan_parquet(path, args)
+                LazyFrame::scan_parquet_files(paths.into_iter().collect(), args)
             }
         };
         frame.map_err(anyhow::Error::new).with_context(|| format!("{}: cannot read the file", self.display()))
@@ -129,11 +212,110 @@ impl Source {
     }
 }
 
+/// Turn a polars read error into advice where the cause is known.
+pub fn explain_read_error(source: &Source, error: anyhow::Error) -> anyhow::Error {
+    let text = format!("{error:#}");
+    if text.contains("utf-8") || text.contains("utf8") || text.contains("UTF-8") {
+        return anyhow::anyhow!(
+            "{}: part of the file is not UTF-8 text. It is probably in a legacy encoding: pass \
+             --encoding windows-1252 (Western Europe), --encoding windows-1257 (Baltic) or another label",
+            source.display()
+        );
+    }
+    error
+}
+
+fn open_parquet(shown: String, files: Vec<PathBuf>) -> Result<Source> {
+    if files.iter().any(|f| Compression::of(f) != Compression::None) {
+        bail!("{shown}: Parquet is compressed inside already; pass the .parquet file itself");
+    }
+    let mut columns: Option<Vec<String>> = None;
+    for file in &files {
+        let schema = LazyFrame::scan_parquet(PlRefPath::new(file.to_string_lossy().as_ref()), Default::default())
+            .and_then(|mut lf| lf.collect_schema())
+            .map_err(anyhow::Error::new)
+            .with_context(|| format!("{}: not a readable Parquet file", file.display()))?;
+        let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
+        match &columns {
+            Some(first) if *first != names => {
+                bail!("{shown}: {} has other columns than {}; pass same-shaped files", file.display(), files[0].display())
+            }
+            _ => columns = Some(names),
+        }
+    }
+    Ok(Source {
+        given: shown,
+        physical: files.clone(),
+        files,
+        kind: Kind::Parquet,
+        format: Format::Parquet,
+        encoding: "binary".into(),
+        columns: columns.unwrap_or_default(),
+        _converted: None,
+    })
+}
+
+/// The files an input names: `-`, a glob, a directory, or one file.
+fn expand(given: &Path) -> Result<Vec<PathBuf>> {
+    let shown = given.display();
+    if given == Path::new("-") {
+        if std::io::stdin().is_terminal() {
+            bail!("-: reading from standard input, but it is a terminal; pipe a file in (… | complaint-rate …) or pass a path");
+        }
+        return Ok(vec![given.to_path_buf()]);
+    }
+    let text = given.to_string_lossy();
+    if text.contains(['*', '?', '[']) && !given.exists() {
+        let mut files: Vec<PathBuf> = glob::glob(&text)
+            .with_context(|| format!("{shown}: not a valid pattern"))?
+            .filter_map(Result::ok)
+            .filter(|p| p.is_file())
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            bail!("{shown}: no file matches this pattern");
+        }
+        return Ok(files);
+    }
+    let meta = std::fs::metadata(given)
+        .with_context(|| format!("{shown}: cannot open the file (does it exist? check the path)"))?;
+    if meta.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(given)
+            .with_context(|| format!("{shown}: cannot list the directory"))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            bail!("{shown}: the directory holds no files");
+        }
+        return Ok(files);
+    }
+    Ok(vec![given.to_path_buf()])
+}
+
+fn read_head(path: &Path) -> Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    File::open(path)
+        .with_context(|| format!("{}: cannot open the file", path.display()))?
+        .take(SNIFF_BYTES as u64)
+        .read_to_end(&mut head)
+        .with_context(|| format!("{}: cannot read the file", path.display()))?;
+    Ok(head)
+}
+
+fn starts_with_utf16_bom(path: &Path) -> bool {
+    let mut bom = [0u8; 2];
+    File::open(path).and_then(|mut f| f.read_exact(&mut bom)).is_ok() && (bom == [0xFF, 0xFE] || bom == [0xFE, 0xFF])
+}
+
+fn header(text: &str, delimiter: u8) -> Result<Vec<String>> {
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(text.as_bytes());
+    Ok(reader.headers()?.iter().map(|s| s.trim().to_string()).collect())
+}
+
 /// An error naming the row of the first byte that is not UTF-8, and the fix.
 fn check_utf8(bytes: &[u8], complete: bool) -> Result<()> {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        bail!("the file is UTF-16; save it as UTF-8 (CSV UTF-8 in Excel)");
-    }
     match std::str::from_utf8(bytes) {
         Ok(_) => Ok(()),
         // A character cut at the end of the sniffed block is not an error.
@@ -143,8 +325,8 @@ fn check_utf8(bytes: &[u8], complete: bool) -> Result<()> {
             let row = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
             bail!(
                 "row {row} (counting the header as row 1) has byte 0x{:02X}, which is not UTF-8. \
-                 The file is probably in a legacy encoding such as windows-1252 / iso-8859-1 (Western Europe) \
-                 or windows-1257 (Baltic); re-save it as UTF-8",
+                 The file is probably in a legacy encoding: pass --encoding windows-1252 (Western \
+                 Europe, also for iso-8859-1), --encoding windows-1257 (Baltic) or another label",
                 bytes[at]
             )
         }
@@ -205,10 +387,19 @@ mod tests {
     }
 
     #[test]
-    fn utf8_errors_name_the_row() {
+    fn utf8_errors_name_the_row_and_the_fix() {
         let err = check_utf8(b"a,b\n1,2\n3,\xE4\n", true).unwrap_err().to_string();
-        assert!(err.starts_with("row 3 "), "{err}");
+        assert!(err.starts_with("row 3 ") && err.contains("--encoding"), "{err}");
         assert!(check_utf8("a,ä\n".as_bytes(), true).is_ok());
         assert!(check_utf8(&"ä".as_bytes()[..1], false).is_ok());
+    }
+
+    #[test]
+    fn kinds_by_extension() {
+        assert_eq!(Kind::of(Path::new("a.csv.gz")), Kind::Csv);
+        assert_eq!(Kind::of(Path::new("a.parquet")), Kind::Parquet);
+        assert_eq!(Kind::of(Path::new("a.XLSX")), Kind::Xlsx);
+        assert_eq!(Kind::of(Path::new("a.jsonl.zst")), Kind::Ndjson);
+        assert_eq!(Kind::of(Path::new("a.txt")), Kind::Csv);
     }
 }

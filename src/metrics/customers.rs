@@ -9,7 +9,7 @@ use polars::prelude::*;
 use super::deliveries::DeliveryCounts;
 use crate::input::complaints::Complaint;
 use crate::input::roles::Role;
-use crate::input::source::Source;
+use crate::input::source::{Source, explain_read_error};
 use crate::input::{InputOptions, parse_count, present};
 use crate::stats::gini::{customers_for_half, generalized_gini, gini, top_share};
 use crate::stats::poisson::{benjamini_hochberg, expected_repeat_complainers, poisson_tail};
@@ -147,7 +147,7 @@ pub fn deliveries_per_customer(
         .group_by(group)
         .agg([len().cast(DataType::UInt64).alias("__rows")])
         .collect_with_engine(Engine::Streaming)
-        .map_err(anyhow::Error::new)
+        .map_err(|e| explain_read_error(source, anyhow::Error::new(e)))
         .with_context(|| format!("{}: cannot count deliveries per customer", source.display()))?
         .unwrap_single();
     let customers = frame.column("__customer")?.str()?;

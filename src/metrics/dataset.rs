@@ -46,8 +46,8 @@ pub struct Dataset {
 
 pub fn load(complaints_path: &Path, deliveries_path: &Path, options: &DatasetOptions) -> Result<Dataset> {
     let input = &options.input;
-    let complaints_source = Source::open(complaints_path, input.delimiter)?;
-    let deliveries_source = Source::open(deliveries_path, input.delimiter)?;
+    let complaints_source = Source::open(complaints_path, &input.read)?;
+    let deliveries_source = Source::open(deliveries_path, &input.read)?;
     let deliveries = deliveries::count(&deliveries_source, input, &options.by)?;
     let mut complaints = complaints::load(&complaints_source, input, &options.by)?;
     let mut lag_days = Vec::new();

@@ -11,7 +11,7 @@ use polars::prelude::*;
 use crate::input::complaints::detect_time;
 use crate::input::ledger::{self, Ledger};
 use crate::input::roles::{Role, Roles, Table, nearest_hint};
-use crate::input::source::{ROW, Source};
+use crate::input::source::{ROW, Source, explain_read_error};
 use crate::input::time::{TimeLayout, TimeParser, has_offset};
 use crate::input::{InputOptions, TIME_SAMPLE, parse_count, present};
 
@@ -54,7 +54,7 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
         .filter(col(time_column.as_str()).is_not_null())
         .limit(TIME_SAMPLE as IdxSize)
         .collect()
-        .map_err(anyhow::Error::new)
+        .map_err(|e| explain_read_error(source, anyhow::Error::new(e)))
         .with_context(|| format!("{file}: cannot read the deliveries"))?;
     let samples: Vec<&str> = samples_frame.column(&time_column)?.str()?.iter().filter_map(present).collect();
     let first_row = samples_frame.column(ROW)?.u64()?.get(0);
@@ -83,7 +83,7 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
         .group_by(group)
         .agg([len().alias(ROWS), col(ROW).min().cast(DataType::UInt64).alias(FIRST_ROW)])
         .collect_with_engine(Engine::Streaming)
-        .map_err(anyhow::Error::new)
+        .map_err(|e| explain_read_error(source, anyhow::Error::new(e)))
         .with_context(|| format!("{file}: cannot read the deliveries"))?
         .unwrap_single();
 
@@ -177,7 +177,7 @@ pub fn orders_info(
         .select(select)
         .filter(col("__order").is_in(lit(wanted).implode(false), false))
         .collect()
-        .map_err(anyhow::Error::new)
+        .map_err(|e| explain_read_error(source, anyhow::Error::new(e)))
         .with_context(|| format!("{file}: cannot read the deliveries' orders"))?;
     let order_values = frame.column("__order")?.str()?;
     let times = frame.column("__time")?.str()?;

@@ -1,0 +1,159 @@
+//! Inputs polars cannot scan as they are — compressed files, legacy or
+//! UTF-16 encodings, Excel workbooks, NDJSON, stdin — are turned into a
+//! temporary UTF-8 CSV, streaming, with one record per source row so row
+//! numbers keep their meaning.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use calamine::{Data, Reader, open_workbook_auto};
+use encoding_rs::Encoding;
+use encoding_rs_io::DecodeReaderBytesBuilder;
+
+/// How a file is compressed, from its extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+impl Compression {
+    pub fn of(path: &Path) -> Compression {
+        match extension(path).as_str() {
+            "gz" | "gzip" => Compression::Gzip,
+            "zst" | "zstd" => Compression::Zstd,
+            _ => Compression::None,
+        }
+    }
+}
+
+/// Lower-case extension of a path.
+pub fn extension(path: &Path) -> String {
+    path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default()
+}
+
+/// The file's bytes, decompressed on the fly.
+pub fn open_bytes(path: &Path) -> Result<Box<dyn Read>> {
+    let shown = path.display();
+    if path == Path::new("-") {
+        return Ok(Box::new(io::stdin().lock()));
+    }
+    let file = File::open(path).with_context(|| format!("{shown}: cannot open the file"))?;
+    let file = BufReader::with_capacity(1 << 20, file);
+    Ok(match Compression::of(path) {
+        Compression::None => Box::new(file),
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(file)),
+        Compression::Zstd => Box::new(
+            ruzstd::decoding::StreamingDecoder::new(file)
+                .map_err(|e| anyhow::anyhow!("{shown}: not a zstd file: {e}"))?,
+        ),
+    })
+}
+
+/// Copy `input` to `target` as UTF-8: decoded from `encoding` when given,
+/// else from UTF-16 when a BOM says so; a UTF-8 BOM is dropped.
+pub fn transcode(input: Box<dyn Read>, encoding: Option<&'static Encoding>, target: &Path) -> Result<()> {
+    let mut decoder = DecodeReaderBytesBuilder::new().encoding(encoding).bom_override(true).strip_bom(true).build(input);
+    let mut out = BufWriter::with_capacity(1 << 20, File::create(target)?);
+    io::copy(&mut decoder, &mut out)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// The first sheet (or `sheet`) of a workbook as CSV: dates as ISO text,
+/// whole numbers without a decimal point.
+pub fn workbook_to_csv(path: &Path, sheet: Option<&str>, target: &Path) -> Result<()> {
+    let shown = path.display();
+    let mut workbook = open_workbook_auto(path).with_context(|| format!("{shown}: not a readable Excel workbook"))?;
+    let names = workbook.sheet_names();
+    let name = match sheet {
+        Some(s) => names.iter().find(|n| n.as_str() == s).cloned().with_context(|| {
+            format!("{shown}: no sheet {s:?}; its sheets are: {}", names.join(", "))
+        })?,
+        None => names.first().cloned().with_context(|| format!("{shown}: the workbook has no sheets"))?,
+    };
+    let range = workbook.worksheet_range(&name).with_context(|| format!("{shown}: cannot read sheet {name:?}"))?;
+    let mut writer = csv::Writer::from_path(target)?;
+    for row in range.rows() {
+        writer.write_record(row.iter().map(cell_text))?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(d) if d.is_datetime() => {
+            let (y, mo, da, h, mi, s, _) = d.to_ymd_hms_milli();
+            if (h, mi, s) == (0, 0, 0) {
+                format!("{y:04}-{mo:02}-{da:02}")
+            } else {
+                format!("{y:04}-{mo:02}-{da:02} {h:02}:{mi:02}:{s:02}")
+            }
+        }
+        Data::DateTime(d) => d.as_f64().to_string(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// Newline-delimited JSON objects as CSV; columns in first-seen order over
+/// the whole file (two passes), nested values as JSON text.
+pub fn ndjson_to_csv(path: &Path, target: &Path) -> Result<()> {
+    let shown = path.display();
+    let mut columns: Vec<String> = Vec::new();
+    let mut known = std::collections::HashSet::new();
+    for (i, line) in BufReader::new(open_bytes(path)?).lines().enumerate() {
+        let line = line.with_context(|| format!("{shown}: line {} is not UTF-8 text", i + 1))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let value: serde_json::Value = serde_json::from_str(&line)
+            .with_context(|| format!("{shown}: line {} is not a JSON object", i + 1))?;
+        let Some(object) = value.as_object() else { bail!("{shown}: line {} is not a JSON object", i + 1) };
+        for key in object.keys() {
+            if known.insert(key.clone()) {
+                columns.push(key.clone());
+            }
+        }
+    }
+    let mut writer = csv::Writer::from_path(target)?;
+    writer.write_record(&columns)?;
+    for line in BufReader::new(open_bytes(path)?).lines() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let value: serde_json::Value = serde_json::from_str(&line)?;
+        writer.write_record(columns.iter().map(|c| match value.get(c) {
+            None | Some(serde_json::Value::Null) => String::new(),
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+        }))?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// A named encoding (`windows-1257`, `latin1`, `iso-8859-15`, …).
+pub fn encoding_named(name: &str) -> Result<&'static Encoding> {
+    Encoding::for_label(name.trim().as_bytes()).with_context(|| {
+        format!(
+            "--encoding {name:?} is not an encoding this tool knows; use a WHATWG label such as \
+             utf-8, windows-1252, windows-1257, iso-8859-1, iso-8859-15, utf-16le"
+        )
+    })
+}
+
+/// A fresh path in `dir` for a materialised copy of `source`.
+pub fn temp_path(dir: &Path, index: usize) -> PathBuf {
+    dir.join(format!("input-{index}.csv"))
+}
