@@ -167,12 +167,19 @@ impl InputArgs {
     pub fn dataset_options(&self) -> Result<DatasetOptions> {
         Ok(DatasetOptions {
             input: self.options()?,
+            period: self.period,
             by: self.by.clone(),
             repeat_key: self.repeat_key,
             window_days: self.window_days,
             attribution: self.attribute,
             strict: self.strict,
         })
+    }
+
+    /// `--by` columns, each once (compared like column names).
+    pub fn unique_by(&self) -> Vec<String> {
+        let mut seen = std::collections::HashSet::new();
+        self.by.iter().filter(|b| seen.insert(crate::input::roles::normalize(b))).cloned().collect()
     }
 
     /// `--as-of` as the end of that day.

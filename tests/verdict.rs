@@ -202,12 +202,23 @@ fn compare_without_by_is_a_usage_error() {
 fn attribution_by_delivery_date_marks_immature_weeks() {
     let json = run_json(&[
         "report",
-        "--complaints", "testdata/regions/complaints.csv",
-        "--deliveries", "testdata/regions/deliveries.csv",
-        "--by", "region", "--attribute", "delivery",
+        "--complaints",
+        "testdata/regions/complaints.csv",
+        "--deliveries",
+        "testdata/regions/deliveries.csv",
+        "--by",
+        "region",
+        "--attribute",
+        "delivery",
     ]);
     let get = |week: &str, region: &str| {
-        json["periods"].as_array().unwrap().iter().find(|p| p["period_start"] == week && p["region"] == region).unwrap().clone()
+        json["periods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["period_start"] == week && p["region"] == region)
+            .unwrap()
+            .clone()
     };
     // O1 (delivered in week 1) drew three complaints, in weeks 1 and 2.
     assert_eq!(get("2024-01-01", "North")["complaints"], 3);
@@ -218,7 +229,10 @@ fn attribution_by_delivery_date_marks_immature_weeks() {
     assert_eq!(json["parameters"]["maturity_days"], 8);
     assert_eq!(json["summary"]["mature_until"], "2024-01-14");
     let w3 = get("2024-01-15", "South");
-    assert_eq!((w3["complaints"].as_u64(), w3["signal"].as_str(), w3["ucl"].is_null()), (Some(2), Some("immature"), true));
+    assert_eq!(
+        (w3["complaints"].as_u64(), w3["signal"].as_str(), w3["ucl"].is_null()),
+        (Some(2), Some("immature"), true)
+    );
     assert_eq!(json["periods"].as_array().unwrap().len(), 3 * 2 + 1);
 }
 
@@ -226,10 +240,18 @@ fn attribution_by_delivery_date_marks_immature_weeks() {
 fn cost_of_repeats_and_switches() {
     let json = run_json(&[
         "report",
-        "--complaints", "testdata/spec_fixture/complaints.csv",
-        "--deliveries", "testdata/spec_fixture/deliveries_monthly.csv",
-        "--period", "month", "--to", "2024-01-31",
-        "--minutes-per-complaint", "6", "--cost-per-hour", "30",
+        "--complaints",
+        "testdata/spec_fixture/complaints.csv",
+        "--deliveries",
+        "testdata/spec_fixture/deliveries_monthly.csv",
+        "--period",
+        "month",
+        "--to",
+        "2024-01-31",
+        "--minutes-per-complaint",
+        "6",
+        "--cost-per-hour",
+        "30",
     ]);
     let cost = &json["summary"]["cost"];
     assert!((cost["repeat_hours"].as_f64().unwrap() - 0.3).abs() < 1e-12);

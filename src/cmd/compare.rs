@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::Output;
 use crate::cli::CompareArgs;
-use crate::metrics::dataset;
+use crate::metrics::dataset::{self, DatasetOptions};
 use crate::metrics::period::Period;
 use crate::metrics::period_table;
 use crate::output::table::{ledger_line, percent, thousands};
@@ -30,7 +30,9 @@ pub fn run(args: &CompareArgs) -> Result<u8> {
     if input.by.is_empty() {
         bail!("compare needs the segment column to compare: pass --by COL (e.g. --by region)");
     }
-    let data = dataset::load(&input.complaints, &input.deliveries, &input.dataset_options()?)?;
+    // No period table here: deliveries counted per week or month are fine.
+    let options = DatasetOptions { period: Period::All, ..input.dataset_options()? };
+    let data = dataset::load(&input.complaints, &input.deliveries, &options)?;
     let Some(table) = period_table::build(
         &data.complaints.records,
         &data.contacts,

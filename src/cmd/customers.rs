@@ -11,7 +11,8 @@ use super::Output;
 use crate::cli::CustomersArgs;
 use crate::input::Role;
 use crate::metrics::customers::{concentration, customer_rows, deliveries_per_customer};
-use crate::metrics::dataset;
+use crate::metrics::dataset::{self, DatasetOptions};
+use crate::metrics::period::Period;
 use crate::output::table::{percent, thousands};
 use crate::output::{Cell, Document, Table};
 
@@ -26,7 +27,8 @@ Examples:
 pub fn run(args: &CustomersArgs) -> Result<u8> {
     let output = Output::prepare(&args.output)?;
     let input = &args.input;
-    let options = input.dataset_options()?;
+    // No period table here: deliveries counted per week or month are fine.
+    let options = DatasetOptions { period: Period::All, ..input.dataset_options()? };
     let data = dataset::load(&input.complaints, &input.deliveries, &options)?;
     if data.complaints.roles.get(Role::Customer).is_none() {
         bail!(

@@ -17,7 +17,15 @@ use crate::output::{self, Document, OutputFormat, writer};
 
 /// Run a command; the exit code on success (0, or 1 when an alarm fired).
 /// A panic anywhere below (ours or a library's) becomes an ordinary error.
-pub fn run(cli: Cli) -> Result<u8> {
+pub fn run(mut cli: Cli) -> Result<u8> {
+    // `--by region --by Region` is one segment column.
+    let input = match &mut cli.command {
+        Command::Report(a) => &mut a.input,
+        Command::Compare(a) => &mut a.input,
+        Command::Customers(a) => &mut a.input,
+        Command::Repeats(a) => &mut a.input,
+    };
+    input.by = input.unique_by();
     panic::set_hook(Box::new(|_| {}));
     let result = panic::catch_unwind(AssertUnwindSafe(|| match &cli.command {
         Command::Report(args) => report::run(args),

@@ -12,8 +12,9 @@ use super::Output;
 use super::report::SURVEY_CAUTION;
 use crate::cli::RepeatsArgs;
 use crate::input::Role;
-use crate::metrics::dataset;
+use crate::metrics::dataset::{self, DatasetOptions};
 use crate::metrics::episodes::summarise;
+use crate::metrics::period::Period;
 use crate::output::table::{percent, thousands};
 use crate::output::{Cell, Document, Table};
 
@@ -29,7 +30,9 @@ Examples:
 pub fn run(args: &RepeatsArgs) -> Result<u8> {
     let output = Output::prepare(&args.output)?;
     let input = &args.input;
-    let data = dataset::load(&input.complaints, &input.deliveries, &input.dataset_options()?)?;
+    // No period table here: deliveries counted per week or month are fine.
+    let options = DatasetOptions { period: Period::All, ..input.dataset_options()? };
+    let data = dataset::load(&input.complaints, &input.deliveries, &options)?;
     if data.complaints.roles.get(Role::Customer).is_none() {
         bail!(
             "{}: repeats need a customer column in the complaints; name it with --col complaints.customer=COLUMN",

@@ -56,7 +56,8 @@ pub fn open_bytes(path: &Path) -> Result<Box<dyn Read>> {
 /// Copy `input` to `target` as UTF-8: decoded from `encoding` when given,
 /// else from UTF-16 when a BOM says so; a UTF-8 BOM is dropped.
 pub fn transcode(input: Box<dyn Read>, encoding: Option<&'static Encoding>, target: &Path) -> Result<()> {
-    let mut decoder = DecodeReaderBytesBuilder::new().encoding(encoding).bom_override(true).strip_bom(true).build(input);
+    let mut decoder =
+        DecodeReaderBytesBuilder::new().encoding(encoding).bom_override(true).strip_bom(true).build(input);
     let mut out = BufWriter::with_capacity(1 << 20, File::create(target)?);
     io::copy(&mut decoder, &mut out)?;
     out.flush()?;
@@ -67,15 +68,19 @@ pub fn transcode(input: Box<dyn Read>, encoding: Option<&'static Encoding>, targ
 /// whole numbers without a decimal point.
 pub fn workbook_to_csv(path: &Path, sheet: Option<&str>, target: &Path) -> Result<()> {
     let shown = path.display();
-    let mut workbook = open_workbook_auto(path).with_context(|| format!("{shown}: not a readable Excel workbook"))?;
+    let mut workbook =
+        open_workbook_auto(path).with_context(|| format!("{shown}: not a readable Excel workbook"))?;
     let names = workbook.sheet_names();
     let name = match sheet {
-        Some(s) => names.iter().find(|n| n.as_str() == s).cloned().with_context(|| {
-            format!("{shown}: no sheet {s:?}; its sheets are: {}", names.join(", "))
-        })?,
+        Some(s) => names
+            .iter()
+            .find(|n| n.as_str() == s)
+            .cloned()
+            .with_context(|| format!("{shown}: no sheet {s:?}; its sheets are: {}", names.join(", ")))?,
         None => names.first().cloned().with_context(|| format!("{shown}: the workbook has no sheets"))?,
     };
-    let range = workbook.worksheet_range(&name).with_context(|| format!("{shown}: cannot read sheet {name:?}"))?;
+    let range =
+        workbook.worksheet_range(&name).with_context(|| format!("{shown}: cannot read sheet {name:?}"))?;
     let mut writer = csv::Writer::from_path(target)?;
     for row in range.rows() {
         writer.write_record(row.iter().map(cell_text))?;

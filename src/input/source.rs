@@ -22,7 +22,10 @@ pub const ROW: &str = "__row";
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     /// `skip_lines`: 1 when an Excel `sep=X` line precedes the header.
-    Csv { delimiter: u8, skip_lines: usize },
+    Csv {
+        delimiter: u8,
+        skip_lines: usize,
+    },
     Parquet,
 }
 
@@ -93,14 +96,20 @@ impl Source {
         let files = expand(given)?;
         let kind = Kind::of(&files[0]);
         if let Some(other) = files.iter().find(|f| Kind::of(f) != kind) {
-            bail!("{shown}: {} and {} are of different formats; pass same-shaped files", files[0].display(), other.display());
+            bail!(
+                "{shown}: {} and {} are of different formats; pass same-shaped files",
+                files[0].display(),
+                other.display()
+            );
         }
         if kind == Kind::Parquet {
             return open_parquet(shown, files);
         }
 
         let stdin = given == Path::new("-");
-        let utf16 = files.iter().any(|f| Compression::of(f) == Compression::None && !stdin && starts_with_utf16_bom(f));
+        let utf16 = files
+            .iter()
+            .any(|f| Compression::of(f) == Compression::None && !stdin && starts_with_utf16_bom(f));
         let convert = stdin
             || kind != Kind::Csv
             || settings.encoding.is_some_and(|e| e != encoding_rs::UTF_8)
@@ -144,7 +153,8 @@ impl Source {
             None => (None, text),
         };
         let delimiter = settings.delimiter.or(sep_line).unwrap_or_else(|| sniff_delimiter(text));
-        let columns = header(text, delimiter).with_context(|| format!("{}: cannot read the header line", first.display()))?;
+        let columns = header(text, delimiter)
+            .with_context(|| format!("{}: cannot read the header line", first.display()))?;
         let mut seen = std::collections::HashSet::new();
         if let Some(dup) = columns.iter().find(|c| !seen.insert(c.as_str())) {
             bail!("{}: the header names column {dup:?} twice; rename one of them", first.display());
@@ -184,7 +194,8 @@ impl Source {
     /// column `ROW` (header = row 1; with several files, records are numbered
     /// on across them).
     pub fn scan(&self) -> Result<LazyFrame> {
-        let paths: Vec<PlRefPath> = self.physical.iter().map(|p| PlRefPath::new(p.to_string_lossy().as_ref())).collect();
+        let paths: Vec<PlRefPath> =
+            self.physical.iter().map(|p| PlRefPath::new(p.to_string_lossy().as_ref())).collect();
         let frame = match self.format {
             Format::Csv { delimiter, skip_lines } => LazyCsvReader::new_paths(paths.into_iter().collect())
                 .with_separator(delimiter)
@@ -206,15 +217,68 @@ impl Source {
         frame.map_err(anyhow::Error::new).with_context(|| format!("{}: cannot read the file", self.display()))
     }
 
+    /// The first record whose field count differs from the header's, as a
+    /// sentence naming its row and the likely fix. `None` for Parquet or when
+    /// every record fits.
+    pub fn find_malformed_row(&self, polars_error: &str) -> Option<String> {
+        let Format::Csv { delimiter, skip_lines } = self.format else { return None };
+        let mut first_row = 2 + skip_lines as u64;
+        for (file, physical) in self.files.iter().zip(&self.physical) {
+            let name = if self.files.len() > 1 { format!("{}: ", file.display()) } else { String::new() };
+            let mut reader = csv::ReaderBuilder::new()
+                .delimiter(delimiter)
+                .flexible(true)
+                .has_headers(false)
+                .from_path(physical)
+                .ok()?;
+            let width = self.columns.len();
+            let mut row = first_row;
+            let mut last_multiline = None;
+            for record in reader.records().skip(skip_lines + 1) {
+                let Ok(record) = record else {
+                    return Some(format!("{name}row {row} cannot be read as CSV"));
+                };
+                let line = record.position().map(|p| p.line()).unwrap_or(0);
+                let multiline = record.iter().any(|f| f.contains('\n'));
+                if record.len() != width && !(record.len() == 1 && record[0].is_empty()) {
+                    return Some(if multiline {
+                        unclosed_quote(&name, row, line)
+                    } else {
+                        format!(
+                            "{name}row {row} (line {line}) has {} fields but the header has {width}. A stray \
+                             delimiter or an unquoted value containing one? Quote the value or fix the row",
+                            record.len()
+                        )
+                    });
+                }
+                last_multiline = multiline.then_some((row, line));
+                row += 1;
+            }
+            // A quote left open runs to the end of the file as one value.
+            if let Some((row, line)) = last_multiline
+                && polars_error.contains("escaped")
+            {
+                return Some(unclosed_quote(&name, row, line));
+            }
+            first_row = row;
+        }
+        None
+    }
+
     /// The file's name for a column, found like a role name.
     pub fn column(&self, name: &str) -> Option<&str> {
         super::roles::find_column(&self.columns, name).map(String::as_str)
     }
 }
 
-/// Turn a polars read error into advice where the cause is known.
+/// Turn a polars read error into advice where the cause is known: bytes
+/// that are not UTF-8, or a row that does not fit the header (found again
+/// with the csv crate so the message can name the row).
 pub fn explain_read_error(source: &Source, error: anyhow::Error) -> anyhow::Error {
     let text = format!("{error:#}");
+    if let Some(problem) = source.find_malformed_row(&text) {
+        return anyhow::anyhow!(problem);
+    }
     if text.contains("utf-8") || text.contains("utf8") || text.contains("UTF-8") {
         return anyhow::anyhow!(
             "{}: part of the file is not UTF-8 text. It is probably in a legacy encoding: pass \
@@ -231,14 +295,19 @@ fn open_parquet(shown: String, files: Vec<PathBuf>) -> Result<Source> {
     }
     let mut columns: Option<Vec<String>> = None;
     for file in &files {
-        let schema = LazyFrame::scan_parquet(PlRefPath::new(file.to_string_lossy().as_ref()), Default::default())
-            .and_then(|mut lf| lf.collect_schema())
-            .map_err(anyhow::Error::new)
-            .with_context(|| format!("{}: not a readable Parquet file", file.display()))?;
+        let schema =
+            LazyFrame::scan_parquet(PlRefPath::new(file.to_string_lossy().as_ref()), Default::default())
+                .and_then(|mut lf| lf.collect_schema())
+                .map_err(anyhow::Error::new)
+                .with_context(|| format!("{}: not a readable Parquet file", file.display()))?;
         let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
         match &columns {
             Some(first) if *first != names => {
-                bail!("{shown}: {} has other columns than {}; pass same-shaped files", file.display(), files[0].display())
+                bail!(
+                    "{shown}: {} has other columns than {}; pass same-shaped files",
+                    file.display(),
+                    files[0].display()
+                )
             }
             _ => columns = Some(names),
         }
@@ -260,7 +329,9 @@ fn expand(given: &Path) -> Result<Vec<PathBuf>> {
     let shown = given.display();
     if given == Path::new("-") {
         if std::io::stdin().is_terminal() {
-            bail!("-: reading from standard input, but it is a terminal; pipe a file in (… | complaint-rate …) or pass a path");
+            bail!(
+                "-: reading from standard input, but it is a terminal; pipe a file in (… | complaint-rate …) or pass a path"
+            );
         }
         return Ok(vec![given.to_path_buf()]);
     }
@@ -306,12 +377,21 @@ fn read_head(path: &Path) -> Result<Vec<u8>> {
 
 fn starts_with_utf16_bom(path: &Path) -> bool {
     let mut bom = [0u8; 2];
-    File::open(path).and_then(|mut f| f.read_exact(&mut bom)).is_ok() && (bom == [0xFF, 0xFE] || bom == [0xFE, 0xFF])
+    File::open(path).and_then(|mut f| f.read_exact(&mut bom)).is_ok()
+        && (bom == [0xFF, 0xFE] || bom == [0xFE, 0xFF])
 }
 
 fn header(text: &str, delimiter: u8) -> Result<Vec<String>> {
-    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(text.as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(text.as_bytes());
     Ok(reader.headers()?.iter().map(|s| s.trim().to_string()).collect())
+}
+
+fn unclosed_quote(name: &str, row: u64, line: u64) -> String {
+    format!(
+        "{name}row {row} (line {line}) opens a quoted value that is never closed, so the rest of the \
+         file reads as one value. Close the quote or remove it"
+    )
 }
 
 /// An error naming the row of the first byte that is not UTF-8, and the fix.

@@ -9,9 +9,11 @@ use std::path::Path;
 use anyhow::{Result, bail};
 
 use super::deliveries::{self, DeliveryCounts};
+use super::period::Period;
 use super::repeats::{Contact, RepeatKey, link_contacts};
 use crate::input::complaints::{self, ComplaintTable};
 use crate::input::ledger::{self, Ledger};
+use crate::input::time::TimeLayout;
 use crate::input::{InputOptions, Source};
 
 /// Which date puts a complaint in a period.
@@ -26,6 +28,8 @@ pub enum Attribution {
 #[derive(Clone, Debug)]
 pub struct DatasetOptions {
     pub input: InputOptions,
+    /// The report's period, to refuse deliveries counted per coarser period.
+    pub period: Period,
     pub by: Vec<String>,
     pub repeat_key: RepeatKey,
     pub window_days: u32,
@@ -49,6 +53,7 @@ pub fn load(complaints_path: &Path, deliveries_path: &Path, options: &DatasetOpt
     let complaints_source = Source::open(complaints_path, &input.read)?;
     let deliveries_source = Source::open(deliveries_path, &input.read)?;
     let deliveries = deliveries::count(&deliveries_source, input, &options.by)?;
+    check_granularity(&deliveries, &deliveries_source, options.period)?;
     let mut complaints = complaints::load(&complaints_source, input, &options.by)?;
     let mut lag_days = Vec::new();
 
@@ -88,6 +93,27 @@ pub fn load(complaints_path: &Path, deliveries_path: &Path, options: &DatasetOpt
     }
     let contacts = link_contacts(&complaints.records, options.repeat_key, options.window_days);
     Ok(Dataset { deliveries_source, complaints, deliveries, contacts, lag_days })
+}
+
+/// Deliveries counted per month cannot be split into weeks or days, nor
+/// weeks into days or months: refuse instead of guessing.
+fn check_granularity(deliveries: &DeliveryCounts, source: &Source, period: Period) -> Result<()> {
+    let (unit, fits): (&str, &[Period]) = match deliveries.time.layout {
+        TimeLayout::Month => ("month", &[Period::Month, Period::Quarter, Period::Year, Period::All]),
+        TimeLayout::IsoWeek => ("ISO week", &[Period::Week, Period::All]),
+        _ => return Ok(()),
+    };
+    if fits.contains(&period) {
+        return Ok(());
+    }
+    let suggestion: Vec<&str> = fits.iter().map(|p| p.name()).collect();
+    bail!(
+        "{}: the deliveries are counted per {unit}, which cannot be split exactly into {}s. \
+         Use --period {} (or pass deliveries per day)",
+        source.display(),
+        period.name(),
+        suggestion.join(" or --period ")
+    )
 }
 
 /// `--strict`: the first rejection of any ledger is an error.
