@@ -38,6 +38,54 @@ pub enum Command {
     /// Repeat contact, episodes, channel switching, one-contact resolution, transitions.
     #[command(after_help = crate::cmd::repeats::EXAMPLES)]
     Repeats(RepeatsArgs),
+    /// What the tool sees in exports: format, encoding, delimiter, rows, columns → roles, types.
+    #[command(after_help = crate::cmd::inspect::EXAMPLES)]
+    Inspect(InspectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Files, globs or directories to inspect.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Read the columns' roles as this table's (default: deliveries when a delivery-only column is present).
+    #[arg(long, value_parser = parse_table)]
+    pub table: Option<crate::input::Table>,
+    /// Name a column's role: TABLE.ROLE=COLUMN (repeatable).
+    #[arg(long = "col", value_name = "TABLE.ROLE=COLUMN")]
+    pub columns: Vec<ColumnOverride>,
+    /// Text encoding when not UTF-8, e.g. windows-1257.
+    #[arg(long, value_name = "NAME")]
+    pub encoding: Option<String>,
+    /// Delimiter of CSV input (default: sniffed).
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+    /// Worksheet of an .xlsx input.
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// Read ambiguous dates as day first.
+    #[arg(long)]
+    pub dayfirst: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+impl InspectArgs {
+    pub fn read_settings(&self) -> Result<ReadSettings> {
+        Ok(ReadSettings {
+            delimiter: self.delimiter,
+            encoding: self.encoding.as_deref().map(crate::input::decode::encoding_named).transpose()?,
+            sheet: self.sheet.clone(),
+        })
+    }
+}
+
+fn parse_table(text: &str) -> Result<crate::input::Table, String> {
+    match text {
+        "complaints" => Ok(crate::input::Table::Complaints),
+        "deliveries" => Ok(crate::input::Table::Deliveries),
+        other => Err(format!("unknown table {other:?}: use complaints or deliveries")),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -116,6 +164,15 @@ pub struct InputArgs {
     /// Time zone that times with an offset are converted to before bucketing (naive times are taken as local).
     #[arg(long, value_name = "ZONE", default_value = "UTC", help_heading = "Input")]
     pub tz: String,
+    /// Merge channel spellings: a CSV of `from,to` (e.g. "Phone call (incoming)",phone).
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
+    pub channel_map: Option<PathBuf>,
+    /// Config file with column mappings, channel spellings and defaults (default: ./complaint-rate.toml if present).
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
+    pub config: Option<PathBuf>,
+    /// Channel spellings from the config file.
+    #[arg(skip)]
+    pub channel_aliases: Vec<(String, String)>,
     /// Make any rejected input row an error (exit 2) instead of a ledger entry.
     #[arg(long, help_heading = "Input")]
     pub strict: bool,
@@ -176,6 +233,36 @@ impl InputArgs {
         })
     }
 
+    /// Channel spellings (folded) → channel, from the config and `--channel-map`.
+    fn channel_spellings(&self) -> Result<std::collections::HashMap<String, String>> {
+        let fold = |s: &str| s.trim().to_lowercase();
+        let mut map: std::collections::HashMap<String, String> =
+            self.channel_aliases.iter().map(|(f, t)| (fold(f), fold(t))).collect();
+        if let Some(path) = &self.channel_map {
+            let shown = path.display();
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_path(path)
+                .map_err(|e| anyhow::anyhow!("{shown}: cannot read the channel map: {e}"))?;
+            for (i, record) in reader.records().enumerate() {
+                let record = record.map_err(|e| anyhow::anyhow!("{shown}: row {}: {e}", i + 1))?;
+                if record.len() != 2 {
+                    bail!(
+                        "{shown}: row {} has {} fields; the channel map has two columns: from,to",
+                        i + 1,
+                        record.len()
+                    );
+                }
+                if i == 0 && fold(&record[0]) == "from" && fold(&record[1]) == "to" {
+                    continue;
+                }
+                map.insert(fold(&record[0]), fold(&record[1]));
+            }
+        }
+        Ok(map)
+    }
+
     /// `--by` columns, each once (compared like column names).
     pub fn unique_by(&self) -> Vec<String> {
         let mut seen = std::collections::HashSet::new();
@@ -200,6 +287,7 @@ impl InputArgs {
             anyhow::anyhow!("--tz {:?} is not a time zone; use a name like UTC or Europe/Tallinn", self.tz)
         })?;
         Ok(InputOptions {
+            channels: self.channel_spellings()?,
             overrides: self.columns.clone(),
             read: ReadSettings {
                 delimiter: self.delimiter,
@@ -226,7 +314,7 @@ fn parse_format(text: &str) -> Result<OutputFormat, String> {
     text.parse()
 }
 
-fn parse_attribution(text: &str) -> Result<Attribution, String> {
+pub fn parse_attribution(text: &str) -> Result<Attribution, String> {
     match text {
         "complaint" => Ok(Attribution::Complaint),
         "delivery" => Ok(Attribution::Delivery),
@@ -242,7 +330,7 @@ fn parse_chart(text: &str) -> Result<Chart, String> {
     }
 }
 
-fn parse_delimiter(text: &str) -> Result<u8, String> {
+pub fn parse_delimiter(text: &str) -> Result<u8, String> {
     match text {
         "\\t" | "tab" | "\t" => Ok(b'\t'),
         t if t.len() == 1 && t.is_ascii() => Ok(t.as_bytes()[0]),

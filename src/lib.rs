@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod cmd;
+pub mod config;
 pub mod input;
 pub mod metrics;
 pub mod output;

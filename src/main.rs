@@ -1,10 +1,16 @@
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
+
+use complaint_rate::cli::Cli;
 
 fn main() -> ExitCode {
-    let cli = complaint_rate::cli::Cli::parse();
-    match complaint_rate::cmd::run(cli) {
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
+    match complaint_rate::cmd::run(cli, &matches) {
         Ok(code) => ExitCode::from(code),
         Err(error) if complaint_rate::cmd::is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {

@@ -184,3 +184,108 @@ fn deliveries_per_month_cannot_make_weeks() {
         stderr(&out)
     );
 }
+
+#[test]
+fn xlsx_date_cells_keep_their_exact_time() {
+    let out = run(&["inspect", &format!("{S}/complaints.xlsx"), "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let created = &json[0]["columns"][1];
+    assert_eq!(created["type"], "time");
+    // A serial fraction read as 09:59:59.999 must still be 10:00.
+    assert_eq!(created["samples"][1], "2024-01-04 10:00:00");
+}
+
+#[test]
+fn inspect_names_format_encoding_delimiter_and_roles() {
+    let out = run(&[
+        "inspect",
+        &format!("{S}/complaints_1257.csv"),
+        &format!("{S}/deliveries_weekly.csv"),
+        "--encoding",
+        "windows-1257",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = &json[0];
+    assert_eq!(
+        (c["format"].as_str(), c["encoding"].as_str(), c["delimiter"].as_str(), c["rows"].as_u64()),
+        (Some("csv"), Some("windows-1257"), Some(";"), Some(7))
+    );
+    let roles: Vec<(&str, &str)> = c["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|col| (col["name"].as_str().unwrap(), col["role"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(roles[..3], [("ticket_id", "id"), ("created_at", "time"), ("customer_id", "customer")]);
+    assert_eq!(c["columns"][1]["time_format"], "dd.mm.yyyy[ HH:MM[:SS]]");
+    assert_eq!(c["columns"][2]["samples"][0], "Jānis Bērziņš");
+    assert_eq!(c["columns"][2]["nulls"], 1);
+    let d = &json[1];
+    assert_eq!(d["table"], "deliveries");
+    assert_eq!(d["columns"][0]["time_format"], "ISO week yyyy-Www");
+    assert_eq!(d["columns"][2]["role"], "count");
+}
+
+#[test]
+fn config_file_sets_defaults_flags_win_and_unknown_keys_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let here = std::env::current_dir().unwrap();
+    let file = |name: &str| here.join(S).join(name).to_string_lossy().into_owned();
+    std::fs::write(
+        dir.path().join("complaint-rate.toml"),
+        "[defaults]\nperiod = \"month\"\nby = [\"region\"]\n[channels]\nphone = \"web\"\n",
+    )
+    .unwrap();
+    let run_in = |extra: &[&str]| {
+        let mut args = vec![
+            "report".to_string(),
+            "--complaints".into(),
+            file("complaints.csv"),
+            "--deliveries".into(),
+            file("deliveries.csv"),
+            "--format".into(),
+            "csv".into(),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        Command::cargo_bin("complaint-rate").unwrap().current_dir(dir.path()).args(&args).output().unwrap()
+    };
+    let monthly = String::from_utf8(run_in(&[]).stdout).unwrap();
+    assert!(monthly.starts_with("period_start,period_end,region,"), "{monthly}");
+    assert!(monthly.lines().nth(1).unwrap().starts_with("2024-01-01,2024-01-31,Rīga,"), "{monthly}");
+    // phone is mapped to web: the repeat from Web to Phone is no longer a switch.
+    assert!(monthly.lines().last().unwrap().ends_with(",2,0.2857142857142857,5,0,0,,,"), "{monthly}");
+    let weekly = String::from_utf8(run_in(&["--period", "week"]).stdout).unwrap();
+    assert!(weekly.lines().nth(1).unwrap().starts_with("2024-01-01,2024-01-07,Rīga,"), "{weekly}");
+
+    std::fs::write(dir.path().join("complaint-rate.toml"), "[defaults]\nperoid = \"month\"\n").unwrap();
+    let out = run_in(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unknown field `peroid`"), "{}", stderr(&out));
+}
+
+#[test]
+fn channel_map_merges_spellings() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("channels.csv");
+    std::fs::write(&map, "from,to\nWeb,online\nPHONE,online\n").unwrap();
+    let out = run(&[
+        "repeats",
+        "--complaints",
+        &format!("{S}/complaints.csv"),
+        "--deliveries",
+        &format!("{S}/deliveries.csv"),
+        "--channel-map",
+        map.to_str().unwrap(),
+        "--format",
+        "csv",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        text,
+        "channel,complaints,repeat_complaints,repeat_rate,channel_switches,switched_in_share\nemail,1,0,0,0,0\nonline,6,2,0.3333333333333333,0,0\n"
+    );
+}

@@ -148,6 +148,7 @@ pub fn run(args: &CompareArgs) -> Result<u8> {
     });
     let document = Document {
         headline: if args.output.quiet { vec![] } else { headline },
+        json_whole: None,
         json_head: vec![("summary".into(), summary)],
         main: Table { name: "segments".into(), columns, rows },
         extra: vec![],

@@ -129,6 +129,7 @@ pub fn run(args: &CustomersArgs) -> Result<u8> {
     });
     let document = Document {
         headline: if args.output.quiet { vec![] } else { headline },
+        json_whole: None,
         json_head: vec![("summary".into(), summary)],
         main: Table { name: "customers".into(), columns, rows: table_rows },
         extra: vec![],

@@ -3,6 +3,7 @@
 
 pub mod compare;
 pub mod customers;
+pub mod inspect;
 pub mod repeats;
 pub mod report;
 
@@ -13,26 +14,42 @@ use std::path::PathBuf;
 use anyhow::{Result, anyhow};
 
 use crate::cli::{Cli, Command, OutputArgs};
+use crate::config;
 use crate::output::{self, Document, OutputFormat, writer};
 
 /// Run a command; the exit code on success (0, or 1 when an alarm fired).
 /// A panic anywhere below (ours or a library's) becomes an ordinary error.
-pub fn run(mut cli: Cli) -> Result<u8> {
-    // `--by region --by Region` is one segment column.
+pub fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<u8> {
     let input = match &mut cli.command {
         Command::Report(a) => &mut a.input,
         Command::Compare(a) => &mut a.input,
         Command::Customers(a) => &mut a.input,
         Command::Repeats(a) => &mut a.input,
+        Command::Inspect(a) => return catch_panics(|| inspect::run(a)),
     };
+    if let Some((path, config)) = config::load(input.config.as_deref())? {
+        let sub = matches.subcommand().map(|(_, m)| m);
+        let given = |id: &str| {
+            sub.and_then(|m| m.value_source(id)).is_some_and(|s| s == clap::parser::ValueSource::CommandLine)
+        };
+        config::apply(&path, &config, input, &given)?;
+    }
+    // `--by region --by Region` is one segment column.
     input.by = input.unique_by();
-    panic::set_hook(Box::new(|_| {}));
-    let result = panic::catch_unwind(AssertUnwindSafe(|| match &cli.command {
+    catch_panics(|| match &cli.command {
         Command::Report(args) => report::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Customers(args) => customers::run(args),
         Command::Repeats(args) => repeats::run(args),
-    }));
+        Command::Inspect(args) => inspect::run(args),
+    })
+}
+
+/// Run `work`; a panic anywhere below (ours or a library's) becomes an
+/// ordinary error instead of a Rust dump.
+fn catch_panics(work: impl FnOnce() -> Result<u8>) -> Result<u8> {
+    panic::set_hook(Box::new(|_| {}));
+    let result = panic::catch_unwind(AssertUnwindSafe(work));
     let _ = panic::take_hook();
     result.unwrap_or_else(|payload| {
         let message = payload

@@ -128,6 +128,7 @@ pub fn run(args: &RepeatsArgs) -> Result<u8> {
     });
     let document = Document {
         headline: if args.output.quiet { vec![] } else { headline },
+        json_whole: None,
         json_head: vec![("summary".into(), summary)],
         main: Table { name: "channels".into(), columns, rows },
         extra: vec![Table { name: "transitions".into(), columns: matrix_columns, rows: matrix_rows }],

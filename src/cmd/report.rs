@@ -514,6 +514,7 @@ fn document(args: &ReportArgs, data: &Dataset, table: &PeriodTable, facts: &Fact
     let has_customers = data.complaints.roles.get(Role::Customer).is_some();
     Document {
         headline: if args.output.quiet { vec![] } else { lines },
+        json_whole: None,
         json_head: vec![
             ("summary".into(), summary(args, table, facts, z)),
             ("verdict".into(), json!({ "verdict": facts.verdict.as_str(), "reasons": facts.reasons })),

@@ -113,7 +113,10 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
             row,
             time,
             customer: pick(&customers, i),
-            channel: pick(&channels, i).map(|c| c.to_lowercase()),
+            channel: pick(&channels, i).map(|c| {
+                let folded = c.to_lowercase();
+                options.channels.get(&folded).cloned().unwrap_or(folded)
+            }),
             order: pick(&orders, i),
             category: pick(&categories, i),
             segment: segments.iter().map(|s| s.as_ref().map(|v| v[i].clone().unwrap_or_default())).collect(),

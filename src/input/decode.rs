@@ -98,11 +98,16 @@ fn cell_text(cell: &Data) -> String {
         Data::Float(f) => f.to_string(),
         Data::Bool(b) => b.to_string(),
         Data::DateTime(d) if d.is_datetime() => {
-            let (y, mo, da, h, mi, s, _) = d.to_ymd_hms_milli();
-            if (h, mi, s) == (0, 0, 0) {
-                format!("{y:04}-{mo:02}-{da:02}")
-            } else {
-                format!("{y:04}-{mo:02}-{da:02} {h:02}:{mi:02}:{s:02}")
+            // Serial fractions of a day land a millisecond off (09:59:59.999):
+            // round to the nearest second.
+            let (y, mo, da, h, mi, s, ms) = d.to_ymd_hms_milli();
+            let exact = chrono::NaiveDate::from_ymd_opt(i32::from(y), u32::from(mo), u32::from(da))
+                .and_then(|date| date.and_hms_opt(u32::from(h), u32::from(mi), u32::from(s)))
+                .map(|t| t + chrono::Duration::seconds(i64::from(ms >= 500)));
+            match exact {
+                Some(t) if t.time() == chrono::NaiveTime::MIN => t.format("%Y-%m-%d").to_string(),
+                Some(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+                None => d.as_f64().to_string(),
             }
         }
         Data::DateTime(d) => d.as_f64().to_string(),

@@ -18,6 +18,8 @@ pub use source::{ReadSettings, Source};
 pub struct InputOptions {
     pub overrides: Vec<ColumnOverride>,
     pub read: ReadSettings,
+    /// Channel spellings (trimmed, case-folded) → channel.
+    pub channels: std::collections::HashMap<String, String>,
     pub dayfirst: Option<bool>,
     pub date_format: Option<String>,
     pub tz: Tz,

@@ -23,6 +23,9 @@ pub enum TimeLayout {
     IsoWeek,
     /// Month `2025-03` (its first day).
     Month,
+    /// Excel serial days (`45658.5` = 2025-01-01 12:00), as in CSVs saved
+    /// from spreadsheets whose date column lost its format.
+    ExcelSerial,
     /// A chrono/strftime format given with `--date-format`.
     Custom(String),
 }
@@ -38,12 +41,13 @@ impl TimeLayout {
             TimeLayout::MonthSlash => "mm/dd/yyyy[ HH:MM[:SS]]".into(),
             TimeLayout::IsoWeek => "ISO week yyyy-Www".into(),
             TimeLayout::Month => "month yyyy-mm".into(),
+            TimeLayout::ExcelSerial => "Excel serial days".into(),
             TimeLayout::Custom(f) => format!("custom {f}"),
         }
     }
 
     /// The layouts tried, in order, when detecting a column's format.
-    const DETECTABLE: [TimeLayout; 7] = [
+    const DETECTABLE: [TimeLayout; 8] = [
         TimeLayout::Iso,
         TimeLayout::IsoWeek,
         TimeLayout::Month,
@@ -51,6 +55,7 @@ impl TimeLayout {
         TimeLayout::YearSlash,
         TimeLayout::DaySlash,
         TimeLayout::MonthSlash,
+        TimeLayout::ExcelSerial,
     ];
 }
 
@@ -140,6 +145,7 @@ fn parse_with(layout: &TimeLayout, value: &str, tz: Tz) -> Option<NaiveDateTime>
         TimeLayout::MonthSlash => split_date(value, '/', [2, 2, 4]).map(|(a, b, c, r)| (ymd(c, a, b), r))?,
         TimeLayout::IsoWeek => return parse_iso_week(value),
         TimeLayout::Month => return parse_month(value),
+        TimeLayout::ExcelSerial => return parse_excel_serial(value),
         TimeLayout::Custom(format) => return parse_custom(value, format, tz),
     };
     let date = date?;
@@ -281,6 +287,22 @@ fn parse_month(value: &str) -> Option<NaiveDateTime> {
     Some(date.and_time(NaiveTime::MIN))
 }
 
+/// Days since 1899-12-30 (Excel's 1900 date system), the fraction being the
+/// time of day, rounded to the second. Only plain numbers from 1900 to 9999.
+fn parse_excel_serial(value: &str) -> Option<NaiveDateTime> {
+    if !value.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return None;
+    }
+    let serial: f64 = value.parse().ok()?;
+    if !(1.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    let days = serial.trunc() as i64;
+    let seconds = ((serial - serial.trunc()) * 86_400.0).round() as i64;
+    let epoch = NaiveDate::from_ymd_opt(1899, 12, 30)?.and_time(NaiveTime::MIN);
+    Some(epoch + chrono::Duration::days(days) + chrono::Duration::seconds(seconds))
+}
+
 fn parse_custom(value: &str, format: &str, tz: Tz) -> Option<NaiveDateTime> {
     if let Ok(with_offset) = DateTime::parse_from_str(value, format) {
         return Some(with_offset.with_timezone(&tz).naive_local());
@@ -340,6 +362,17 @@ mod tests {
         assert_eq!(parse(TimeLayout::MonthSlash, "1/13/2024 3:04 PM"), Some(dt("2024-01-13 15:04:00")));
         assert_eq!(parse(TimeLayout::MonthSlash, "13/01/2024"), None);
         assert_eq!(parse(TimeLayout::YearSlash, "2024/01/13 08:00:00"), Some(dt("2024-01-13 08:00:00")));
+    }
+
+    #[test]
+    fn excel_serials() {
+        assert_eq!(parse(TimeLayout::ExcelSerial, "45658"), Some(dt("2025-01-01 00:00:00")));
+        assert_eq!(parse(TimeLayout::ExcelSerial, "45658.5"), Some(dt("2025-01-01 12:00:00")));
+        assert_eq!(parse(TimeLayout::ExcelSerial, "45658.41666666"), Some(dt("2025-01-01 10:00:00")));
+        assert_eq!(parse(TimeLayout::ExcelSerial, "-3"), None);
+        assert_eq!(parse(TimeLayout::ExcelSerial, "2025-01-01"), None);
+        let detect = |s: &[&str]| TimeParser::detect(s, None, None, Tz::UTC).map(|p| p.layout);
+        assert_eq!(detect(&["45658.25", "45659"]), Ok(TimeLayout::ExcelSerial));
     }
 
     #[test]

@@ -19,6 +19,11 @@ fn row_objects(table: &Table) -> Vec<Value> {
 }
 
 pub fn render(document: &Document) -> Result<Vec<u8>> {
+    if let Some(whole) = &document.json_whole {
+        let mut bytes = serde_json::to_vec_pretty(whole)?;
+        bytes.push(b'\n');
+        return Ok(bytes);
+    }
     let mut object = Map::new();
     for (name, value) in &document.json_head {
         object.insert(name.clone(), value.clone());

@@ -132,6 +132,9 @@ pub struct Table {
 pub struct Document {
     /// Plain sentences leading the terminal report.
     pub headline: Vec<String>,
+    /// The whole JSON document, where a command's JSON is not the usual
+    /// object (inspect: an array with one object per file).
+    pub json_whole: Option<serde_json::Value>,
     /// The JSON object's members before the tables (summary, verdict…).
     pub json_head: Vec<(String, serde_json::Value)>,
     /// The main table: what CSV/TSV/NDJSON carry.

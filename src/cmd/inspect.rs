@@ -1,0 +1,200 @@
+//! `inspect FILE…`: what the tool sees in an export before any report —
+//! format, encoding, delimiter, rows, and each column with the role it would
+//! play, its type, time format, missing values and three sample values.
+//! The command a user runs first.
+
+use anyhow::{Context, Result};
+use polars::prelude::*;
+use serde_json::{Value, json};
+
+use super::Output;
+use crate::cli::InspectArgs;
+use crate::input::roles::{Role, Roles, Table as RoleTable, normalize};
+use crate::input::source::{Format, ROW, Source, explain_read_error};
+use crate::input::time::TimeParser;
+use crate::input::{TIME_SAMPLE, present};
+use crate::output::table::thousands;
+use crate::output::{Cell, Document, Table};
+
+pub const EXAMPLES: &str = "\
+Examples:
+  What does the tool make of these exports?
+    complaint-rate inspect complaints.csv deliveries.parquet
+
+  A Baltic export, as JSON:
+    complaint-rate inspect tickets.csv --encoding windows-1257 --format json";
+
+struct ColumnFacts {
+    name: String,
+    role: Option<Role>,
+    kind: &'static str,
+    time_format: Option<String>,
+    nulls: u64,
+    samples: Vec<String>,
+}
+
+pub fn run(args: &InspectArgs) -> Result<u8> {
+    let output = Output::prepare(&args.output)?;
+    let settings = args.read_settings()?;
+    let tz = chrono_tz::UTC;
+    let mut rows = Vec::new();
+    let mut files_json = Vec::new();
+    let mut headline = Vec::new();
+    for file in &args.files {
+        let source = Source::open(file, &settings)?;
+        let table = args.table.unwrap_or_else(|| guess_table(&source.columns));
+        let roles = Roles::detect(table, &source.columns, &args.columns)?;
+        let (count, facts) = column_facts(&source, &roles, args.dayfirst.then_some(true), tz)?;
+        let delimiter = match source.format {
+            Format::Csv { delimiter: b'\t', .. } => Some("tab".to_string()),
+            Format::Csv { delimiter, .. } => Some((delimiter as char).to_string()),
+            Format::Parquet => None,
+        };
+        headline.push(format!(
+            "{}: {}{}, {}{}, {} rows, {} columns; read as a {} table.",
+            source.display(),
+            source.kind.name(),
+            if source.files.len() > 1 { format!(" ({} files)", source.files.len()) } else { String::new() },
+            source.encoding,
+            delimiter.as_ref().map(|d| format!(", delimiter {d}")).unwrap_or_default(),
+            thousands(count),
+            source.columns.len(),
+            table.name(),
+        ));
+        let mut columns_json = Vec::new();
+        for f in &facts {
+            rows.push(vec![
+                Cell::Text(source.display()),
+                Cell::Text(f.name.clone()),
+                Cell::Text(f.role.map(|r| r.to_string()).unwrap_or_default()),
+                Cell::Text(f.kind.to_string()),
+                Cell::Text(f.time_format.clone().unwrap_or_default()),
+                Cell::Int(f.nulls),
+                Cell::Text(f.samples.join(" | ")),
+            ]);
+            columns_json.push(json!({
+                "name": f.name,
+                "role": f.role.map(|r| r.to_string()),
+                "type": f.kind,
+                "time_format": f.time_format,
+                "nulls": f.nulls,
+                "samples": f.samples,
+            }));
+        }
+        files_json.push(json!({
+            "file": source.display(),
+            "format": source.kind.name(),
+            "encoding": source.encoding,
+            "delimiter": delimiter,
+            "rows": count,
+            "table": table.name(),
+            "columns": columns_json,
+        }));
+    }
+    let columns =
+        ["file", "column", "role", "type", "time_format", "nulls", "samples"].map(String::from).to_vec();
+    let document = Document {
+        headline: if args.output.quiet { vec![] } else { headline },
+        json_head: vec![],
+        json_whole: Some(Value::Array(files_json)),
+        main: Table { name: "columns".into(), columns, rows },
+        extra: vec![],
+        terminal_columns: None,
+        notes: vec![],
+        ledgers: vec![],
+        parameters: json!({}),
+    };
+    output.write(&document)?;
+    Ok(0)
+}
+
+/// A file with a delivery-only column (delivered_at, a count…) is read as
+/// deliveries; anything else as complaints.
+fn guess_table(columns: &[String]) -> RoleTable {
+    let deliveries_only = [
+        "deliveredat",
+        "deliverydate",
+        "shippedat",
+        "orderdate",
+        "count",
+        "deliveries",
+        "volume",
+        "shipments",
+        "week",
+        "month",
+    ];
+    if columns.iter().any(|c| deliveries_only.contains(&normalize(c).as_str())) {
+        RoleTable::Deliveries
+    } else {
+        RoleTable::Complaints
+    }
+}
+
+fn column_facts(
+    source: &Source,
+    roles: &Roles,
+    dayfirst: Option<bool>,
+    tz: chrono_tz::Tz,
+) -> Result<(u64, Vec<ColumnFacts>)> {
+    let mut counts = vec![len().cast(DataType::UInt64).alias("__rows")];
+    counts.extend(
+        source.columns.iter().map(|c| col(c.as_str()).null_count().cast(DataType::UInt64).alias(c.as_str())),
+    );
+    let totals = source
+        .scan()?
+        .select(counts)
+        .collect_with_engine(Engine::Streaming)
+        .map_err(|e| explain_read_error(source, anyhow::Error::new(e)))
+        .with_context(|| format!("{}: cannot read the file", source.display()))?
+        .unwrap_single();
+    let head = source
+        .scan()?
+        .drop(cols([ROW]))
+        .select(source.columns.iter().map(|c| col(c.as_str()).cast(DataType::String)).collect::<Vec<_>>())
+        .limit(TIME_SAMPLE as IdxSize)
+        .collect()
+        .map_err(|e| explain_read_error(source, anyhow::Error::new(e)))?;
+    let count = totals.column("__rows")?.u64()?.get(0).unwrap_or(0);
+    let mut facts = Vec::new();
+    for name in &source.columns {
+        let values: Vec<&str> = head.column(name)?.str()?.iter().filter_map(present).collect();
+        let mut samples: Vec<String> = Vec::new();
+        for v in &values {
+            if samples.len() < 3 && !samples.iter().any(|s| s == v) {
+                samples.push(v.chars().take(40).collect());
+            }
+        }
+        let role = roles.columns.iter().find(|(_, c)| *c == name).map(|(r, _)| *r);
+        let (kind, time_format) = classify(&values, dayfirst, tz);
+        let nulls = totals.column(name)?.u64()?.get(0).unwrap_or(0);
+        facts.push(ColumnFacts { name: name.clone(), role, kind, time_format, nulls, samples });
+    }
+    Ok((count, facts))
+}
+
+/// integer, number, time (with its layout), text or empty.
+fn classify(values: &[&str], dayfirst: Option<bool>, tz: chrono_tz::Tz) -> (&'static str, Option<String>) {
+    if values.is_empty() {
+        return ("empty", None);
+    }
+    if values.iter().all(|v| v.parse::<i64>().is_ok()) {
+        return ("integer", None);
+    }
+    if values.iter().all(|v| v.replace(',', ".").parse::<f64>().is_ok()) {
+        return ("number", None);
+    }
+    match TimeParser::detect(values, dayfirst, None, tz) {
+        Ok(parser) => {
+            let parsed = values.iter().filter(|v| parser.parse(v).is_some()).count();
+            if parsed * 10 >= values.len() * 9 {
+                ("time", Some(parser.layout.describe()))
+            } else {
+                ("text", None)
+            }
+        }
+        Err(crate::input::time::DetectError::Ambiguous { .. }) => {
+            ("time", Some("ambiguous dd/mm or mm/dd: pass --dayfirst or --date-format".into()))
+        }
+        Err(_) => ("text", None),
+    }
+}
