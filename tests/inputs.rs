@@ -102,7 +102,7 @@ fn bpi2016_latin1_semicolon_crlf_with_and_without_encoding() {
     let out = run(&args);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.contains("not UTF-8") && err.contains("--encoding") && err.contains("row 45"), "{err}");
+    assert!(err.contains("not UTF-8") && err.contains("--encoding") && err.contains("line 45"), "{err}");
 }
 
 #[test]
@@ -288,4 +288,37 @@ fn channel_map_merges_spellings() {
         text,
         "channel,complaints,repeat_complaints,repeat_rate,channel_switches,switched_in_share\nemail,1,0,0,0,0\nonline,6,2,0.3333333333333333,0,0\n"
     );
+}
+
+#[test]
+fn a_bad_byte_past_the_first_block_is_still_named_by_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("late.csv");
+    let mut text = String::from("created_at,customer_id\n");
+    for i in 0..5000 {
+        text.push_str(&format!("2024-01-{:02} 09:00,C{i}\n", i % 28 + 1));
+    }
+    let mut bytes = text.into_bytes();
+    bytes.extend_from_slice(b"2024-01-05 09:00,M\xfcller\n");
+    std::fs::write(&file, bytes).unwrap();
+    let out = run(&[
+        "report",
+        "--complaints",
+        file.to_str().unwrap(),
+        "--deliveries",
+        &format!("{S}/deliveries.csv"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("line 5002") && err.contains("0xFC") && err.contains("--encoding"), "{err}");
+}
+
+#[test]
+fn a_directory_of_files_is_one_input() {
+    let dir = tempfile::tempdir().unwrap();
+    for part in ["deliveries-part-1.csv", "deliveries-part-2.csv"] {
+        std::fs::copy(format!("{S}/{part}"), dir.path().join(part)).unwrap();
+    }
+    let base = report_csv(&format!("{S}/complaints.csv"), &format!("{S}/deliveries.csv"), &[]);
+    assert_eq!(report_csv(&format!("{S}/complaints.csv"), dir.path().to_str().unwrap(), &[]), base);
 }

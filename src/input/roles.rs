@@ -85,6 +85,7 @@ impl Role {
                 "createddate",
                 "date_time_opened",
                 "created_date",
+                "created_time",
             ],
             (Role::Time, Table::Deliveries) => &[
                 "delivered_at",
@@ -110,6 +111,11 @@ impl Role {
                 "accountid",
                 "customer_unique_id",
                 "account_name",
+                "contact_id",
+                "requester_email",
+                "requester_name",
+                "contact",
+                "email",
             ],
             (Role::Channel, _) => &[
                 "channel",
@@ -323,6 +329,26 @@ mod tests {
         assert_eq!(
             (s.get(Role::Id), s.get(Role::Customer), s.get(Role::Time), s.get(Role::Channel)),
             (Some("Case Number"), Some("Account Name"), Some("Date/Time Opened"), Some("Case Origin"))
+        );
+    }
+
+    #[test]
+    fn freshdesk_headers() {
+        let f = Roles::detect(
+            Table::Complaints,
+            &cols(&["Ticket ID", "Subject", "Status", "Source", "Type", "Created time", "Contact ID"]),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                f.get(Role::Id),
+                f.get(Role::Time),
+                f.get(Role::Customer),
+                f.get(Role::Channel),
+                f.get(Role::Category)
+            ),
+            (Some("Ticket ID"), Some("Created time"), Some("Contact ID"), Some("Source"), Some("Type"))
         );
     }
 

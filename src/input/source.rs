@@ -265,6 +265,28 @@ impl Source {
         None
     }
 
+    /// The first byte that is not UTF-8: its file, line and value (one
+    /// streaming pass, only on the error path).
+    fn first_invalid_utf8(&self) -> Option<(PathBuf, u64, u8)> {
+        for (file, physical) in self.files.iter().zip(&self.physical) {
+            let mut reader = std::io::BufReader::new(File::open(physical).ok()?);
+            let mut line = Vec::new();
+            let mut row = 0u64;
+            loop {
+                line.clear();
+                let n = std::io::BufRead::read_until(&mut reader, b'\n', &mut line).ok()?;
+                if n == 0 {
+                    break;
+                }
+                row += 1;
+                if let Err(e) = std::str::from_utf8(&line) {
+                    return Some((file.clone(), row, line[e.valid_up_to()]));
+                }
+            }
+        }
+        None
+    }
+
     /// The file's name for a column, found like a role name.
     pub fn column(&self, name: &str) -> Option<&str> {
         super::roles::find_column(&self.columns, name).map(String::as_str)
@@ -276,15 +298,23 @@ impl Source {
 /// with the csv crate so the message can name the row).
 pub fn explain_read_error(source: &Source, error: anyhow::Error) -> anyhow::Error {
     let text = format!("{error:#}");
-    if let Some(problem) = source.find_malformed_row(&text) {
-        return anyhow::anyhow!(problem);
-    }
     if text.contains("utf-8") || text.contains("utf8") || text.contains("UTF-8") {
+        if let Some((file, row, byte)) = source.first_invalid_utf8() {
+            return anyhow::anyhow!(
+                "{}: line {row} has byte 0x{byte:02X}, which is not UTF-8. \
+                 The file is probably in a legacy encoding: pass --encoding windows-1252 (Western Europe), \
+                 --encoding windows-1257 (Baltic) or another label",
+                file.display()
+            );
+        }
         return anyhow::anyhow!(
             "{}: part of the file is not UTF-8 text. It is probably in a legacy encoding: pass \
              --encoding windows-1252 (Western Europe), --encoding windows-1257 (Baltic) or another label",
             source.display()
         );
+    }
+    if let Some(problem) = source.find_malformed_row(&text) {
+        return anyhow::anyhow!(problem);
     }
     error
 }
@@ -404,7 +434,7 @@ fn check_utf8(bytes: &[u8], complete: bool) -> Result<()> {
             let at = e.valid_up_to();
             let row = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
             bail!(
-                "row {row} (counting the header as row 1) has byte 0x{:02X}, which is not UTF-8. \
+                "line {row} has byte 0x{:02X}, which is not UTF-8. \
                  The file is probably in a legacy encoding: pass --encoding windows-1252 (Western \
                  Europe, also for iso-8859-1), --encoding windows-1257 (Baltic) or another label",
                 bytes[at]
@@ -469,7 +499,7 @@ mod tests {
     #[test]
     fn utf8_errors_name_the_row_and_the_fix() {
         let err = check_utf8(b"a,b\n1,2\n3,\xE4\n", true).unwrap_err().to_string();
-        assert!(err.starts_with("row 3 ") && err.contains("--encoding"), "{err}");
+        assert!(err.starts_with("line 3 ") && err.contains("--encoding"), "{err}");
         assert!(check_utf8("a,ä\n".as_bytes(), true).is_ok());
         assert!(check_utf8(&"ä".as_bytes()[..1], false).is_ok());
     }
