@@ -41,6 +41,15 @@ pub enum Command {
     /// What the tool sees in exports: format, encoding, delimiter, rows, columns → roles, types.
     #[command(after_help = crate::cmd::inspect::EXAMPLES)]
     Inspect(InspectArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(after_help = crate::cmd::completions::EXAMPLES)]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff).
+    #[command(after_help = crate::cmd::man::EXAMPLES)]
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -125,6 +134,12 @@ pub struct ReportArgs {
     /// With --attribute delivery: periods younger than this many days are immature (default: the 90th percentile of complaint lag).
     #[arg(long, value_name = "DAYS", help_heading = "Statistics")]
     pub maturity_days: Option<u32>,
+    /// Exit 1 (after writing the output) when the verdict is forest: for cron.
+    #[arg(long, value_name = "VERDICT", value_parser = ["forest"], help_heading = "Alarms")]
+    pub fail_on: Option<String>,
+    /// Exit 1 when the latest period's complaint rate is above RATE (0.002, 0.2% or 2/1000).
+    #[arg(long, value_name = "RATE", value_parser = parse_rate, help_heading = "Alarms")]
+    pub fail_above: Option<f64>,
     /// Handling time of one complaint, to cost repeat contacts and switches in hours.
     #[arg(long, value_name = "MINUTES", help_heading = "Cost")]
     pub minutes_per_complaint: Option<f64>,
@@ -217,6 +232,15 @@ pub struct OutputArgs {
     /// Print nothing but the requested output and errors.
     #[arg(short, long, help_heading = "Output")]
     pub quiet: bool,
+    /// CSV for European Excel: `;` separated, decimal comma, UTF-8 BOM.
+    #[arg(long, help_heading = "Output")]
+    pub excel: bool,
+    /// Colour on a terminal: auto (not when NO_COLOR is set), always or never.
+    #[arg(long, default_value = "auto", value_name = "WHEN", value_parser = ["auto", "always", "never"], help_heading = "Output")]
+    pub color: String,
+    /// Also draw the command's picture to FILE.svg or FILE.png (control chart, funnel, Lorenz curve).
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub chart: Option<PathBuf>,
 }
 
 impl InputArgs {
@@ -312,6 +336,25 @@ fn parse_repeat_key(text: &str) -> Result<RepeatKey, String> {
 
 fn parse_format(text: &str) -> Result<OutputFormat, String> {
     text.parse()
+}
+
+/// A rate as a fraction (0.002), a percentage (0.2%) or per mille (2/1000).
+fn parse_rate(text: &str) -> Result<f64, String> {
+    let t = text.trim();
+    let value = if let Some(p) = t.strip_suffix('%') {
+        p.trim().parse::<f64>().map(|v| v / 100.0)
+    } else if let Some((a, b)) = t.split_once('/') {
+        match (a.trim().parse::<f64>(), b.trim().parse::<f64>()) {
+            (Ok(a), Ok(b)) if b > 0.0 => Ok(a / b),
+            _ => "x".parse::<f64>(),
+        }
+    } else {
+        t.parse::<f64>()
+    };
+    match value {
+        Ok(v) if v.is_finite() && (0.0..=1000.0).contains(&v) => Ok(v),
+        _ => Err(format!("{text:?} is not a rate; write 0.002, 0.2% or 2/1000")),
+    }
 }
 
 pub fn parse_attribution(text: &str) -> Result<Attribution, String> {

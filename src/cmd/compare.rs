@@ -12,7 +12,9 @@ use crate::metrics::period::Period;
 use crate::metrics::period_table;
 use crate::output::table::{ledger_line, percent, thousands};
 use crate::output::{Cell, Document, Table};
-use crate::stats::funnel::{Flag, funnel};
+use crate::output::chart::{Figure, FunnelPoint};
+use crate::stats::funnel::{Flag, funnel, limits_at};
+use crate::stats::normal_quantile;
 use crate::stats::laney::Chart;
 
 pub const EXAMPLES: &str = "\
@@ -25,7 +27,7 @@ Examples:
         --from 2025-01-01 --to 2025-03-31 -o regions.csv";
 
 pub fn run(args: &CompareArgs) -> Result<u8> {
-    let output = Output::prepare(&args.output)?;
+    let output = Output::prepare(&args.output, true)?;
     let input = &args.input;
     if input.by.is_empty() {
         bail!("compare needs the segment column to compare: pass --by COL (e.g. --by region)");
@@ -146,7 +148,36 @@ pub fn run(args: &CompareArgs) -> Result<u8> {
         "expected_false_95": 0.05 * segments as f64,
         "outside_998_unadjusted": result.as_ref().map(|f| f.outside_998_unadjusted),
     });
+    let figure = result.as_ref().map(|f| {
+        let points = table
+            .rows
+            .iter()
+            .zip(&rows)
+            .filter(|(r, _)| r.counts.deliveries > 0)
+            .map(|(r, cells)| FunnelPoint {
+                label: r.segment.join("/"),
+                deliveries: r.counts.deliveries as f64,
+                rate: r.counts.complaint_rate().unwrap_or(0.0),
+                flagged: matches!(cells.last(), Some(Cell::Text(t)) if !t.is_empty()),
+            })
+            .collect::<Vec<_>>();
+        let max_n = points.iter().map(|p| p.deliveries).fold(1.0, f64::max) * 1.05;
+        let min_n = points.iter().map(|p| p.deliveries).fold(max_n, f64::min) * 0.5;
+        let (z95, z998) = (normal_quantile(0.975), normal_quantile(0.999));
+        let limits = (0..=200)
+            .map(|k| {
+                let n = min_n + (max_n - min_n) * k as f64 / 200.0;
+                let (a, b) = limits_at(f.theta0, f.tau2, n, z95);
+                let (c, d) = limits_at(f.theta0, f.tau2, n, z998);
+                (n, a, b, c, d)
+            })
+            .collect();
+        Figure::Funnel { points, theta0: f.theta0, limits }
+    });
     let document = Document {
+        title: format!("Complaint rate by {by}"),
+        verdict: None,
+        figure,
         headline: if args.output.quiet { vec![] } else { headline },
         json_whole: None,
         json_head: vec![("summary".into(), summary)],

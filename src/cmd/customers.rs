@@ -14,6 +14,7 @@ use crate::metrics::customers::{concentration, customer_rows, deliveries_per_cus
 use crate::metrics::dataset::{self, DatasetOptions};
 use crate::metrics::period::Period;
 use crate::output::table::{percent, thousands};
+use crate::output::chart::Figure;
 use crate::output::{Cell, Document, Table};
 
 pub const EXAMPLES: &str = "\
@@ -25,7 +26,7 @@ Examples:
     complaint-rate customers --complaints c.csv --deliveries d.csv --top 100 -o top.csv";
 
 pub fn run(args: &CustomersArgs) -> Result<u8> {
-    let output = Output::prepare(&args.output)?;
+    let output = Output::prepare(&args.output, true)?;
     let input = &args.input;
     // No period table here: deliveries counted per week or month are fine.
     let options = DatasetOptions { period: Period::All, ..input.dataset_options()? };
@@ -127,7 +128,24 @@ pub fn run(args: &CustomersArgs) -> Result<u8> {
         "complaint_rate": p_bar,
         "q_below_0_05": rows.iter().filter(|r| r.q_value.is_some_and(|q| q < 0.05)).count(),
     });
+    let figure = {
+        let counts: Vec<u64> = rows.iter().map(|r| r.complaints).filter(|&c| c > 0).collect();
+        let n = counts.len().max(1) as f64;
+        let total = c.complaints.max(1) as f64;
+        let mut running = 0u64;
+        let mut customers_share = Vec::with_capacity(counts.len());
+        let mut complaints_share = Vec::with_capacity(counts.len());
+        for (i, k) in counts.iter().enumerate() {
+            running += k;
+            customers_share.push((i + 1) as f64 / n);
+            complaints_share.push(running as f64 / total);
+        }
+        Some(Figure::Lorenz { customers_share, complaints_share })
+    };
     let document = Document {
+        title: "Complaints by customer".into(),
+        verdict: None,
+        figure,
         headline: if args.output.quiet { vec![] } else { headline },
         json_whole: None,
         json_head: vec![("summary".into(), summary)],

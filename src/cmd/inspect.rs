@@ -34,7 +34,7 @@ struct ColumnFacts {
 }
 
 pub fn run(args: &InspectArgs) -> Result<u8> {
-    let output = Output::prepare(&args.output)?;
+    let output = Output::prepare(&args.output, false)?;
     let settings = args.read_settings()?;
     let tz = chrono_tz::UTC;
     let mut rows = Vec::new();
@@ -94,6 +94,9 @@ pub fn run(args: &InspectArgs) -> Result<u8> {
     let columns =
         ["file", "column", "role", "type", "time_format", "nulls", "samples"].map(String::from).to_vec();
     let document = Document {
+        title: "complaint-rate inspect".into(),
+        verdict: None,
+        figure: None,
         headline: if args.output.quiet { vec![] } else { headline },
         json_head: vec![],
         json_whole: Some(Value::Array(files_json)),

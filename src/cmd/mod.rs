@@ -2,8 +2,10 @@
 //! metrics → stats, builds a `Document`, and hands it to `Output`.
 
 pub mod compare;
+pub mod completions;
 pub mod customers;
 pub mod inspect;
+pub mod man;
 pub mod repeats;
 pub mod report;
 
@@ -15,7 +17,7 @@ use anyhow::{Result, anyhow};
 
 use crate::cli::{Cli, Command, OutputArgs};
 use crate::config;
-use crate::output::{self, Document, OutputFormat, writer};
+use crate::output::{self, Document, OutputFormat, RenderOptions, writer};
 
 /// Run a command; the exit code on success (0, or 1 when an alarm fired).
 /// A panic anywhere below (ours or a library's) becomes an ordinary error.
@@ -26,6 +28,8 @@ pub fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<u8> {
         Command::Customers(a) => &mut a.input,
         Command::Repeats(a) => &mut a.input,
         Command::Inspect(a) => return catch_panics(|| inspect::run(a)),
+        Command::Completions { shell } => return completions::run(*shell),
+        Command::Man => return man::run(),
     };
     if let Some((path, config)) = config::load(input.config.as_deref())? {
         let sub = matches.subcommand().map(|(_, m)| m);
@@ -42,6 +46,8 @@ pub fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<u8> {
         Command::Customers(args) => customers::run(args),
         Command::Repeats(args) => repeats::run(args),
         Command::Inspect(args) => inspect::run(args),
+        Command::Completions { shell } => completions::run(*shell),
+        Command::Man => man::run(),
     })
 }
 
@@ -71,27 +77,60 @@ pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
     })
 }
 
-/// Where and how a command's document is written, decided (and the target
+/// Where and how a command's document is written, decided (and the targets
 /// checked) before any work starts.
 pub struct Output {
     format: OutputFormat,
     path: Option<PathBuf>,
+    chart: Option<PathBuf>,
     pub quiet: bool,
-    to_terminal: bool,
+    options: RenderOptions,
 }
 
 impl Output {
-    pub fn prepare(args: &OutputArgs) -> Result<Output> {
-        let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    /// `draws_chart`: whether the command has a picture for `--chart`.
+    pub fn prepare(args: &OutputArgs, draws_chart: bool) -> Result<Output> {
+        let stdout_terminal = std::io::stdout().is_terminal();
+        let to_terminal = args.output.is_none() && stdout_terminal;
         let format = OutputFormat::choose(args.format, args.output.as_deref(), to_terminal)?;
+        if format.is_binary() && to_terminal {
+            anyhow::bail!("xlsx output is binary and stdout is a terminal: write it to a file with -o report.xlsx");
+        }
+        if args.excel && format != OutputFormat::Csv {
+            anyhow::bail!("--excel shapes CSV output for European Excel; use it with --format csv or -o FILE.csv");
+        }
         if let Some(path) = &args.output {
             writer::check_writable(path)?;
         }
-        Ok(Output { format, path: args.output.clone(), quiet: args.quiet, to_terminal })
+        if let Some(chart) = &args.chart {
+            if !draws_chart {
+                anyhow::bail!("--chart: this command draws no picture (report, compare and customers do)");
+            }
+            let extension = chart.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+            if extension != "svg" && extension != "png" {
+                anyhow::bail!("--chart {}: name a .svg or .png file", chart.display());
+            }
+            writer::check_writable(chart)?;
+        }
+        let color = match args.color.as_str() {
+            "always" => true,
+            "never" => false,
+            _ => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        };
+        Ok(Output {
+            format,
+            path: args.output.clone(),
+            chart: args.chart.clone(),
+            quiet: args.quiet,
+            options: RenderOptions { wrap: to_terminal, color, excel: args.excel },
+        })
     }
 
     pub fn write(&self, document: &Document) -> Result<()> {
-        let bytes = output::render(document, self.format, self.to_terminal)?;
+        if let (Some(path), Some(figure)) = (&self.chart, &document.figure) {
+            output::chart::write(figure, path)?;
+        }
+        let bytes = output::render(document, self.format, self.options)?;
         match &self.path {
             Some(path) => writer::write_atomic(path, &bytes),
             None => writer::write_stdout(&bytes),

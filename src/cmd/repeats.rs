@@ -28,7 +28,7 @@ Examples:
         --repeat-key customer+order --as-of 2025-03-31";
 
 pub fn run(args: &RepeatsArgs) -> Result<u8> {
-    let output = Output::prepare(&args.output)?;
+    let output = Output::prepare(&args.output, false)?;
     let input = &args.input;
     // No period table here: deliveries counted per week or month are fine.
     let options = DatasetOptions { period: Period::All, ..input.dataset_options()? };
@@ -127,6 +127,9 @@ pub fn run(args: &RepeatsArgs) -> Result<u8> {
         "follow_up_known_until": s.horizon.map(|h| h.to_string()),
     });
     let document = Document {
+        title: "Repeat contacts and channel switching".into(),
+        verdict: None,
+        figure: None,
         headline: if args.output.quiet { vec![] } else { headline },
         json_whole: None,
         json_head: vec![("summary".into(), summary)],

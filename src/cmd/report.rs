@@ -16,6 +16,7 @@ use crate::metrics::customers::{Concentration, concentration, customer_rows, del
 use crate::metrics::dataset::{self, Attribution, Dataset};
 use crate::metrics::period_table::{self, Counts, PeriodTable};
 use crate::output::table::{ledger_line, percent, thousands};
+use crate::output::chart::{ControlPanel, Figure};
 use crate::output::{Cell, Document, Table};
 use crate::stats::funnel::quantile_type7;
 use crate::stats::glm::{Trend, poisson_trend};
@@ -46,7 +47,7 @@ not of all customers or deliveries. Switch rates from a complaints export are lo
 self-service leaves no row in it.";
 
 pub fn run(args: &ReportArgs) -> Result<u8> {
-    let output = Output::prepare(&args.output)?;
+    let output = Output::prepare(&args.output, true)?;
     let input = &args.input;
     for (name, value) in
         [("--minutes-per-complaint", args.minutes_per_complaint), ("--cost-per-hour", args.cost_per_hour)]
@@ -76,7 +77,104 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
     };
     let facts = Facts::gather(args, &data, &table, maturity)?;
     output.write(&document(args, &data, &table, &facts))?;
-    Ok(0)
+    Ok(alarm(args, &table, &facts))
+}
+
+/// `--fail-on forest` / `--fail-above RATE`: 1 and one line on stderr when an
+/// alarm fires, else 0.
+fn alarm(args: &ReportArgs, table: &PeriodTable, facts: &Facts) -> u8 {
+    let mut fired = Vec::new();
+    if args.fail_on.as_deref() == Some("forest") && facts.verdict == Verdict::Forest {
+        let why = facts.reasons.get(1).cloned().unwrap_or_default();
+        fired.push(format!("verdict is forest: {why}"));
+    }
+    if let Some(limit) = args.fail_above {
+        let latest = per_period(table).into_iter().rev().find(|(_, c)| c.deliveries > 0);
+        if let Some((start, counts)) = latest
+            && let Some(rate) = counts.complaint_rate()
+            && rate > limit
+        {
+            fired.push(format!(
+                "the latest {} ({}) has a complaint rate of {} ({} of {}), above {}",
+                table.period.name(),
+                table.period.label(start),
+                percent(rate),
+                thousands(counts.complaints),
+                thousands(counts.deliveries),
+                percent(limit)
+            ));
+        }
+    }
+    for line in &fired {
+        eprintln!("complaint-rate: alarm: {line}");
+    }
+    u8::from(!fired.is_empty())
+}
+
+/// Counts per period over all segments (mature and immature alike).
+fn per_period(table: &PeriodTable) -> Vec<(NaiveDate, Counts)> {
+    let mut map: BTreeMap<NaiveDate, Counts> = BTreeMap::new();
+    for row in &table.rows {
+        let c = map.entry(row.start).or_default();
+        c.deliveries += row.counts.deliveries;
+        c.complaints += row.counts.complaints;
+        c.repeat_complaints += row.counts.repeat_complaints;
+        c.channel_switches += row.counts.channel_switches;
+    }
+    map.into_iter().collect()
+}
+
+/// "Rate per week: ▂▃▅▇▃▂" over all segments, when there are several periods.
+fn sparkline(table: &PeriodTable) -> Option<String> {
+    let periods = per_period(table);
+    let rates: Vec<Option<f64>> = periods.iter().map(|(_, c)| c.complaint_rate()).collect();
+    let max = rates.iter().flatten().copied().fold(0.0, f64::max);
+    if periods.len() < 3 || max <= 0.0 {
+        return None;
+    }
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let bars: String = rates
+        .iter()
+        .map(|r| match r {
+            Some(v) => BARS[((v / max) * 7.0).round() as usize],
+            None => ' ',
+        })
+        .collect();
+    Some(format!(
+        "Rate per {}: {bars}  ({} … {}, highest {})",
+        table.period.name(),
+        table.period.label(periods[0].0),
+        table.period.label(periods[periods.len() - 1].0),
+        percent(max)
+    ))
+}
+
+/// The p′ control chart: one panel per segment.
+fn control_figure(table: &PeriodTable) -> Figure {
+    let starts: Vec<NaiveDate> = table.rows.iter().map(|r| r.start).collect::<BTreeSet<_>>().into_iter().collect();
+    let segments: BTreeSet<&Vec<String>> = table.rows.iter().map(|r| &r.segment).collect();
+    let panels = segments
+        .into_iter()
+        .map(|segment| {
+            let rows: Vec<_> = table.rows.iter().filter(|r| &r.segment == segment).collect();
+            let (x, n) = rows
+                .iter()
+                .filter(|r| !r.immature)
+                .fold((0u64, 0u64), |(x, n), r| (x + r.counts.complaints, n + r.counts.deliveries));
+            ControlPanel {
+                title: if segment.is_empty() { "All deliveries".into() } else { segment.join("/") },
+                points: rows
+                    .iter()
+                    .map(|r| {
+                        let flagged = matches!(r.signal(), "above" | "below");
+                        (r.counts.complaint_rate(), r.limits.map(|l| l.lcl), r.limits.map(|l| l.ucl), flagged)
+                    })
+                    .collect(),
+                centre: (n > 0).then(|| x as f64 / n as f64),
+            }
+        })
+        .collect();
+    Figure::Control { period_labels: starts.iter().map(|d| table.period.label(*d)).collect(), panels }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -511,8 +609,14 @@ fn document(args: &ReportArgs, data: &Dataset, table: &PeriodTable, facts: &Fact
     };
     let mut lines = vec![headline.to_string()];
     lines.extend(facts.reasons.iter().map(|r| format!("  • {r}")));
+    if let Some(line) = sparkline(table) {
+        lines.push(line);
+    }
     let has_customers = data.complaints.roles.get(Role::Customer).is_some();
     Document {
+        title: format!("Complaint rate per {}", table.period.name()),
+        verdict: Some(facts.verdict),
+        figure: Some(control_figure(table)),
         headline: if args.output.quiet { vec![] } else { lines },
         json_whole: None,
         json_head: vec![

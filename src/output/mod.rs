@@ -1,11 +1,14 @@
 //! Output: a command builds a `Document`; one renderer per format turns it
 //! into bytes; the writer sends them to stdout or, atomically, to a file.
 
+pub mod chart;
 pub mod csv;
+pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod table;
 pub mod writer;
+pub mod xlsx;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -23,6 +26,8 @@ pub enum OutputFormat {
     Json,
     Ndjson,
     Markdown,
+    Xlsx,
+    Html,
 }
 
 impl FromStr for OutputFormat {
@@ -57,12 +62,19 @@ impl OutputFormat {
             "ndjson" | "jsonl" => OutputFormat::Ndjson,
             "md" | "markdown" => OutputFormat::Markdown,
             "txt" => OutputFormat::Table,
+            "xlsx" => OutputFormat::Xlsx,
+            "html" | "htm" => OutputFormat::Html,
             _ => bail!(
-                "{}: cannot tell the output format from the extension; use .csv, .tsv, .json, .ndjson, .md \
-                 or .txt, or pass --format",
+                "{}: cannot tell the output format from the extension; use .csv, .tsv, .json, .ndjson, .md, \
+                 .txt, .xlsx or .html, or pass --format",
                 path.display()
             ),
         })
+    }
+
+    /// Formats that are not text and must not go to a terminal.
+    pub fn is_binary(self) -> bool {
+        self == OutputFormat::Xlsx
     }
 
     /// `--format` wins; else the output file's extension; else a table on a
@@ -130,6 +142,12 @@ pub struct Table {
 /// Everything a command reports, for any renderer.
 #[derive(Clone, Debug)]
 pub struct Document {
+    /// What the document is, for titles (HTML).
+    pub title: String,
+    /// The verdict, when the command gives one (colours the first headline line).
+    pub verdict: Option<crate::stats::verdict::Verdict>,
+    /// The picture of the main table, for `--chart` and HTML.
+    pub figure: Option<chart::Figure>,
     /// Plain sentences leading the terminal report.
     pub headline: Vec<String>,
     /// The whole JSON document, where a command's JSON is not the usual
@@ -149,14 +167,28 @@ pub struct Document {
     pub parameters: serde_json::Value,
 }
 
-/// Render `document` in `format`; `wrap` fits a table to the terminal.
-pub fn render(document: &Document, format: OutputFormat, wrap: bool) -> Result<Vec<u8>> {
+/// How to render beyond the format itself.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RenderOptions {
+    /// Fit tables to the terminal's width.
+    pub wrap: bool,
+    /// ANSI colour in the terminal table.
+    pub color: bool,
+    /// CSV for European Excel: `;`, decimal comma, UTF-8 BOM.
+    pub excel: bool,
+}
+
+/// Render `document` in `format`.
+pub fn render(document: &Document, format: OutputFormat, options: RenderOptions) -> Result<Vec<u8>> {
     match format {
-        OutputFormat::Table => Ok(table::render(document, wrap).into_bytes()),
+        OutputFormat::Table => Ok(table::render(document, options.wrap, options.color).into_bytes()),
+        OutputFormat::Csv if options.excel => csv::render_excel(&document.main),
         OutputFormat::Csv => csv::render(&document.main, b','),
         OutputFormat::Tsv => csv::render(&document.main, b'\t'),
         OutputFormat::Json => json::render(document),
         OutputFormat::Ndjson => json::render_lines(&document.main),
         OutputFormat::Markdown => Ok(markdown::render(document).into_bytes()),
+        OutputFormat::Xlsx => xlsx::render(document),
+        OutputFormat::Html => Ok(html::render(document, &document.title).into_bytes()),
     }
 }

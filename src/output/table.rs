@@ -6,11 +6,18 @@ use comfy_table::{CellAlignment, ContentArrangement, Table as Grid, presets};
 use super::{Cell, Document};
 use crate::input::ledger::Ledger;
 
-/// `wrap`: fit the table to the terminal's width (only when printing to one).
-pub fn render(document: &Document, wrap: bool) -> String {
+/// `wrap`: fit the table to the terminal's width (only when printing to one);
+/// `color`: the verdict line in red (forest) or green (bushes).
+pub fn render(document: &Document, wrap: bool, color: bool) -> String {
     let mut out = String::new();
-    for line in &document.headline {
-        out.push_str(line);
+    for (i, line) in document.headline.iter().enumerate() {
+        match (i, document.verdict, color) {
+            (0, Some(verdict), true) => {
+                let code = if verdict == crate::stats::verdict::Verdict::Forest { "1;31" } else { "1;32" };
+                out.push_str(&format!("\x1b[{code}m{line}\x1b[0m"));
+            }
+            _ => out.push_str(line),
+        }
         out.push('\n');
     }
     if !document.headline.is_empty() {

@@ -32,6 +32,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     file.write_all(bytes)
         .and_then(|_| file.as_file().sync_all())
         .with_context(|| format!("{}: cannot write the output (disk full?)", path.display()))?;
+    // Temporary files are private (0600); give the output the permissions of
+    // the file it replaces, or the usual 0644.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map(|m| m.permissions().mode() & 0o777).unwrap_or(0o644);
+        std::fs::set_permissions(file.path(), std::fs::Permissions::from_mode(mode))?;
+    }
     file.persist(path).with_context(|| format!("{}: cannot replace the output file", path.display()))?;
     Ok(())
 }
