@@ -10,12 +10,12 @@ use crate::cli::CompareArgs;
 use crate::metrics::dataset::{self, DatasetOptions};
 use crate::metrics::period::Period;
 use crate::metrics::period_table;
+use crate::output::chart::{Figure, FunnelPoint};
 use crate::output::table::{ledger_line, percent, thousands};
 use crate::output::{Cell, Document, Table};
-use crate::output::chart::{Figure, FunnelPoint};
 use crate::stats::funnel::{Flag, funnel, limits_at};
-use crate::stats::normal_quantile;
 use crate::stats::laney::Chart;
+use crate::stats::normal_quantile;
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -34,7 +34,9 @@ pub fn run(args: &CompareArgs) -> Result<u8> {
     }
     // No period table here: deliveries counted per week or month are fine.
     let options = DatasetOptions { period: Period::All, ..input.dataset_options()? };
+    let spinner = output.spinner("reading the exports");
     let data = dataset::load(&input.complaints, &input.deliveries, &options)?;
+    drop(spinner);
     let Some(table) = period_table::build(
         &data.complaints.records,
         &data.contacts,

@@ -94,10 +94,14 @@ impl Output {
         let to_terminal = args.output.is_none() && stdout_terminal;
         let format = OutputFormat::choose(args.format, args.output.as_deref(), to_terminal)?;
         if format.is_binary() && to_terminal {
-            anyhow::bail!("xlsx output is binary and stdout is a terminal: write it to a file with -o report.xlsx");
+            anyhow::bail!(
+                "xlsx output is binary and stdout is a terminal: write it to a file with -o report.xlsx"
+            );
         }
         if args.excel && format != OutputFormat::Csv {
-            anyhow::bail!("--excel shapes CSV output for European Excel; use it with --format csv or -o FILE.csv");
+            anyhow::bail!(
+                "--excel shapes CSV output for European Excel; use it with --format csv or -o FILE.csv"
+            );
         }
         if let Some(path) = &args.output {
             writer::check_writable(path)?;
@@ -106,7 +110,8 @@ impl Output {
             if !draws_chart {
                 anyhow::bail!("--chart: this command draws no picture (report, compare and customers do)");
             }
-            let extension = chart.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+            let extension =
+                chart.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
             if extension != "svg" && extension != "png" {
                 anyhow::bail!("--chart {}: name a .svg or .png file", chart.display());
             }
@@ -124,6 +129,11 @@ impl Output {
             quiet: args.quiet,
             options: RenderOptions { wrap: to_terminal, color, excel: args.excel },
         })
+    }
+
+    /// A spinner for the reading phase (terminal stderr only, not with -q).
+    pub fn spinner(&self, message: &str) -> output::progress::Spinner {
+        output::progress::Spinner::start(message, !self.quiet && std::io::stderr().is_terminal())
     }
 
     pub fn write(&self, document: &Document) -> Result<()> {

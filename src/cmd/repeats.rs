@@ -32,7 +32,9 @@ pub fn run(args: &RepeatsArgs) -> Result<u8> {
     let input = &args.input;
     // No period table here: deliveries counted per week or month are fine.
     let options = DatasetOptions { period: Period::All, ..input.dataset_options()? };
+    let spinner = output.spinner("reading the exports");
     let data = dataset::load(&input.complaints, &input.deliveries, &options)?;
+    drop(spinner);
     if data.complaints.roles.get(Role::Customer).is_none() {
         bail!(
             "{}: repeats need a customer column in the complaints; name it with --col complaints.customer=COLUMN",

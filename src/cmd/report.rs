@@ -15,8 +15,8 @@ use crate::input::Role;
 use crate::metrics::customers::{Concentration, concentration, customer_rows, deliveries_per_customer};
 use crate::metrics::dataset::{self, Attribution, Dataset};
 use crate::metrics::period_table::{self, Counts, PeriodTable};
+use crate::output::chart::{ControlPanel, ControlPoint, Figure};
 use crate::output::table::{ledger_line, percent, thousands};
-use crate::output::chart::{ControlPanel, Figure};
 use crate::output::{Cell, Document, Table};
 use crate::stats::funnel::quantile_type7;
 use crate::stats::glm::{Trend, poisson_trend};
@@ -57,7 +57,9 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
         }
     }
     let options = input.dataset_options()?;
+    let spinner = output.spinner("reading the exports");
     let data = dataset::load(&input.complaints, &input.deliveries, &options)?;
+    drop(spinner);
     let maturity = maturity(args, &data);
     let Some(table) = period_table::build(
         &data.complaints.records,
@@ -151,7 +153,8 @@ fn sparkline(table: &PeriodTable) -> Option<String> {
 
 /// The p′ control chart: one panel per segment.
 fn control_figure(table: &PeriodTable) -> Figure {
-    let starts: Vec<NaiveDate> = table.rows.iter().map(|r| r.start).collect::<BTreeSet<_>>().into_iter().collect();
+    let starts: Vec<NaiveDate> =
+        table.rows.iter().map(|r| r.start).collect::<BTreeSet<_>>().into_iter().collect();
     let segments: BTreeSet<&Vec<String>> = table.rows.iter().map(|r| &r.segment).collect();
     let panels = segments
         .into_iter()
@@ -165,9 +168,11 @@ fn control_figure(table: &PeriodTable) -> Figure {
                 title: if segment.is_empty() { "All deliveries".into() } else { segment.join("/") },
                 points: rows
                     .iter()
-                    .map(|r| {
-                        let flagged = matches!(r.signal(), "above" | "below");
-                        (r.counts.complaint_rate(), r.limits.map(|l| l.lcl), r.limits.map(|l| l.ucl), flagged)
+                    .map(|r| ControlPoint {
+                        rate: r.counts.complaint_rate(),
+                        lcl: r.limits.map(|l| l.lcl),
+                        ucl: r.limits.map(|l| l.ucl),
+                        flagged: matches!(r.signal(), "above" | "below"),
                     })
                     .collect(),
                 centre: (n > 0).then(|| x as f64 / n as f64),

@@ -7,12 +7,20 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
+/// One period of a control chart (None where undefined).
+#[derive(Clone, Copy, Debug)]
+pub struct ControlPoint {
+    pub rate: Option<f64>,
+    pub lcl: Option<f64>,
+    pub ucl: Option<f64>,
+    pub flagged: bool,
+}
+
 /// One panel of a control chart: a segment's rates over periods.
 #[derive(Clone, Debug)]
 pub struct ControlPanel {
     pub title: String,
-    /// Per period: rate, lcl, ucl (None where undefined), flagged.
-    pub points: Vec<(Option<f64>, Option<f64>, Option<f64>, bool)>,
+    pub points: Vec<ControlPoint>,
     pub centre: Option<f64>,
 }
 
@@ -26,11 +34,21 @@ pub struct FunnelPoint {
 
 #[derive(Clone, Debug)]
 pub enum Figure {
-    Control { period_labels: Vec<String>, panels: Vec<ControlPanel> },
+    Control {
+        period_labels: Vec<String>,
+        panels: Vec<ControlPanel>,
+    },
     /// `limits(n)` evaluated on a grid: (n, lo95, hi95, lo998, hi998).
-    Funnel { points: Vec<FunnelPoint>, theta0: f64, limits: Vec<(f64, f64, f64, f64, f64)> },
+    Funnel {
+        points: Vec<FunnelPoint>,
+        theta0: f64,
+        limits: Vec<(f64, f64, f64, f64, f64)>,
+    },
     /// Cumulative share of complaints against share of customers, biggest first.
-    Lorenz { customers_share: Vec<f64>, complaints_share: Vec<f64> },
+    Lorenz {
+        customers_share: Vec<f64>,
+        complaints_share: Vec<f64>,
+    },
 }
 
 const WIDTH: f64 = 900.0;
@@ -123,7 +141,12 @@ fn polyline(out: &mut String, points: &[(f64, f64)], style: &str) {
 /// Axes box with four y ticks (as percentages) and a title.
 fn frame(out: &mut String, top: f64, height: f64, y: Axis, title: &str, y_label: &str) {
     let bottom = top + height - BOTTOM;
-    let _ = writeln!(out, "<text x=\"{LEFT}\" y=\"{:.1}\" font-size=\"14\" font-weight=\"bold\">{}</text>", top + 20.0, escape(title));
+    let _ = writeln!(
+        out,
+        "<text x=\"{LEFT}\" y=\"{:.1}\" font-size=\"14\" font-weight=\"bold\">{}</text>",
+        top + 20.0,
+        escape(title)
+    );
     let _ = writeln!(
         out,
         "<rect x=\"{LEFT}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"none\" stroke=\"#999\"/>",
@@ -134,8 +157,18 @@ fn frame(out: &mut String, top: f64, height: f64, y: Axis, title: &str, y_label:
     for k in 0..=4 {
         let v = y.lo + (y.hi - y.lo) * k as f64 / 4.0;
         let py = y.at(v);
-        let _ = writeln!(out, "<line x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{py:.1}\" y2=\"{py:.1}\" stroke=\"#eee\"/>", WIDTH - RIGHT);
-        let _ = writeln!(out, "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>", LEFT - 6.0, py + 4.0, percent_label(v));
+        let _ = writeln!(
+            out,
+            "<line x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{py:.1}\" y2=\"{py:.1}\" stroke=\"#eee\"/>",
+            WIDTH - RIGHT
+        );
+        let _ = writeln!(
+            out,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+            LEFT - 6.0,
+            py + 4.0,
+            percent_label(v)
+        );
     }
     let _ = writeln!(
         out,
@@ -150,7 +183,7 @@ fn control_svg(labels: &[String], panels: &[ControlPanel]) -> String {
     let mut out = header(height);
     for (k, panel) in panels.iter().enumerate() {
         let top = k as f64 * PANEL_HEIGHT;
-        let values = panel.points.iter().flat_map(|(r, l, u, _)| [*r, *l, *u]).flatten();
+        let values = panel.points.iter().flat_map(|p| [p.rate, p.lcl, p.ucl]).flatten();
         let hi = values.fold(0.0f64, f64::max) * 1.1;
         let y = Axis::new(0.0, hi.max(1e-9), top + PANEL_HEIGHT - BOTTOM, top + TOP);
         let n = panel.points.len().max(2);
@@ -158,19 +191,33 @@ fn control_svg(labels: &[String], panels: &[ControlPanel]) -> String {
         frame(&mut out, top, PANEL_HEIGHT, y, &panel.title, "complaint rate");
         if let Some(c) = panel.centre {
             let py = y.at(c);
-            let _ = writeln!(out, "<line x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{py:.1}\" y2=\"{py:.1}\" stroke=\"#2a7\" stroke-width=\"1.5\"/>", WIDTH - RIGHT);
+            let _ = writeln!(
+                out,
+                "<line x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{py:.1}\" y2=\"{py:.1}\" stroke=\"#2a7\" stroke-width=\"1.5\"/>",
+                WIDTH - RIGHT
+            );
         }
-        let series = |pick: &dyn Fn(&(Option<f64>, Option<f64>, Option<f64>, bool)) -> Option<f64>| -> Vec<(f64, f64)> {
-            panel.points.iter().enumerate().filter_map(|(i, p)| pick(p).map(|v| (x.at(i as f64), y.at(v)))).collect()
+        let series = |pick: &dyn Fn(&ControlPoint) -> Option<f64>| -> Vec<(f64, f64)> {
+            panel
+                .points
+                .iter()
+                .enumerate()
+                .filter_map(|(i, p)| pick(p).map(|v| (x.at(i as f64), y.at(v))))
+                .collect()
         };
-        polyline(&mut out, &series(&|p| p.2), "stroke=\"#d33\" stroke-dasharray=\"5,3\"");
-        polyline(&mut out, &series(&|p| p.1), "stroke=\"#d33\" stroke-dasharray=\"5,3\"");
-        polyline(&mut out, &series(&|p| p.0), "stroke=\"#236\" stroke-width=\"1.5\"");
-        for (i, (rate, _, _, flagged)) in panel.points.iter().enumerate() {
-            if let Some(r) = rate {
-                let fill = if *flagged { "#d33" } else { "#236" };
-                let radius = if *flagged { 5.0 } else { 3.0 };
-                let _ = writeln!(out, "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"{radius}\" fill=\"{fill}\"/>", x.at(i as f64), y.at(*r));
+        polyline(&mut out, &series(&|p| p.ucl), "stroke=\"#d33\" stroke-dasharray=\"5,3\"");
+        polyline(&mut out, &series(&|p| p.lcl), "stroke=\"#d33\" stroke-dasharray=\"5,3\"");
+        polyline(&mut out, &series(&|p| p.rate), "stroke=\"#236\" stroke-width=\"1.5\"");
+        for (i, point) in panel.points.iter().enumerate() {
+            if let Some(r) = point.rate {
+                let fill = if point.flagged { "#d33" } else { "#236" };
+                let radius = if point.flagged { 5.0 } else { 3.0 };
+                let _ = writeln!(
+                    out,
+                    "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"{radius}\" fill=\"{fill}\"/>",
+                    x.at(i as f64),
+                    y.at(r)
+                );
             }
         }
         let step = (labels.len() / 8).max(1);
@@ -197,7 +244,14 @@ fn funnel_svg(points: &[FunnelPoint], theta0: f64, limits: &[(f64, f64, f64, f64
     let hi = points.iter().map(|p| p.rate).chain(limits.first().map(|l| l.4)).fold(theta0, f64::max) * 1.1;
     let y = Axis::new(0.0, hi.max(1e-9), height - BOTTOM, TOP);
     let x = Axis::new(0.0, max_n, LEFT + 10.0, WIDTH - RIGHT - 10.0);
-    frame(&mut out, 0.0, height, y, "Funnel: complaint rate by deliveries (95% and 99.8% limits)", "complaint rate");
+    frame(
+        &mut out,
+        0.0,
+        height,
+        y,
+        "Funnel: complaint rate by deliveries (95% and 99.8% limits)",
+        "complaint rate",
+    );
     let line = |pick: fn(&(f64, f64, f64, f64, f64)) -> f64| -> Vec<(f64, f64)> {
         limits.iter().filter(|l| l.0 <= max_n).map(|l| (x.at(l.0), y.at(pick(l).min(hi)))).collect()
     };
@@ -206,14 +260,30 @@ fn funnel_svg(points: &[FunnelPoint], theta0: f64, limits: &[(f64, f64, f64, f64
     polyline(&mut out, &line(|l| l.3), "stroke=\"#d33\"");
     polyline(&mut out, &line(|l| l.4), "stroke=\"#d33\"");
     let py = y.at(theta0);
-    let _ = writeln!(out, "<line x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{py:.1}\" y2=\"{py:.1}\" stroke=\"#2a7\"/>", WIDTH - RIGHT);
+    let _ = writeln!(
+        out,
+        "<line x1=\"{LEFT}\" x2=\"{:.1}\" y1=\"{py:.1}\" y2=\"{py:.1}\" stroke=\"#2a7\"/>",
+        WIDTH - RIGHT
+    );
     for p in points {
         let fill = if p.flagged { "#d33" } else { "#236" };
         let (cx, cy) = (x.at(p.deliveries), y.at(p.rate));
         let _ = writeln!(out, "<circle cx=\"{cx:.1}\" cy=\"{cy:.1}\" r=\"4\" fill=\"{fill}\"/>");
-        let _ = writeln!(out, "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\">{}</text>", cx + 6.0, cy - 4.0, escape(&p.label));
+        let _ = writeln!(
+            out,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\">{}</text>",
+            cx + 6.0,
+            cy - 4.0,
+            escape(&p.label)
+        );
     }
-    let _ = writeln!(out, "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">deliveries (max {:.0})</text>", (LEFT + WIDTH) / 2.0, height - 8.0, max_n);
+    let _ = writeln!(
+        out,
+        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">deliveries (max {:.0})</text>",
+        (LEFT + WIDTH) / 2.0,
+        height - 8.0,
+        max_n
+    );
     out.push_str("</svg>\n");
     out
 }
@@ -223,16 +293,38 @@ fn lorenz_svg(customers: &[f64], complaints: &[f64]) -> String {
     let mut out = header(height);
     let y = Axis::new(0.0, 1.0, height - BOTTOM, TOP);
     let x = Axis::new(0.0, 1.0, LEFT + 10.0, WIDTH - RIGHT - 10.0);
-    frame(&mut out, 0.0, height, y, "Concentration: share of complaints by share of customers (biggest first)", "share of complaints");
-    polyline(&mut out, &[(x.at(0.0), y.at(0.0)), (x.at(1.0), y.at(1.0))], "stroke=\"#aaa\" stroke-dasharray=\"4,4\"");
+    frame(
+        &mut out,
+        0.0,
+        height,
+        y,
+        "Concentration: share of complaints by share of customers (biggest first)",
+        "share of complaints",
+    );
+    polyline(
+        &mut out,
+        &[(x.at(0.0), y.at(0.0)), (x.at(1.0), y.at(1.0))],
+        "stroke=\"#aaa\" stroke-dasharray=\"4,4\"",
+    );
     let mut points = vec![(x.at(0.0), y.at(0.0))];
     points.extend(customers.iter().zip(complaints).map(|(c, k)| (x.at(*c), y.at(*k))));
     polyline(&mut out, &points, "stroke=\"#236\" stroke-width=\"2\"");
     for k in 0..=4 {
         let v = k as f64 / 4.0;
-        let _ = writeln!(out, "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>", x.at(v), height - BOTTOM + 16.0, percent_label(v));
+        let _ = writeln!(
+            out,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+            x.at(v),
+            height - BOTTOM + 16.0,
+            percent_label(v)
+        );
     }
-    let _ = writeln!(out, "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">share of customers</text>", (LEFT + WIDTH) / 2.0, height - 8.0);
+    let _ = writeln!(
+        out,
+        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">share of customers</text>",
+        (LEFT + WIDTH) / 2.0,
+        height - 8.0
+    );
     out.push_str("</svg>\n");
     out
 }
@@ -246,7 +338,11 @@ mod tests {
             period_labels: vec!["2025-W01".into(), "2025-W02".into(), "2025-W03".into()],
             panels: vec![ControlPanel {
                 title: "East <&>".into(),
-                points: vec![(Some(0.01), Some(0.0), Some(0.02), false), (None, None, None, false), (Some(0.03), Some(0.0), Some(0.02), true)],
+                points: vec![
+                    ControlPoint { rate: Some(0.01), lcl: Some(0.0), ucl: Some(0.02), flagged: false },
+                    ControlPoint { rate: None, lcl: None, ucl: None, flagged: false },
+                    ControlPoint { rate: Some(0.03), lcl: Some(0.0), ucl: Some(0.02), flagged: true },
+                ],
                 centre: Some(0.012),
             }],
         }

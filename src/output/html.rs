@@ -26,10 +26,10 @@ pub fn render(document: &Document, title: &str) -> String {
         escape(title)
     );
     let mut lines = document.headline.iter();
-    if let Some(verdict) = &document.verdict {
-        if let Some(first) = lines.next() {
-            let _ = writeln!(out, "<p class=\"verdict {}\">{}</p>", verdict.as_str(), escape(first));
-        }
+    if let Some(verdict) = &document.verdict
+        && let Some(first) = lines.next()
+    {
+        let _ = writeln!(out, "<p class=\"verdict {}\">{}</p>", verdict.as_str(), escape(first));
     }
     let facts: Vec<&String> = lines.collect();
     if !facts.is_empty() {
@@ -53,7 +53,12 @@ pub fn render(document: &Document, title: &str) -> String {
             out.push_str(if flagged { "<tr class=\"flag\">" } else { "<tr>" });
             for cell in row {
                 let numeric = matches!(cell, Cell::Int(_) | Cell::Fraction(_) | Cell::Number(_));
-                let _ = write!(out, "<td{}>{}</td>", if numeric { " class=\"n\"" } else { "" }, escape(&human(cell)));
+                let _ = write!(
+                    out,
+                    "<td{}>{}</td>",
+                    if numeric { " class=\"n\"" } else { "" },
+                    escape(&human(cell))
+                );
             }
             out.push_str("</tr>\n");
         }

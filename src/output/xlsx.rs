@@ -4,12 +4,15 @@
 
 use anyhow::Result;
 use chrono::Datelike;
-use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet};
 
 use super::{Cell, Document, Table};
 
 pub fn render(document: &Document) -> Result<Vec<u8>> {
     let mut workbook = Workbook::new();
+    // A fixed creation time: the same data give a byte-identical workbook.
+    let epoch = ExcelDateTime::from_ymd(2000, 1, 1)?;
+    workbook.set_properties(&DocProperties::new().set_creation_datetime(&epoch));
     for table in std::iter::once(&document.main).chain(&document.extra) {
         write_table(workbook.add_worksheet(), table)?;
     }
@@ -25,7 +28,11 @@ pub fn render(document: &Document) -> Result<Vec<u8>> {
         let sheet = workbook.add_worksheet();
         sheet.set_name("ledger")?;
         let bold = Format::new().set_bold();
-        for (col, name) in ["table", "file", "rows_read", "rows_used", "reason", "rows", "first_rows", "example"].iter().enumerate() {
+        for (col, name) in
+            ["table", "file", "rows_read", "rows_used", "reason", "rows", "first_rows", "example"]
+                .iter()
+                .enumerate()
+        {
             sheet.write_string_with_format(0, col as u16, *name, &bold)?;
         }
         let mut row = 1u32;

@@ -1,0 +1,241 @@
+//! Output formats, alarms and exit codes, spreadsheets read back, charts,
+//! determinism and atomic writes.
+
+use std::collections::BTreeMap;
+use std::process::{Command as Std, Output, Stdio};
+
+use assert_cmd::Command;
+use calamine::{Data, Reader, open_workbook_auto};
+
+const C: &str = "testdata/regions/complaints.csv";
+const D: &str = "testdata/regions/deliveries.csv";
+
+fn run(args: &[&str]) -> Output {
+    Command::cargo_bin("complaint-rate").unwrap().args(args).output().unwrap()
+}
+
+fn report(extra: &[&str]) -> Output {
+    let mut args = vec!["report", "--complaints", C, "--deliveries", D, "--by", "region"];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+/// The CSV period table as (period_start, region) → column → value.
+fn table(text: &str, delimiter: u8) -> BTreeMap<(String, String), BTreeMap<String, String>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            let row: BTreeMap<String, String> =
+                headers.iter().map(String::from).zip(r.iter().map(String::from)).collect();
+            ((row["period_start"].clone(), row["region"].clone()), row)
+        })
+        .collect()
+}
+
+fn csv_text() -> String {
+    String::from_utf8(report(&["--format", "csv"]).stdout).unwrap()
+}
+
+#[test]
+fn excel_csv_reads_back_to_the_same_numbers() {
+    let out = report(&["--format", "csv", "--excel"]);
+    assert!(out.status.success());
+    assert!(out.stdout.starts_with("\u{feff}period_start;period_end;region;".as_bytes()));
+    let excel = table(&String::from_utf8(out.stdout).unwrap(), b';');
+    let plain = table(&csv_text(), b',');
+    assert_eq!(excel.len(), plain.len());
+    for (key, row) in &plain {
+        for (column, value) in row {
+            let back = excel[key][column].replace(',', ".");
+            assert_eq!(&back, value, "{key:?} {column}");
+        }
+    }
+}
+
+#[test]
+fn xlsx_reads_back_to_the_same_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.xlsx");
+    assert!(report(&["-o", path.to_str().unwrap()]).status.success());
+    let mut workbook = open_workbook_auto(&path).unwrap();
+    assert_eq!(workbook.sheet_names(), ["periods", "summary", "ledger"]);
+    let sheet = workbook.worksheet_range("periods").unwrap();
+    let plain = table(&csv_text(), b',');
+    let header: Vec<String> = sheet.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    for row in sheet.rows().skip(1) {
+        let cell = |name: &str| &row[header.iter().position(|h| h == name).unwrap()];
+        let start = match cell("period_start") {
+            Data::DateTime(d) => {
+                let (y, m, day, ..) = d.to_ymd_hms_milli();
+                format!("{y:04}-{m:02}-{day:02}")
+            }
+            other => other.to_string(),
+        };
+        let expected = &plain[&(start.clone(), cell("region").to_string())];
+        for column in ["deliveries", "complaints", "complaint_rate", "rate_low", "repeat_rate", "ucl"] {
+            let want = &expected[column];
+            match cell(column) {
+                Data::Float(v) => assert_eq!(v.to_string(), *want, "{start} {column}"),
+                Data::Empty => assert!(want.is_empty(), "{start} {column}: {want}"),
+                other => panic!("{start} {column}: unexpected {other:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn two_runs_are_byte_identical_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    for ext in ["csv", "tsv", "json", "ndjson", "md", "txt", "xlsx", "html"] {
+        let paths: Vec<_> = (0..2).map(|i| dir.path().join(format!("r{i}.{ext}"))).collect();
+        for p in &paths {
+            let out =
+                report(&["-o", p.to_str().unwrap(), "--chart", dir.path().join("c.svg").to_str().unwrap()]);
+            assert!(out.status.success(), "{ext}: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        assert_eq!(std::fs::read(&paths[0]).unwrap(), std::fs::read(&paths[1]).unwrap(), "{ext}");
+    }
+    let html = std::fs::read_to_string(dir.path().join("r0.html")).unwrap();
+    assert!(html.contains("class=\"verdict bushes\"") && html.contains("<svg"), "html");
+}
+
+#[test]
+fn charts_are_valid_svg_and_png() {
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("chart.svg");
+    let png = dir.path().join("funnel.png");
+    let lorenz = dir.path().join("lorenz.svg");
+    assert!(report(&["--format", "csv", "--chart", svg.to_str().unwrap()]).status.success());
+    assert!(
+        run(&[
+            "compare",
+            "--complaints",
+            C,
+            "--deliveries",
+            D,
+            "--by",
+            "region",
+            "--format",
+            "csv",
+            "--chart",
+            png.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    assert!(
+        run(&[
+            "customers",
+            "--complaints",
+            C,
+            "--deliveries",
+            D,
+            "--format",
+            "csv",
+            "--chart",
+            lorenz.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    for path in [&svg, &lorenz] {
+        let text = std::fs::read_to_string(path).unwrap();
+        resvg::usvg::Tree::from_str(&text, &resvg::usvg::Options::default()).expect("well-formed SVG");
+    }
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    // repeats draws no picture: asking for one is a usage error before any work.
+    let out = run(&["repeats", "--complaints", C, "--deliveries", D, "--chart", svg.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn alarms_exit_one_with_one_line() {
+    // Week 4 in South has 2 complaints on no deliveries; the latest week with
+    // deliveries (week 3) has a rate of 0: --fail-above 0.1 stays quiet.
+    let out = report(&["--format", "csv", "--fail-above", "10%"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&[
+        "report",
+        "--complaints",
+        C,
+        "--deliveries",
+        D,
+        "--to",
+        "2024-01-14",
+        "--format",
+        "csv",
+        "--fail-above",
+        "0.4",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("alarm: the latest week (2024-W02) has a complaint rate of 50.0% (2 of 4), above 40.0%"),
+        "{err}"
+    );
+    assert!(!out.stdout.is_empty(), "the output is still written");
+    // The planted-week data of tests/verdict.rs are a forest; here the verdict is bushes.
+    let out = report(&["--format", "csv", "--fail-on", "forest"]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = run(&["report", "--complaints", C, "--deliveries", D, "--fail-above", "lots"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn quiet_table_is_only_the_table() {
+    let out = report(&["--format", "table", "-q"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains("Verdict") && text.contains("period_start"), "{text}");
+}
+
+#[test]
+fn excel_flag_needs_csv_and_unknown_extensions_are_refused() {
+    assert_eq!(report(&["--format", "json", "--excel"]).status.code(), Some(2));
+    assert_eq!(report(&["-o", "/tmp/report.weird"]).status.code(), Some(2));
+}
+
+#[test]
+fn a_killed_run_leaves_the_previous_output_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("report.csv");
+    std::fs::write(&target, "previous\n").unwrap();
+    // A large enough input that the run is still reading when killed.
+    let data = dir.path().join("data");
+    let generator =
+        std::env::current_exe().unwrap().parent().unwrap().parent().unwrap().join("examples/generate");
+    assert!(
+        Std::new(generator)
+            .args(["--deliveries", "400000", "--out", data.to_str().unwrap()])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let mut child = Std::new(assert_cmd::cargo::cargo_bin("complaint-rate"))
+        .arg("report")
+        .arg("--complaints")
+        .arg(data.join("complaints.csv"))
+        .arg("--deliveries")
+        .arg(data.join("deliveries.csv"))
+        .arg("-o")
+        .arg(&target)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "previous\n");
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| n == "report.csv" || n == "data"), "{names:?}");
+}
