@@ -4,6 +4,10 @@ use clap::{CommandFactory, FromArgMatches};
 
 use complaint_rate::cli::Cli;
 
+// mimalloc: polars allocates many small buffers; measured in BENCHMARKS.md.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let matches = Cli::command().get_matches();
     let cli = match Cli::from_arg_matches(&matches) {

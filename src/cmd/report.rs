@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::Output;
 use crate::cli::ReportArgs;
 use crate::input::Role;
-use crate::metrics::customers::{Concentration, concentration, customer_rows, deliveries_per_customer};
+use crate::metrics::customers::{Concentration, concentration, customer_rows};
 use crate::metrics::dataset::{self, Attribution, Dataset};
 use crate::metrics::period_table::{self, Counts, PeriodTable};
 use crate::output::chart::{ControlPanel, ControlPoint, Figure};
@@ -250,10 +250,10 @@ impl Facts {
         let recent_periods = recent.iter().rev().map(|d| period.label(*d)).collect();
 
         let concentration = if data.complaints.roles.get(Role::Customer).is_some() {
-            let exposures =
-                deliveries_per_customer(&data.deliveries_source, &data.deliveries, &args.input.options()?)?;
+            // Over complainants only: per-customer deliveries (for the chance
+            // baseline) cost a second pass over the deliveries, left to `customers`.
             let p_bar = table.total.complaint_rate();
-            let rows = customer_rows(&data.complaints.records, exposures.as_ref(), p_bar);
+            let rows = customer_rows(&data.complaints.records, None, p_bar);
             Some(concentration(&rows, p_bar))
         } else {
             None

@@ -54,6 +54,13 @@ impl Ledger {
         self.reject_value(reason, rows, first_row, None);
     }
 
+    /// Rows rejected for a routine reason (outside --from/--to) whose row
+    /// numbers are not looked up.
+    pub fn reject_rows_unlocated(&mut self, reason: &str, rows: u64) {
+        self.rows_read += rows;
+        self.rejected.entry(reason.to_string()).or_default().rows += rows;
+    }
+
     /// As `reject`, keeping the offending value of the earliest row.
     pub fn reject_value(&mut self, reason: &str, rows: u64, first_row: u64, value: Option<&str>) {
         self.rows_read += rows;

@@ -60,37 +60,33 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
     let first_row = samples_frame.column(ROW)?.u64()?.get(0);
     let parser = detect_time(&samples, first_row, options, &file, &time_column)?;
 
-    // Group by the date text alone where the date part decides the day (no
-    // offsets to convert): a year of timestamps collapses to ~365 keys.
-    let time = col(time_column.as_str()).cast(DataType::String);
-    let key = if matches!(parser.layout, TimeLayout::Custom(_)) || samples.iter().any(|s| has_offset(s)) {
-        time
-    } else {
-        time.str().extract(lit(r"^\s*([^T\s]*)"), 1)
-    };
-    let mut group: Vec<Expr> = vec![key.alias(KEY)];
-    group.extend(
-        segment_columns
-            .iter()
-            .enumerate()
-            .map(|(k, c)| col(c.as_str()).cast(DataType::String).alias(format!("__segment{k}"))),
-    );
+    let mut group: Vec<Expr> = segment_columns
+        .iter()
+        .enumerate()
+        .map(|(k, c)| col(c.as_str()).cast(DataType::String).alias(format!("__segment{k}")))
+        .collect();
     if let Some(count_column) = roles.get(Role::Count) {
         group.push(col(count_column).cast(DataType::String).alias(COUNT));
     }
-    let grouped = source
-        .scan()?
-        .group_by(group)
-        .agg([len().alias(ROWS), col(ROW).min().cast(DataType::UInt64).alias(FIRST_ROW)])
-        .collect_with_engine(Engine::Streaming)
-        .map_err(|e| explain_read_error(source, anyhow::Error::new(e)))
-        .with_context(|| format!("{file}: cannot read the deliveries"))?
-        .unwrap_single();
-
-    let keys = grouped.column(KEY)?.str()?;
+    let dtype = source.scan()?.collect_schema().map_err(anyhow::Error::new)?.get(&time_column).cloned();
+    let typed = matches!(dtype, Some(DataType::Date | DataType::Datetime(..)));
+    // One pass over the file. Fast keys first (the date's fixed-width text,
+    // or a typed column's date); if any key does not parse, once more with
+    // the exact key (the text before the time of day).
+    let strategies = [time_key(&time_column, &parser, &samples, typed), TimeKey::DatePart];
+    let mut keys_used = None;
+    for strategy in strategies {
+        let grouped = group_by_key(source, &strategy.expr(&time_column), &group)?;
+        let keys = key_strings(&grouped)?;
+        let all_parse = keys.iter().flatten().all(|k| parser.parse(k).is_some());
+        keys_used = Some((strategy, grouped, keys));
+        if all_parse || strategy == TimeKey::DatePart {
+            break;
+        }
+    }
+    let (strategy, grouped, keys) = keys_used.expect("at least one strategy ran");
     let rows = grouped.column(ROWS)?.cast(&DataType::UInt64)?;
     let rows = rows.u64()?;
-    let first_rows = grouped.column(FIRST_ROW)?.u64()?;
     let segments: Vec<&StringChunked> = (0..segment_columns.len())
         .map(|k| grouped.column(&format!("__segment{k}")).and_then(|c| c.str()))
         .collect::<PolarsResult<_>>()?;
@@ -102,20 +98,21 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
     let mut ledger = Ledger::new("deliveries", &file);
     let mut counts = BTreeMap::new();
     let mut dates: HashMap<&str, Option<NaiveDate>> = HashMap::new();
+    // Groups rejected for a reason that names rows: (reason, key, count text).
+    let mut to_locate: Vec<(&'static str, Option<String>, Option<String>, u64)> = Vec::new();
     for g in 0..grouped.height() {
         let n = rows.get(g).unwrap_or(0);
-        let first = first_rows.get(g).unwrap_or(0);
-        let Some(key) = present(keys.get(g)) else {
-            ledger.reject(ledger::TIME_MISSING, n, first);
+        let Some(key) = keys[g].as_deref().and_then(|k| present(Some(k))) else {
+            to_locate.push((ledger::TIME_MISSING, None, None, n));
             continue;
         };
         let date = *dates.entry(key).or_insert_with(|| parser.parse(key).map(|t| t.date()));
         let Some(date) = date else {
-            ledger.reject_value(ledger::TIME_UNPARSEABLE, n, first, Some(key));
+            to_locate.push((ledger::TIME_UNPARSEABLE, Some(key.to_string()), None, n));
             continue;
         };
         if !options.range.contains(date) {
-            ledger.reject(ledger::OUTSIDE_RANGE, n, first);
+            ledger.reject_rows_unlocated(ledger::OUTSIDE_RANGE, n);
             continue;
         }
         let per_row = match &counts_text {
@@ -123,7 +120,7 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
             Some(texts) => match present(texts.get(g)).and_then(parse_count) {
                 Some(c) => c,
                 None => {
-                    ledger.reject_value(ledger::COUNT_INVALID, n, first, texts.get(g));
+                    to_locate.push((ledger::COUNT_INVALID, Some(key.to_string()), texts.get(g).map(str::to_string), n));
                     continue;
                 }
             },
@@ -133,7 +130,118 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
         ledger.used(n);
         *counts.entry((date, segment)).or_insert(0) += n * per_row;
     }
+    if !to_locate.is_empty() {
+        locate_rejections(source, &time_column, strategy, roles.get(Role::Count), &to_locate, &mut ledger)?;
+    }
     Ok(DeliveryCounts { counts, ledger, roles, time: parser })
+}
+
+/// How the time column is turned into a group key whose text the time
+/// parser reads as the delivery's date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TimeKey {
+    /// The whole value (values with offsets, custom formats).
+    Whole,
+    /// The first `n` characters: the date part when every sample's is `n` wide.
+    Prefix(i64),
+    /// The text before the time of day (`T` or space): exact, slower (regex).
+    DatePart,
+    /// A typed Parquet date/datetime: its date.
+    TypedDate,
+}
+
+impl TimeKey {
+    fn expr(self, column: &str) -> Expr {
+        let text = col(column).cast(DataType::String);
+        match self {
+            TimeKey::Whole => text,
+            TimeKey::Prefix(n) => text.str().slice(lit(0), lit(n)),
+            TimeKey::DatePart => text.str().extract(lit(r"^\s*([^T\s]*)"), 1),
+            TimeKey::TypedDate => col(column).cast(DataType::Date),
+        }
+    }
+}
+
+/// The fastest exact key for this column.
+fn time_key(column: &str, parser: &TimeParser, samples: &[&str], typed: bool) -> TimeKey {
+    let _ = column;
+    if typed {
+        return TimeKey::TypedDate;
+    }
+    if matches!(parser.layout, TimeLayout::Custom(_) | TimeLayout::ExcelSerial) || samples.iter().any(|s| has_offset(s)) {
+        return TimeKey::Whole;
+    }
+    let width = |s: &&str| s.find(['T', ' ']).unwrap_or(s.len());
+    match samples.first().map(width) {
+        Some(w) if w > 0 && samples.iter().all(|s| !s.starts_with(char::is_whitespace) && width(s) == w) => {
+            TimeKey::Prefix(w as i64)
+        }
+        _ => TimeKey::DatePart,
+    }
+}
+
+/// Deliveries grouped by time key and segment (and count text).
+fn group_by_key(source: &Source, key: &Expr, group: &[Expr]) -> Result<DataFrame> {
+    let mut by = vec![key.clone().alias(KEY)];
+    by.extend(group.iter().cloned());
+    Ok(source
+        .scan()?
+        .group_by(by)
+        .agg([len().alias(ROWS)])
+        .collect_with_engine(Engine::Streaming)
+        .map_err(|e| explain_read_error(source, anyhow::Error::new(e)))
+        .with_context(|| format!("{}: cannot read the deliveries", source.display()))?
+        .unwrap_single())
+}
+
+/// The group keys as text (typed dates become `yyyy-mm-dd`).
+fn key_strings(grouped: &DataFrame) -> Result<Vec<Option<String>>> {
+    let text = grouped.column(KEY)?.cast(&DataType::String)?;
+    Ok(text.str()?.iter().map(|k| k.map(str::to_string)).collect())
+}
+
+/// Find the first row numbers of rejected groups (a second, filtered pass,
+/// only when some rows were rejected) and ledger them.
+fn locate_rejections(
+    source: &Source,
+    time_column: &str,
+    strategy: TimeKey,
+    count_column: Option<&str>,
+    rejected: &[(&'static str, Option<String>, Option<String>, u64)],
+    ledger: &mut Ledger,
+) -> Result<()> {
+    let key = strategy.expr(time_column).cast(DataType::String).alias(KEY);
+    let count = match count_column {
+        Some(c) => col(c).cast(DataType::String),
+        None => lit(NULL).cast(DataType::String),
+    }
+    .alias(COUNT);
+    let firsts = source
+        .scan()?
+        .select([key, count, col(ROW).cast(DataType::UInt64)])
+        .group_by([col(KEY), col(COUNT)])
+        .agg([col(ROW).min().alias(FIRST_ROW)])
+        .collect()
+        .map_err(anyhow::Error::new)?;
+    let keys = firsts.column(KEY)?.str()?;
+    let counts = firsts.column(COUNT)?.str()?;
+    let rows = firsts.column(FIRST_ROW)?.u64()?;
+    for (reason, key, count_text, n) in rejected {
+        let first = (0..firsts.height())
+            .filter(|&i| {
+                let same_key = match key {
+                    None => present(keys.get(i)).is_none(),
+                    Some(k) => keys.get(i) == Some(k.as_str()),
+                };
+                same_key && (count_text.is_none() || counts.get(i) == count_text.as_deref())
+            })
+            .filter_map(|i| rows.get(i))
+            .min()
+            .unwrap_or(0);
+        let example = if *reason == ledger::TIME_MISSING { None } else { count_text.as_deref().or(key.as_deref()) };
+        ledger.reject_value(reason, *n, first, example);
+    }
+    Ok(())
 }
 
 /// What a complaint can take from its delivery, found by order key.
