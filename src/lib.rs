@@ -2,6 +2,8 @@
 //! operations managers. Data flows one way: `input` → `metrics` → `stats` →
 //! `output`; `cmd` holds one file per command that wires them together.
 
+#![forbid(unsafe_code)]
+
 pub mod cli;
 pub mod cmd;
 pub mod config;

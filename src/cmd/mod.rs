@@ -54,7 +54,10 @@ pub fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<u8> {
 /// Run `work`; a panic anywhere below (ours or a library's) becomes an
 /// ordinary error instead of a Rust dump.
 fn catch_panics(work: impl FnOnce() -> Result<u8>) -> Result<u8> {
-    panic::set_hook(Box::new(|_| {}));
+    // COMPLAINT_RATE_BACKTRACE=1 keeps Rust's own panic report, for bug reports.
+    if std::env::var_os("COMPLAINT_RATE_BACKTRACE").is_none() {
+        panic::set_hook(Box::new(|_| {}));
+    }
     let result = panic::catch_unwind(AssertUnwindSafe(work));
     let _ = panic::take_hook();
     result.unwrap_or_else(|payload| {

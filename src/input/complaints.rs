@@ -11,7 +11,7 @@ use polars::prelude::*;
 use super::ledger::{self, Ledger};
 use super::roles::{Role, Roles, Table};
 use super::source::{ROW, Source, explain_read_error};
-use super::time::{DetectError, TimeParser};
+use super::time::{DetectError, TimeLayout, TimeParser, plausible_year};
 use super::{InputOptions, TIME_SAMPLE, present};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -102,6 +102,10 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
             ledger.reject_value(ledger::TIME_UNPARSEABLE, 1, row, Some(raw));
             continue;
         };
+        if !plausible_year(time) {
+            ledger.reject_value(ledger::TIME_IMPLAUSIBLE, 1, row, Some(raw));
+            continue;
+        }
         if let Some(id) = pick(&ids, i)
             && !seen_ids.insert(id)
         {
@@ -137,6 +141,10 @@ pub fn detect_time(
     file: &str,
     column: &str,
 ) -> Result<TimeParser> {
+    // No values at all (a header-only export): nothing to detect, nothing to parse.
+    if samples.is_empty() && options.date_format.is_none() {
+        return Ok(TimeParser { layout: TimeLayout::Iso, tz: options.tz });
+    }
     let at = first_row.map(|r| format!(" at row {r}")).unwrap_or_default();
     match TimeParser::detect(samples, options.dayfirst, options.date_format.as_deref(), options.tz) {
         Ok(parser) => Ok(parser),

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 pub const TIME_MISSING: &str = "time missing";
 pub const TIME_UNPARSEABLE: &str = "time unparseable";
+pub const TIME_IMPLAUSIBLE: &str = "time before 1900 or after 2200";
 pub const OUTSIDE_RANGE: &str = "outside --from/--to";
 pub const DUPLICATE_ID: &str = "duplicate id";
 pub const COUNT_INVALID: &str = "count not a whole number >= 0";

@@ -87,6 +87,7 @@ pub struct Source {
 }
 
 const SNIFF_BYTES: usize = 64 * 1024;
+const MAX_HEADER_BYTES: usize = 64 << 20;
 const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
 
 impl Source {
@@ -395,14 +396,28 @@ fn expand(given: &Path) -> Result<Vec<PathBuf>> {
     Ok(vec![given.to_path_buf()])
 }
 
+/// The first 64 KiB of a file, extended to the end of its first line when
+/// the header is longer (a header of 100,000 columns).
 fn read_head(path: &Path) -> Result<Vec<u8>> {
+    let mut file = File::open(path).with_context(|| format!("{}: cannot open the file", path.display()))?;
     let mut head = Vec::with_capacity(SNIFF_BYTES);
-    File::open(path)
-        .with_context(|| format!("{}: cannot open the file", path.display()))?
-        .take(SNIFF_BYTES as u64)
-        .read_to_end(&mut head)
-        .with_context(|| format!("{}: cannot read the file", path.display()))?;
-    Ok(head)
+    loop {
+        let before = head.len();
+        (&mut file)
+            .take(SNIFF_BYTES as u64)
+            .read_to_end(&mut head)
+            .with_context(|| format!("{}: cannot read the file", path.display()))?;
+        if head.len() == before || head.contains(&b'\n') {
+            return Ok(head);
+        }
+        if head.len() > MAX_HEADER_BYTES {
+            bail!(
+                "{}: the first line is longer than {} MiB; is this a CSV file?",
+                path.display(),
+                MAX_HEADER_BYTES >> 20
+            );
+        }
+    }
 }
 
 fn starts_with_utf16_bom(path: &Path) -> bool {

@@ -5,14 +5,14 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use anyhow::{Context, Result, bail};
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use polars::prelude::*;
 
 use crate::input::complaints::detect_time;
 use crate::input::ledger::{self, Ledger};
 use crate::input::roles::{Role, Roles, Table, nearest_hint};
 use crate::input::source::{ROW, Source, explain_read_error};
-use crate::input::time::{TimeLayout, TimeParser, has_offset};
+use crate::input::time::{TimeLayout, TimeParser, has_offset, plausible_year};
 use crate::input::{InputOptions, TIME_SAMPLE, parse_count, present};
 
 pub struct DeliveryCounts {
@@ -57,7 +57,7 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
         .map_err(|e| explain_read_error(source, anyhow::Error::new(e)))
         .with_context(|| format!("{file}: cannot read the deliveries"))?;
     let samples: Vec<&str> = samples_frame.column(&time_column)?.str()?.iter().filter_map(present).collect();
-    let first_row = samples_frame.column(ROW)?.u64()?.get(0);
+    let first_row = if samples_frame.height() > 0 { samples_frame.column(ROW)?.u64()?.get(0) } else { None };
     let parser = detect_time(&samples, first_row, options, &file, &time_column)?;
 
     let mut group: Vec<Expr> = segment_columns
@@ -97,7 +97,7 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
 
     let mut ledger = Ledger::new("deliveries", &file);
     let mut counts = BTreeMap::new();
-    let mut dates: HashMap<&str, Option<NaiveDate>> = HashMap::new();
+    let mut dates: HashMap<&str, Option<NaiveDateTime>> = HashMap::new();
     // Groups rejected for a reason that names rows: (reason, key, count text).
     let mut to_locate: Vec<(&'static str, Option<String>, Option<String>, u64)> = Vec::new();
     for g in 0..grouped.height() {
@@ -106,11 +106,16 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
             to_locate.push((ledger::TIME_MISSING, None, None, n));
             continue;
         };
-        let date = *dates.entry(key).or_insert_with(|| parser.parse(key).map(|t| t.date()));
-        let Some(date) = date else {
+        let time = *dates.entry(key).or_insert_with(|| parser.parse(key));
+        let Some(time) = time else {
             to_locate.push((ledger::TIME_UNPARSEABLE, Some(key.to_string()), None, n));
             continue;
         };
+        if !plausible_year(time) {
+            to_locate.push((ledger::TIME_IMPLAUSIBLE, Some(key.to_string()), None, n));
+            continue;
+        }
+        let date = time.date();
         if !options.range.contains(date) {
             ledger.reject_rows_unlocated(ledger::OUTSIDE_RANGE, n);
             continue;
@@ -120,7 +125,12 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
             Some(texts) => match present(texts.get(g)).and_then(parse_count) {
                 Some(c) => c,
                 None => {
-                    to_locate.push((ledger::COUNT_INVALID, Some(key.to_string()), texts.get(g).map(str::to_string), n));
+                    to_locate.push((
+                        ledger::COUNT_INVALID,
+                        Some(key.to_string()),
+                        texts.get(g).map(str::to_string),
+                        n,
+                    ));
                     continue;
                 }
             },
@@ -168,7 +178,9 @@ fn time_key(column: &str, parser: &TimeParser, samples: &[&str], typed: bool) ->
     if typed {
         return TimeKey::TypedDate;
     }
-    if matches!(parser.layout, TimeLayout::Custom(_) | TimeLayout::ExcelSerial) || samples.iter().any(|s| has_offset(s)) {
+    if matches!(parser.layout, TimeLayout::Custom(_) | TimeLayout::ExcelSerial)
+        || samples.iter().any(|s| has_offset(s))
+    {
         return TimeKey::Whole;
     }
     let width = |s: &&str| s.find(['T', ' ']).unwrap_or(s.len());
@@ -238,7 +250,8 @@ fn locate_rejections(
             .filter_map(|i| rows.get(i))
             .min()
             .unwrap_or(0);
-        let example = if *reason == ledger::TIME_MISSING { None } else { count_text.as_deref().or(key.as_deref()) };
+        let example =
+            if *reason == ledger::TIME_MISSING { None } else { count_text.as_deref().or(key.as_deref()) };
         ledger.reject_value(reason, *n, first, example);
     }
     Ok(())

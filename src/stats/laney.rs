@@ -54,6 +54,10 @@ pub fn control_chart(complaints: &[u64], deliveries: &[u64], chart: Chart) -> Op
     let total_x: u64 = used.iter().map(|&i| complaints[i]).sum();
     let total_n: u64 = used.iter().map(|&i| deliveries[i]).sum();
     let p_bar = total_x as f64 / total_n as f64;
+    // More complaints than deliveries overall: not a proportion, no binomial limits.
+    if p_bar >= 1.0 {
+        return None;
+    }
     let sigma = |i: usize| (p_bar * (1.0 - p_bar) / deliveries[i] as f64).sqrt();
     let sigma_z = match chart {
         Chart::P => 1.0,
@@ -162,6 +166,14 @@ mod tests {
         assert!(control_chart(&[1, 0], &[10, 0], Chart::LaneyPPrime).is_none());
         let c = control_chart(&[1, 0, 2], &[10, 0, 10], Chart::LaneyPPrime).unwrap();
         assert!(c.limits[1].is_none() && c.limits[0].is_some());
+    }
+
+    #[test]
+    fn no_limits_when_complaints_outnumber_deliveries() {
+        assert!(control_chart(&[5, 3], &[2, 2], Chart::LaneyPPrime).is_none());
+        // One period above 1 inside a proportion below 1 overall: flagged above.
+        let c = control_chart(&[3, 0, 0, 0], &[2, 10, 10, 10], Chart::P).unwrap();
+        assert_eq!(c.limits[0].unwrap().signal, Some(Signal::Above));
     }
 
     #[test]

@@ -36,6 +36,8 @@ def laney(rows):
     if len(used) < 2:
         return
     pbar = sum(r["complaints"] for r in used) / sum(r["deliveries"] for r in used)
+    if pbar >= 1:
+        return
     sigma = lambda r: math.sqrt(pbar * (1 - pbar) / r["deliveries"])
     if pbar in (0.0, 1.0):
         sigma_z = 0.0
@@ -47,6 +49,21 @@ def laney(rows):
         r["lcl"], r["ucl"] = max(0.0, pbar - half), min(1.0, pbar + half)
         p = r["complaints"] / r["deliveries"]
         r["signal"] = "above" if p > r["ucl"] else "below" if p < r["lcl"] else ""
+    # Anhøj: the longest run on one side of p-bar (points on it skipped); if
+    # longer than round(log2 k) + 3, its rows are a `shift` (first such run).
+    useful = [(r, r["complaints"] / r["deliveries"] > pbar) for r in used if r["complaints"] / r["deliveries"] != pbar]
+    if len(useful) < 2:
+        return
+    best, best_len, start = 0, 0, 0
+    for k in range(len(useful) + 1):
+        if k == len(useful) or useful[k][1] != useful[start][1]:
+            if k - start > best_len:
+                best, best_len = start, k - start
+            start = k
+    if best_len > round(math.log2(len(useful))) + 3:
+        for r, _ in useful[best:best + best_len]:
+            if not r["signal"]:
+                r["signal"] = "shift"
 
 
 TRUNC = {"day": "day", "week": "week", "month": "month", "quarter": "quarter", "year": "year"}
@@ -61,6 +78,8 @@ def main():
     ap.add_argument("--by")
     ap.add_argument("--window-days", type=int, default=7)
     ap.add_argument("--european", action="store_true")
+    ap.add_argument("--native", action="store_true",
+                    help="let DuckDB detect types itself (CSV) or read typed Parquet: the benchmark's way")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
 
@@ -68,14 +87,19 @@ def main():
     seg = f"coalesce(trim({a.by}), '')" if a.by else "''"
     unit = TRUNC[a.period]
     db = duckdb.connect()
-    read = lambda path: f"read_csv('{path}', delim='{sep}', header=true, all_varchar=true)"
+    if a.native:
+        read = lambda path: f"read_parquet('{path}')" if path.endswith(".parquet") else f"read_csv('{path}')"
+        d_time, c_time = "delivered_at::timestamp", "created_at::timestamp"
+    else:
+        read = lambda path: f"read_csv('{path}', delim='{sep}', header=true, all_varchar=true)"
+        d_time, c_time = f"strptime(delivered_at, '{fmt}')", f"strptime(created_at, '{fmt}')"
     db.execute(f"""
         create table d as
-        select date_trunc('{unit}', strptime(delivered_at, '{fmt}'))::date as period, {seg} as segment
+        select date_trunc('{unit}', {d_time})::date as period, {seg} as segment
         from {read(a.deliveries)};
         create table c0 as
         select row_number() over () as file_row, *,
-               strptime(created_at, '{fmt}') as t,
+               {c_time} as t,
                nullif(lower(trim(channel)), '') as ch,
                nullif(trim(customer_id), '') as customer
         from {read(a.complaints)};
@@ -109,6 +133,13 @@ def main():
         order by g.period, g.segment
     """).fetchall()
 
+    finish(result, a.by, a.out)
+
+
+def finish(result, by, out):
+    """result: (period_start, period_end, segment, deliveries, complaints,
+    repeats, switches) for every period x segment, in order. Adds Wilson,
+    Laney and the total row; writes the tool's CSV columns."""
     rows = [dict(period_start=str(p), period_end=str(e), segment=s, deliveries=n, complaints=x,
                  repeats=r, switches=w, lcl=None, ucl=None, signal="") for p, e, s, n, x, r, w in result]
     for segment in sorted({r["segment"] for r in rows}):
@@ -120,14 +151,14 @@ def main():
         n, x, rep, sw = r["deliveries"], r["complaints"], r["repeats"], r["switches"]
         lo, hi = wilson(x, n)
         ratio = lambda a, b: a / b if b else None
-        by = [r["segment"]] if a.by else []
-        return [r["period_start"], r["period_end"], *by, n, x, ratio(x, n), ratio(1000 * x, n), lo, hi,
+        seg = [r["segment"]] if by else []
+        return [r["period_start"], r["period_end"], *seg, n, x, ratio(x, n), ratio(1000 * x, n), lo, hi,
                 rep, ratio(rep, x), x - rep, sw, ratio(sw, rep), r["lcl"], r["ucl"], r["signal"]]
 
-    header = ["period_start", "period_end", *([a.by] if a.by else []), "deliveries", "complaints",
+    header = ["period_start", "period_end", *([by] if by else []), "deliveries", "complaints",
               "complaint_rate", "per_1000", "rate_low", "rate_high", "repeat_complaints", "repeat_rate",
               "problems", "channel_switches", "switch_rate", "lcl", "ucl", "signal"]
-    with open(a.out, "w", newline="") as f:
+    with open(out, "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(header)
         for r in rows + [total]:

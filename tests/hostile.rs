@@ -1,0 +1,230 @@
+//! The catalogue of bad inputs (issue: hardened): each fixture gets an exact
+//! behaviour — exit code, a message naming file/row/column and the fix, or a
+//! ledger entry. Never a panic, never NaN/inf, never a silently lost row.
+
+use std::process::Output;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const H: &str = "testdata/hostile";
+const C: &str = "testdata/regions/complaints.csv";
+const D: &str = "testdata/regions/deliveries.csv";
+
+fn run(args: &[&str]) -> Output {
+    Command::cargo_bin("complaint-rate").unwrap().args(args).output().unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Run a report as JSON; check the exit code is 0, nothing panicked, no NaN
+/// or inf anywhere, and every ledger adds up.
+fn report_json(complaints: &str, deliveries: &str, extra: &[&str]) -> Value {
+    let mut args = vec!["report", "--complaints", complaints, "--deliveries", deliveries, "--format", "json"];
+    args.extend_from_slice(extra);
+    let out = run(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains("NaN") && !text.contains("inf"), "{text}");
+    let json: Value = serde_json::from_str(&text).unwrap();
+    for (table, l) in json["ledger"].as_object().unwrap() {
+        let rejected: u64 =
+            l["rejected"].as_object().unwrap().values().map(|r| r["rows"].as_u64().unwrap()).sum();
+        assert_eq!(l["rows_used"].as_u64().unwrap() + rejected, l["rows_read"].as_u64().unwrap(), "{table}");
+    }
+    json
+}
+
+fn fails_with(args: &[&str], needles: &[&str]) {
+    let out = run(args);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+    let err = stderr(&out);
+    assert!(!err.contains("panicked") && !err.contains("RUST_BACKTRACE"), "{err}");
+    for needle in needles {
+        assert!(err.contains(needle), "{args:?}: {needle:?} not in {err}");
+    }
+}
+
+#[test]
+fn empty_file() {
+    fails_with(
+        &["report", "--complaints", &format!("{H}/empty.csv"), "--deliveries", D],
+        &["empty.csv is empty"],
+    );
+}
+
+#[test]
+fn header_only_complaints_are_zero_complaints() {
+    let json = report_json(&format!("{H}/complaints_header_only.csv"), D, &[]);
+    assert_eq!(json["summary"]["complaints"], 0);
+    assert_eq!(json["summary"]["complaint_rate"], 0.0);
+    assert_eq!(json["ledger"]["complaints"]["rows_read"], 0);
+}
+
+#[test]
+fn complaints_with_no_deliveries_at_all_have_undefined_rates() {
+    let json = report_json(C, &format!("{H}/deliveries_header_only.csv"), &[]);
+    assert_eq!(json["summary"]["complaints"], 7);
+    assert!(json["summary"]["complaint_rate"].is_null());
+    assert!(json["periods"].as_array().unwrap().iter().all(|p| p["complaint_rate"].is_null()));
+}
+
+#[test]
+fn duplicate_headers() {
+    fails_with(
+        &["report", "--complaints", &format!("{H}/duplicate_headers.csv"), "--deliveries", D],
+        &["column \"created_at\" twice"],
+    );
+}
+
+#[test]
+fn embedded_newlines_in_quoted_fields() {
+    let json = report_json(&format!("{H}/embedded_newlines.csv"), D, &[]);
+    let l = &json["ledger"]["complaints"];
+    assert_eq!((l["rows_read"].as_u64(), l["rows_used"].as_u64()), (Some(3), Some(2)));
+    // Rows are records: the header is row 1, T3 is row 4 whatever its line.
+    assert_eq!(l["rejected"]["time unparseable"]["first_rows"], serde_json::json!([4]));
+}
+
+#[test]
+fn nul_bytes() {
+    let json = report_json(&format!("{H}/nul_bytes.csv"), D, &[]);
+    let rejected = &json["ledger"]["complaints"]["rejected"]["time unparseable"];
+    assert_eq!(rejected["first_rows"], serde_json::json!([3]));
+}
+
+#[test]
+fn mixed_date_formats_keep_the_column_layout_and_ledger_the_rest() {
+    let json = report_json(&format!("{H}/mixed_dates.csv"), D, &[]);
+    assert_eq!(json["parameters"]["complaint_time_format"], "yyyy-mm-dd[ HH:MM[:SS]]");
+    let rejected = &json["ledger"]["complaints"]["rejected"]["time unparseable"];
+    assert_eq!(
+        (rejected["rows"].as_u64(), rejected["example"].as_str()),
+        (Some(1), Some("04.01.2024 11:00"))
+    );
+}
+
+#[test]
+fn implausible_years_are_rejected_not_reported() {
+    let json = report_json(&format!("{H}/implausible_years.csv"), D, &[]);
+    let rejected = &json["ledger"]["complaints"]["rejected"]["time before 1900 or after 2200"];
+    assert_eq!(rejected["rows"], 2);
+    assert_eq!(json["summary"]["first_date"], "2024-01-01");
+    assert_eq!(json["summary"]["last_date"], "2024-01-20");
+}
+
+#[test]
+fn negative_fractional_and_non_numeric_counts() {
+    let json = report_json(C, &format!("{H}/bad_counts.csv"), &[]);
+    let l = &json["ledger"]["deliveries"];
+    assert_eq!(l["rows_used"], 2);
+    let bad = &l["rejected"]["count not a whole number >= 0"];
+    assert_eq!((bad["rows"].as_u64(), bad["first_rows"].clone()), (Some(3), serde_json::json!([3, 4, 5])));
+    assert_eq!(json["summary"]["deliveries"], 1100);
+}
+
+#[test]
+fn complaints_whose_order_is_unknown() {
+    let json = report_json(&format!("{H}/unknown_orders.csv"), D, &["--by", "region"]);
+    let unknown = &json["ledger"]["complaints"]["rejected"]["order not in deliveries"];
+    assert_eq!(
+        (unknown["rows"].as_u64(), unknown["first_rows"].clone()),
+        (Some(2), serde_json::json!([3, 4]))
+    );
+    assert_eq!(json["summary"]["complaints"], 1);
+}
+
+#[test]
+fn a_hundred_thousand_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("wide.csv");
+    let mut header: Vec<String> = (0..100_000).map(|i| format!("c{i}")).collect();
+    header.push("created_at".into());
+    let mut row: Vec<String> = vec![String::new(); 100_000];
+    row.push("2024-01-03 10:00".into());
+    std::fs::write(&file, format!("{}\n{}\n", header.join(","), row.join(","))).unwrap();
+    let json = report_json(file.to_str().unwrap(), D, &[]);
+    assert_eq!(json["summary"]["complaints"], 1);
+}
+
+#[test]
+fn a_hundred_megabyte_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("long.csv");
+    let mut text = String::with_capacity(101 << 20);
+    text.push_str("ticket_id,created_at,note\nT1,2024-01-02 09:00,\"");
+    text.push_str(&"x".repeat(100 << 20));
+    text.push_str("\"\nT2,2024-01-03 09:00,short\n");
+    std::fs::write(&file, text).unwrap();
+    let json = report_json(file.to_str().unwrap(), D, &[]);
+    assert_eq!(json["summary"]["complaints"], 2);
+}
+
+#[test]
+fn a_directory_of_junk_where_a_file_was_expected() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("junk.bin"), [0xffu8, 0xfe, 0x00, 0x81, 0x00, 0x00]).unwrap();
+    let out = run(&["report", "--complaints", dir.path().to_str().unwrap(), "--deliveries", D]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"));
+    let empty = tempfile::tempdir().unwrap();
+    fails_with(
+        &["report", "--complaints", empty.path().to_str().unwrap(), "--deliveries", D],
+        &["holds no files"],
+    );
+}
+
+#[test]
+fn disk_full_on_output() {
+    // /dev/full fails every write with ENOSPC, as a full disk does.
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("complaint-rate"))
+        .args(["report", "--complaints", C, "--deliveries", D, "--format", "csv"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("No space left on device"), "{}", stderr(&out));
+}
+
+#[test]
+fn sigterm_leaves_no_partial_output() {
+    use std::process::{Command as Std, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("report.csv");
+    std::fs::write(&target, "previous\n").unwrap();
+    let data = dir.path().join("data");
+    let generator =
+        std::env::current_exe().unwrap().parent().unwrap().parent().unwrap().join("examples/generate");
+    assert!(
+        Std::new(generator)
+            .args(["--deliveries", "400000", "--out", data.to_str().unwrap()])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let child = Std::new(assert_cmd::cargo::cargo_bin("complaint-rate"))
+        .arg("report")
+        .arg("--complaints")
+        .arg(data.join("complaints.csv"))
+        .arg("--deliveries")
+        .arg(data.join("deliveries.csv"))
+        .arg("-o")
+        .arg(&target)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(Std::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+    let status = child.wait_with_output().unwrap().status;
+    assert_eq!(status.code(), Some(130), "the signal handler ran");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "previous\n");
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| n == "report.csv" || n == "data"), "{names:?}");
+}

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Differential test: many small random datasets, each reported by
+complaint-rate and by the DuckDB reference (period_table.py) with random
+periods, windows and segmenting; any disagreement fails.
+
+    differential.py --tool target/debug/complaint-rate [--cases 40] [--seed 1]
+
+Datasets stress ties and edges: same-time complaints, missing customers and
+channels, channels differing only in case/space, empty segments, complaints
+in periods without deliveries, windows of 0 days."""
+
+import argparse
+import csv
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def dataset(rng, directory):
+    regions = ["North", "South", "East"][: rng.randint(1, 3)]
+    customers = [f"C{i}" for i in range(rng.randint(1, 12))]
+    channels = ["web", "Web ", "phone", "PHONE", "email", ""]
+    day0 = 1 + rng.randint(0, 20)
+    days = rng.randint(3, 90)
+
+    def stamp(day, minute):
+        # 2024-01-01 plus `day` days; minutes on a coarse grid so ties happen.
+        import datetime as dt
+        t = dt.datetime(2024, 1, 1) + dt.timedelta(days=day, minutes=minute)
+        return t.strftime("%Y-%m-%d %H:%M:%S")
+
+    with open(os.path.join(directory, "deliveries.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["order_id", "delivered_at", "region", "customer_id"])
+        for i in range(rng.randint(1, 400)):
+            w.writerow([f"O{i}", stamp(day0 + rng.randint(0, days), rng.choice([0, 30, 600])), rng.choice(regions), rng.choice(customers or ["C0"])])
+    with open(os.path.join(directory, "complaints.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["ticket_id", "created_at", "customer_id", "order_id", "channel", "category", "region"])
+        for i in range(rng.randint(0, 120)):
+            customer = rng.choice(customers + [""]) if customers else ""
+            w.writerow([f"T{i}", stamp(day0 + rng.randint(-3, days + 10), rng.choice([0, 0, 60, 720, 1439])),
+                        customer, f"O{i}", rng.choice(channels), "late", rng.choice(regions)])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tool", required=True)
+    ap.add_argument("--cases", type=int, default=40)
+    ap.add_argument("--seed", type=int, default=1)
+    a = ap.parse_args()
+    rng = random.Random(a.seed)
+    failures = 0
+    for case in range(a.cases):
+        with tempfile.TemporaryDirectory() as d:
+            dataset(rng, d)
+            period = rng.choice(["day", "week", "month", "quarter", "year"])
+            window = rng.choice([0, 1, 3, 7, 30])
+            by = rng.choice([None, "region"])
+            flags = ["--period", period, "--window-days", str(window)] + (["--by", by] if by else [])
+            c, dl = os.path.join(d, "complaints.csv"), os.path.join(d, "deliveries.csv")
+            ours = subprocess.run([a.tool, "report", "--complaints", c, "--deliveries", dl, "--format", "csv", *flags],
+                                  capture_output=True, text=True)
+            if ours.returncode != 0:
+                if "nothing to report" in ours.stderr:
+                    continue
+                print(f"case {case}: tool failed: {ours.stderr.strip()}")
+                failures += 1
+                continue
+            open(os.path.join(d, "ours.csv"), "w").write(ours.stdout)
+            ref = subprocess.run([sys.executable, os.path.join(HERE, "period_table.py"), "--complaints", c, "--deliveries", dl,
+                                  "--out", os.path.join(d, "ref.csv"), *flags], capture_output=True, text=True)
+            if ref.returncode != 0:
+                print(f"case {case}: the reference failed: {ref.stderr.strip().splitlines()[-1]}")
+                failures += 1
+                continue
+            cmp = subprocess.run([sys.executable, os.path.join(HERE, "compare_tables.py"), os.path.join(d, "ours.csv"),
+                                  os.path.join(d, "ref.csv")], capture_output=True, text=True)
+            if cmp.returncode != 0:
+                failures += 1
+                print(f"case {case} ({' '.join(flags)}): {cmp.stdout.strip()} {cmp.stderr.strip()}")
+    print(f"{a.cases - failures} passed, {failures} failed")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
