@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::Output;
 use crate::cli::InspectArgs;
 use crate::input::roles::{Role, Roles, Table as RoleTable, normalize};
-use crate::input::source::{Format, ROW, Source, explain_read_error};
+use crate::input::source::{Format, Source, explain_read_error};
 use crate::input::time::TimeParser;
 use crate::input::{TIME_SAMPLE, present};
 use crate::output::table::thousands;
@@ -152,7 +152,6 @@ fn column_facts(
         .unwrap_single();
     let head = source
         .scan()?
-        .drop(cols([ROW]))
         .select(source.columns.iter().map(|c| col(c.as_str()).cast(DataType::String)).collect::<Vec<_>>())
         .limit(TIME_SAMPLE as IdxSize)
         .collect()

@@ -61,7 +61,7 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
     let mut unique = HashSet::new();
     wanted.retain(|c| unique.insert(c.clone()));
     let frame = source
-        .scan()?
+        .scan_with_rows()?
         .select(wanted.iter().map(|c| col(c.as_str()).cast(DataType::String)).collect::<Vec<_>>())
         .collect()
         .map_err(|e| explain_read_error(source, anyhow::Error::new(e)))

@@ -191,10 +191,34 @@ impl Source {
         self.given.clone()
     }
 
-    /// A lazy scan of all files, every column as text, with a row-number
-    /// column `ROW` (header = row 1; with several files, records are numbered
-    /// on across them).
+    /// The files as plain UTF-8 CSV with their delimiter, when no `sep=`
+    /// line precedes the header (for the specialised counter).
+    pub fn plain_csv(&self) -> Option<(&[PathBuf], u8)> {
+        match self.format {
+            Format::Csv { delimiter, skip_lines: 0 } => Some((&self.physical, delimiter)),
+            _ => None,
+        }
+    }
+
+    /// A lazy scan of all files, every column as text.
     pub fn scan(&self) -> Result<LazyFrame> {
+        self.scan_as(None)
+    }
+
+    /// The scan with a row-number column `ROW` (header = row 1; with several
+    /// files, records are numbered on across them). Numbering rows makes
+    /// polars count lines before parsing, so only scans that name rows use it.
+    pub fn scan_with_rows(&self) -> Result<LazyFrame> {
+        self.scan_as(Some(RowIndex {
+            name: ROW.into(),
+            offset: match self.format {
+                Format::Csv { skip_lines, .. } => 2 + skip_lines as IdxSize,
+                Format::Parquet => 1,
+            },
+        }))
+    }
+
+    fn scan_as(&self, row_index: Option<RowIndex>) -> Result<LazyFrame> {
         let paths: Vec<PlRefPath> =
             self.physical.iter().map(|p| PlRefPath::new(p.to_string_lossy().as_ref())).collect();
         let frame = match self.format {
@@ -203,15 +227,11 @@ impl Source {
                 .with_skip_lines(skip_lines)
                 .with_has_header(true)
                 .with_infer_schema_length(Some(0))
-                .with_row_index(Some(RowIndex { name: ROW.into(), offset: 2 + skip_lines as IdxSize }))
+                .with_row_index(row_index)
                 .with_glob(false)
                 .finish(),
             Format::Parquet => {
-                let args = ScanArgsParquet {
-                    row_index: Some(RowIndex { name: ROW.into(), offset: 1 }),
-                    glob: false,
-                    ..Default::default()
-                };
+                let args = ScanArgsParquet { row_index, glob: false, ..Default::default() };
                 LazyFrame::scan_parquet_files(paths.into_iter().collect(), args)
             }
         };

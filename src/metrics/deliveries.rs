@@ -8,6 +8,7 @@ use anyhow::{Context, Result, bail};
 use chrono::{NaiveDate, NaiveDateTime};
 use polars::prelude::*;
 
+use super::fast_count::{self, Fields, Group, KeyCut};
 use crate::input::complaints::detect_time;
 use crate::input::ledger::{self, Ledger};
 use crate::input::roles::{Role, Roles, Table, nearest_hint};
@@ -49,7 +50,7 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
         .collect::<Result<Vec<_>>>()?;
 
     let samples_frame = source
-        .scan()?
+        .scan_with_rows()?
         .select([col(time_column.as_str()).cast(DataType::String), col(ROW).cast(DataType::UInt64)])
         .filter(col(time_column.as_str()).is_not_null())
         .limit(TIME_SAMPLE as IdxSize)
@@ -70,39 +71,30 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
     }
     let dtype = source.scan()?.collect_schema().map_err(anyhow::Error::new)?.get(&time_column).cloned();
     let typed = matches!(dtype, Some(DataType::Date | DataType::Datetime(..)));
+    let columns = Columns { time: &time_column, segments: &segment_columns, count: roles.get(Role::Count) };
     // One pass over the file. Fast keys first (the date's fixed-width text,
     // or a typed column's date); if any key does not parse, once more with
     // the exact key (the text before the time of day).
     let strategies = [time_key(&time_column, &parser, &samples, typed), TimeKey::DatePart];
-    let mut keys_used = None;
+    let mut result = None;
     for strategy in strategies {
-        let grouped = group_by_key(source, &strategy.expr(&time_column), &group)?;
-        let keys = key_strings(&grouped)?;
-        let all_parse = keys.iter().flatten().all(|k| parser.parse(k).is_some());
-        keys_used = Some((strategy, grouped, keys));
+        let groups = grouped(source, &columns, strategy, &group)?;
+        let all_parse = groups.iter().filter_map(|g| g.key.as_deref()).all(|k| parser.parse(k).is_some());
+        result = Some((strategy, groups));
         if all_parse || strategy == TimeKey::DatePart {
             break;
         }
     }
-    let (strategy, grouped, keys) = keys_used.expect("at least one strategy ran");
-    let rows = grouped.column(ROWS)?.cast(&DataType::UInt64)?;
-    let rows = rows.u64()?;
-    let segments: Vec<&StringChunked> = (0..segment_columns.len())
-        .map(|k| grouped.column(&format!("__segment{k}")).and_then(|c| c.str()))
-        .collect::<PolarsResult<_>>()?;
-    let counts_text = match roles.get(Role::Count) {
-        Some(_) => Some(grouped.column(COUNT)?.str()?),
-        None => None,
-    };
+    let (strategy, groups) = result.expect("at least one strategy ran");
 
     let mut ledger = Ledger::new("deliveries", &file);
     let mut counts = BTreeMap::new();
     let mut dates: HashMap<&str, Option<NaiveDateTime>> = HashMap::new();
     // Groups rejected for a reason that names rows: (reason, key, count text).
     let mut to_locate: Vec<(&'static str, Option<String>, Option<String>, u64)> = Vec::new();
-    for g in 0..grouped.height() {
-        let n = rows.get(g).unwrap_or(0);
-        let Some(key) = keys[g].as_deref().and_then(|k| present(Some(k))) else {
+    for g in &groups {
+        let n = g.rows;
+        let Some(key) = g.key.as_deref().and_then(|k| present(Some(k))) else {
             to_locate.push((ledger::TIME_MISSING, None, None, n));
             continue;
         };
@@ -120,23 +112,18 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
             ledger.reject_rows_unlocated(ledger::OUTSIDE_RANGE, n);
             continue;
         }
-        let per_row = match &counts_text {
+        let per_row = match columns.count {
             None => 1,
-            Some(texts) => match present(texts.get(g)).and_then(parse_count) {
+            Some(_) => match present(g.count.as_deref()).and_then(parse_count) {
                 Some(c) => c,
                 None => {
-                    to_locate.push((
-                        ledger::COUNT_INVALID,
-                        Some(key.to_string()),
-                        texts.get(g).map(str::to_string),
-                        n,
-                    ));
+                    to_locate.push((ledger::COUNT_INVALID, Some(key.to_string()), g.count.clone(), n));
                     continue;
                 }
             },
         };
         let segment: Vec<String> =
-            segments.iter().map(|s| present(s.get(g)).unwrap_or("").to_string()).collect();
+            g.segment.iter().map(|s| present(s.as_deref()).unwrap_or("").to_string()).collect();
         ledger.used(n);
         *counts.entry((date, segment)).or_insert(0) += n * per_row;
     }
@@ -192,24 +179,64 @@ fn time_key(column: &str, parser: &TimeParser, samples: &[&str], typed: bool) ->
     }
 }
 
-/// Deliveries grouped by time key and segment (and count text).
-fn group_by_key(source: &Source, key: &Expr, group: &[Expr]) -> Result<DataFrame> {
-    let mut by = vec![key.clone().alias(KEY)];
+/// The deliveries file's columns that the count reads.
+struct Columns<'a> {
+    time: &'a str,
+    segments: &'a [String],
+    count: Option<&'a str>,
+}
+
+/// Deliveries grouped by time key, segment and count text: the specialised
+/// CSV counter where it applies (plain UTF-8 CSV), else a polars group-by.
+fn grouped(source: &Source, columns: &Columns, strategy: TimeKey, group: &[Expr]) -> Result<Vec<Group>> {
+    let cut = match strategy {
+        TimeKey::Whole => Some(KeyCut::Whole),
+        TimeKey::Prefix(n) => Some(KeyCut::Prefix(n as usize)),
+        TimeKey::DatePart => Some(KeyCut::DatePart),
+        TimeKey::TypedDate => None,
+    };
+    if let (Some(cut), Some((files, delimiter))) = (cut, source.plain_csv()) {
+        let index =
+            |name: &str| source.columns.iter().position(|c| c == name).expect("a column of this file");
+        let fields = Fields {
+            time: index(columns.time),
+            segments: columns.segments.iter().map(|s| index(s)).collect(),
+            count: columns.count.map(index),
+            cut,
+        };
+        return fast_count::count(files, delimiter, &fields)
+            .map_err(|e| explain_read_error(source, e))
+            .with_context(|| format!("{}: cannot read the deliveries", source.display()));
+    }
+    let mut by = vec![strategy.expr(columns.time).alias(KEY)];
     by.extend(group.iter().cloned());
-    Ok(source
+    let frame = source
         .scan()?
         .group_by(by)
         .agg([len().alias(ROWS)])
         .collect_with_engine(Engine::Streaming)
         .map_err(|e| explain_read_error(source, anyhow::Error::new(e)))
         .with_context(|| format!("{}: cannot read the deliveries", source.display()))?
-        .unwrap_single())
-}
-
-/// The group keys as text (typed dates become `yyyy-mm-dd`).
-fn key_strings(grouped: &DataFrame) -> Result<Vec<Option<String>>> {
-    let text = grouped.column(KEY)?.cast(&DataType::String)?;
-    Ok(text.str()?.iter().map(|k| k.map(str::to_string)).collect())
+        .unwrap_single();
+    let keys = frame.column(KEY)?.cast(&DataType::String)?;
+    let keys = keys.str()?;
+    let rows = frame.column(ROWS)?.cast(&DataType::UInt64)?;
+    let rows = rows.u64()?;
+    let segments: Vec<&StringChunked> = (0..columns.segments.len())
+        .map(|k| frame.column(&format!("__segment{k}")).and_then(|c| c.str()))
+        .collect::<PolarsResult<_>>()?;
+    let counts = match columns.count {
+        Some(_) => Some(frame.column(COUNT)?.str()?),
+        None => None,
+    };
+    Ok((0..frame.height())
+        .map(|g| Group {
+            key: keys.get(g).map(str::to_string),
+            segment: segments.iter().map(|s| s.get(g).map(str::to_string)).collect(),
+            count: counts.and_then(|c| c.get(g)).map(str::to_string),
+            rows: rows.get(g).unwrap_or(0),
+        })
+        .collect())
 }
 
 /// Find the first row numbers of rejected groups (a second, filtered pass,
@@ -229,7 +256,7 @@ fn locate_rejections(
     }
     .alias(COUNT);
     let firsts = source
-        .scan()?
+        .scan_with_rows()?
         .select([key, count, col(ROW).cast(DataType::UInt64)])
         .group_by([col(KEY), col(COUNT)])
         .agg([col(ROW).min().alias(FIRST_ROW)])

@@ -5,6 +5,7 @@ pub mod customers;
 pub mod dataset;
 pub mod deliveries;
 pub mod episodes;
+pub mod fast_count;
 pub mod period;
 pub mod period_table;
 pub mod repeats;
