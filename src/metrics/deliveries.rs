@@ -49,11 +49,13 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
         })
         .collect::<Result<Vec<_>>>()?;
 
+    // The first rows only: the limit comes before the cast and the filter so
+    // polars stops reading early (a filter first would scan the whole file).
     let samples_frame = source
         .scan_with_rows()?
+        .limit(TIME_SAMPLE as IdxSize)
         .select([col(time_column.as_str()).cast(DataType::String), col(ROW).cast(DataType::UInt64)])
         .filter(col(time_column.as_str()).is_not_null())
-        .limit(TIME_SAMPLE as IdxSize)
         .collect()
         .map_err(|e| explain_read_error(source, anyhow::Error::new(e)))
         .with_context(|| format!("{file}: cannot read the deliveries"))?;
