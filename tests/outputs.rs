@@ -212,7 +212,7 @@ fn a_killed_run_leaves_the_previous_output_intact() {
         std::env::current_exe().unwrap().parent().unwrap().parent().unwrap().join("examples/generate");
     assert!(
         Std::new(generator)
-            .args(["--deliveries", "400000", "--out", data.to_str().unwrap()])
+            .args(["--deliveries", "3000000", "--out", data.to_str().unwrap()])
             .output()
             .unwrap()
             .status
@@ -232,10 +232,11 @@ fn a_killed_run_leaves_the_previous_output_intact() {
     std::thread::sleep(std::time::Duration::from_millis(300));
     child.kill().unwrap();
     child.wait().unwrap();
-    assert_eq!(std::fs::read_to_string(&target).unwrap(), "previous\n");
-    let names: Vec<String> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    assert!(names.iter().all(|n| n == "report.csv" || n == "data"), "{names:?}");
+    // SIGKILL cannot be caught: a temporary file may stay behind, but the
+    // target is the previous file or, if the run had finished, a whole report.
+    let text = std::fs::read_to_string(&target).unwrap();
+    assert!(
+        text == "previous\n" || (text.starts_with("period_start,") && text.contains("\ntotal,")),
+        "{text:.200}"
+    );
 }
