@@ -98,7 +98,7 @@ fn safe_split(path: &Path, size: u64) -> Result<Option<u64>> {
         }
         quotes += buffer[..n].iter().filter(|&&b| b == b'"').count() as u64;
     }
-    Ok((quotes % 2 == 0 && at < size).then_some(at))
+    Ok((quotes.is_multiple_of(2) && at < size).then_some(at))
 }
 
 fn count_range(
