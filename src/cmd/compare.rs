@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::Output;
 use crate::cli::CompareArgs;
-use crate::metrics::dataset::{self, DatasetOptions};
+use crate::metrics::dataset::DatasetOptions;
 use crate::metrics::period::Period;
 use crate::metrics::period_table;
 use crate::output::chart::{Figure, FunnelPoint};
@@ -34,9 +34,7 @@ pub fn run(args: &CompareArgs) -> Result<u8> {
     }
     // No period table here: deliveries counted per week or month are fine.
     let options = DatasetOptions { period: Period::All, ..input.dataset_options()? };
-    let spinner = output.spinner("reading the exports");
-    let data = dataset::load(&input.complaints, &input.deliveries, &options)?;
-    drop(spinner);
+    let data = output.load(input, &options)?;
     let Some(table) = period_table::build(
         &data.complaints.records,
         &data.contacts,

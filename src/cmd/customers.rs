@@ -11,7 +11,7 @@ use super::Output;
 use crate::cli::CustomersArgs;
 use crate::input::Role;
 use crate::metrics::customers::{concentration, customer_rows, deliveries_per_customer};
-use crate::metrics::dataset::{self, DatasetOptions};
+use crate::metrics::dataset::DatasetOptions;
 use crate::metrics::period::Period;
 use crate::output::chart::Figure;
 use crate::output::table::{percent, thousands};
@@ -30,9 +30,7 @@ pub fn run(args: &CustomersArgs) -> Result<u8> {
     let input = &args.input;
     // No period table here: deliveries counted per week or month are fine.
     let options = DatasetOptions { period: Period::All, ..input.dataset_options()? };
-    let spinner = output.spinner("reading the exports");
-    let data = dataset::load(&input.complaints, &input.deliveries, &options)?;
-    drop(spinner);
+    let data = output.load(input, &options)?;
     if data.complaints.roles.get(Role::Customer).is_none() {
         bail!(
             "{}: no customer column in the complaints, so complaints cannot be attributed to customers. \

@@ -15,8 +15,9 @@ use std::path::PathBuf;
 
 use anyhow::{Result, anyhow};
 
-use crate::cli::{Cli, Command, OutputArgs};
+use crate::cli::{Cli, Command, InputArgs, OutputArgs};
 use crate::config;
+use crate::metrics::dataset::{self, Dataset, DatasetOptions};
 use crate::output::{self, Document, OutputFormat, RenderOptions, writer};
 
 /// Run a command; the exit code on success (0, or 1 when an alarm fired).
@@ -137,6 +138,12 @@ impl Output {
     /// A spinner for the reading phase (terminal stderr only, not with -q).
     pub fn spinner(&self, message: &str) -> output::progress::Spinner {
         output::progress::Spinner::start(message, !self.quiet && std::io::stderr().is_terminal())
+    }
+
+    /// Load both exports, with a spinner while they are read.
+    pub fn load(&self, input: &InputArgs, options: &DatasetOptions) -> Result<Dataset> {
+        let _spinner = self.spinner("reading the exports");
+        dataset::load(&input.complaints, &input.deliveries, options)
     }
 
     pub fn write(&self, document: &Document) -> Result<()> {

@@ -12,7 +12,7 @@ use super::Output;
 use super::report::SURVEY_CAUTION;
 use crate::cli::RepeatsArgs;
 use crate::input::Role;
-use crate::metrics::dataset::{self, DatasetOptions};
+use crate::metrics::dataset::DatasetOptions;
 use crate::metrics::episodes::summarise;
 use crate::metrics::period::Period;
 use crate::output::table::{percent, thousands};
@@ -32,9 +32,7 @@ pub fn run(args: &RepeatsArgs) -> Result<u8> {
     let input = &args.input;
     // No period table here: deliveries counted per week or month are fine.
     let options = DatasetOptions { period: Period::All, ..input.dataset_options()? };
-    let spinner = output.spinner("reading the exports");
-    let data = dataset::load(&input.complaints, &input.deliveries, &options)?;
-    drop(spinner);
+    let data = output.load(input, &options)?;
     if data.complaints.roles.get(Role::Customer).is_none() {
         bail!(
             "{}: repeats need a customer column in the complaints; name it with --col complaints.customer=COLUMN",

@@ -13,7 +13,7 @@ use super::Output;
 use crate::cli::ReportArgs;
 use crate::input::Role;
 use crate::metrics::customers::{Concentration, concentration, customer_rows};
-use crate::metrics::dataset::{self, Attribution, Dataset};
+use crate::metrics::dataset::{Attribution, Dataset};
 use crate::metrics::period_table::{self, Counts, PeriodTable};
 use crate::output::chart::{ControlPanel, ControlPoint, Figure};
 use crate::output::table::{ledger_line, percent, thousands};
@@ -57,9 +57,7 @@ pub fn run(args: &ReportArgs) -> Result<u8> {
         }
     }
     let options = input.dataset_options()?;
-    let spinner = output.spinner("reading the exports");
-    let data = dataset::load(&input.complaints, &input.deliveries, &options)?;
-    drop(spinner);
+    let data = output.load(input, &options)?;
     let maturity = maturity(args, &data);
     let Some(table) = period_table::build(
         &data.complaints.records,

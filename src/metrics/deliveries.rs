@@ -77,7 +77,7 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
     // One pass over the file. Fast keys first (the date's fixed-width text,
     // or a typed column's date); if any key does not parse, once more with
     // the exact key (the text before the time of day).
-    let strategies = [time_key(&time_column, &parser, &samples, typed), TimeKey::DatePart];
+    let strategies = [time_key(&parser, &samples, typed), TimeKey::DatePart];
     let mut result = None;
     for strategy in strategies {
         let groups = grouped(source, &columns, strategy, &group)?;
@@ -162,8 +162,7 @@ impl TimeKey {
 }
 
 /// The fastest exact key for this column.
-fn time_key(column: &str, parser: &TimeParser, samples: &[&str], typed: bool) -> TimeKey {
-    let _ = column;
+fn time_key(parser: &TimeParser, samples: &[&str], typed: bool) -> TimeKey {
     if typed {
         return TimeKey::TypedDate;
     }
