@@ -234,3 +234,79 @@ fn sigterm_leaves_no_partial_output() {
         other => panic!("unexpected exit {other:?}"),
     }
 }
+
+/// `id -u` is 0: root reads a file whatever its permissions.
+fn is_root() -> bool {
+    std::process::Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0\n"))
+}
+
+#[test]
+fn an_unreadable_file() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::process::Command as Std;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let locked = dir.path().join("complaints.csv");
+    std::fs::copy(C, &locked).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let deliveries = dir.path().join("deliveries.csv");
+    std::fs::copy(D, &deliveries).unwrap();
+    std::fs::set_permissions(&deliveries, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let binary = assert_cmd::cargo::cargo_bin("complaint-rate");
+    // Root reads anything: run a copy of the binary as nobody instead.
+    let mut command = if is_root() {
+        let copy = dir.path().join("complaint-rate");
+        std::fs::copy(&binary, &copy).unwrap();
+        std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let mut c = Std::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(copy);
+        c
+    } else {
+        Std::new(&binary)
+    };
+    let out = command
+        .current_dir(dir.path())
+        .args(["report", "--complaints", "complaints.csv", "--deliveries", "deliveries.csv"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("complaints.csv") && err.contains("Permission denied"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn a_file_that_fails_mid_read() {
+    // /proc/self/mem opens, then its first read fails (EIO), for root too.
+    fails_with(
+        &["report", "--complaints", "/proc/self/mem", "--deliveries", D],
+        &["/proc/self/mem", "Input/output error"],
+    );
+}
+
+#[test]
+fn disk_full_while_writing_an_output_file() {
+    use std::process::Command as Std;
+    // A 4 KiB tmpfs of the test's own (a private mount namespace): the HTML
+    // report does not fit. The old file must survive, and no temporary file
+    // be left behind.
+    let dir = tempfile::tempdir().unwrap();
+    let small = dir.path().join("small");
+    std::fs::create_dir(&small).unwrap();
+    let script = r#"mount -t tmpfs -o size=4k tmpfs "$1" && printf previous > "$1/report.html" && "$2" report \
+        --complaints "$3" --deliveries "$4" --period day -o "$1/report.html"; code=$?; \
+        ls -A "$1"; cat "$1/report.html"; exit $code"#;
+    let out = Std::new("unshare")
+        .args(["--mount", "--map-root-user", "sh", "-c", script, "sh"])
+        .arg(&small)
+        .arg(assert_cmd::cargo::cargo_bin("complaint-rate"))
+        .args([C, D])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("report.html: cannot write the output (disk full?)"), "{err}");
+    assert!(err.contains("No space left on device"), "{err}");
+    // What `ls -A` and `cat` saw inside the namespace: only the old file, intact.
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "report.html\nprevious");
+}

@@ -60,41 +60,42 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
     wanted.extend(segment_columns.iter().flatten().cloned());
     let mut unique = HashSet::new();
     wanted.retain(|c| unique.insert(c.clone()));
+    // The values are read where polars holds them; only used rows are copied.
     let frame = source
         .scan_with_rows()?
-        .select(wanted.iter().map(|c| col(c.as_str()).cast(DataType::String)).collect::<Vec<_>>())
+        .select(
+            wanted
+                .iter()
+                .map(|c| col(c.as_str()).cast(if c == ROW { DataType::UInt64 } else { DataType::String }))
+                .collect::<Vec<_>>(),
+        )
         .collect()
         .map_err(|e| explain_read_error(source, anyhow::Error::new(e)))
         .with_context(|| format!("{file}: cannot read the complaints"))?;
 
-    let text = |name: &str| -> Result<Vec<Option<String>>> {
-        let column = frame.column(name)?.str()?;
-        Ok(column.iter().map(|v| present(v).map(str::to_string)).collect())
-    };
-    let rows: Vec<u64> =
-        frame.column(ROW)?.str()?.iter().map(|v| v.and_then(|r| r.parse().ok()).unwrap_or(0)).collect();
-    let times = text(&time_column)?;
-    let role_values =
-        |role: Role| -> Result<Option<Vec<Option<String>>>> { roles.get(role).map(text).transpose() };
-    let customers = role_values(Role::Customer)?;
-    let channels = role_values(Role::Channel)?;
-    let orders = role_values(Role::Order)?;
-    let categories = role_values(Role::Category)?;
-    let ids = role_values(Role::Id)?;
-    let segments: Vec<Option<Vec<Option<String>>>> =
-        segment_columns.iter().map(|c| c.as_deref().map(text).transpose()).collect::<Result<_>>()?;
+    let column = |name: &str| -> Result<&StringChunked> { Ok(frame.column(name)?.str()?) };
+    let rows = frame.column(ROW)?.u64()?;
+    let times = column(&time_column)?;
+    let role_column =
+        |role: Role| -> Result<Option<&StringChunked>> { roles.get(role).map(column).transpose() };
+    let customers = role_column(Role::Customer)?;
+    let channels = role_column(Role::Channel)?;
+    let orders = role_column(Role::Order)?;
+    let categories = role_column(Role::Category)?;
+    let ids = role_column(Role::Id)?;
+    let segments: Vec<Option<&StringChunked>> =
+        segment_columns.iter().map(|c| c.as_deref().map(column).transpose()).collect::<Result<_>>()?;
 
-    let samples: Vec<&str> = times.iter().flatten().take(TIME_SAMPLE).map(String::as_str).collect();
-    let first_row = times.iter().position(Option::is_some).map(|i| rows[i]);
+    let samples: Vec<&str> = times.iter().filter_map(present).take(TIME_SAMPLE).collect();
+    let first_row = times.iter().position(|t| present(t).is_some()).and_then(|i| rows.get(i));
     let parser = detect_time(&samples, first_row, options, &file, &time_column)?;
 
     let mut ledger = Ledger::new("complaints", &file);
     let mut seen_ids = HashSet::new();
     let mut records = Vec::with_capacity(frame.height());
-    let pick = |values: &Option<Vec<Option<String>>>, i: usize| values.as_ref().and_then(|v| v[i].clone());
     for i in 0..frame.height() {
-        let row = rows[i];
-        let Some(raw) = &times[i] else {
+        let row = rows.get(i).unwrap_or(0);
+        let Some(raw) = present(times.get(i)) else {
             ledger.reject(ledger::TIME_MISSING, 1, row);
             continue;
         };
@@ -106,7 +107,7 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
             ledger.reject_value(ledger::TIME_IMPLAUSIBLE, 1, row, Some(raw));
             continue;
         }
-        if let Some(id) = pick(&ids, i)
+        if let Some(id) = value(ids, i)
             && !seen_ids.insert(id)
         {
             ledger.reject(ledger::DUPLICATE_ID, 1, row);
@@ -116,20 +117,28 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
         records.push(Complaint {
             row,
             time,
-            customer: pick(&customers, i),
-            channel: pick(&channels, i).map(|c| {
+            customer: value(customers, i).map(str::to_string),
+            channel: value(channels, i).map(|c| {
                 let folded = c.to_lowercase();
                 options.channels.get(&folded).cloned().unwrap_or(folded)
             }),
-            order: pick(&orders, i),
-            category: pick(&categories, i),
-            segment: segments.iter().map(|s| s.as_ref().map(|v| v[i].clone().unwrap_or_default())).collect(),
+            order: value(orders, i).map(str::to_string),
+            category: value(categories, i).map(str::to_string),
+            segment: segments
+                .iter()
+                .map(|s| s.map(|v| value(Some(v), i).unwrap_or("").to_string()))
+                .collect(),
             bucket_date: time.date(),
             counted: true,
         });
     }
     let has_segment_column = segment_columns.iter().map(Option::is_some).collect();
     Ok(ComplaintTable { records, ledger, roles, time: parser, has_segment_column })
+}
+
+/// Row `i` of an optional column, when present.
+fn value(column: Option<&StringChunked>, i: usize) -> Option<&str> {
+    column.and_then(|c| present(c.get(i)))
 }
 
 /// Detect a time column's layout, turning failure into an error that says
