@@ -91,7 +91,7 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
     let parser = detect_time(&samples, first_row, options, &file, &time_column)?;
 
     let mut ledger = Ledger::new("complaints", &file);
-    let mut seen_ids = HashSet::new();
+    let mut seen_ids: foldhash::HashSet<&str> = Default::default();
     let mut records = Vec::with_capacity(frame.height());
     for i in 0..frame.height() {
         let row = rows.get(i).unwrap_or(0);

@@ -55,7 +55,7 @@ pub fn customer_rows(
     exposures: Option<&HashMap<String, u64>>,
     p_bar: Option<f64>,
 ) -> Vec<CustomerRow> {
-    let mut counts: HashMap<&str, u64> = HashMap::new();
+    let mut counts: foldhash::HashMap<&str, u64> = Default::default();
     for c in complaints.iter().filter(|c| c.counted) {
         if let Some(customer) = c.customer.as_deref() {
             *counts.entry(customer).or_default() += 1;

@@ -2,7 +2,7 @@
 //! switching within them, forward one-contact resolution, the channel
 //! transition matrix and per-channel counts, over counted complaints.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDateTime};
 
@@ -68,7 +68,7 @@ pub fn summarise(
     let mut summary = EpisodeSummary { horizon, ..Default::default() };
 
     // Members of each episode in contact order, for episodes started by a counted complaint.
-    let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut members: foldhash::HashMap<usize, Vec<usize>> = Default::default();
     for (i, c) in complaints.iter().enumerate() {
         members.entry(contacts[i].episode).or_default().push(i);
         if !c.counted {

@@ -5,7 +5,7 @@
 //! threads split a large file at a newline proven to lie outside quotes (an
 //! even number of `"` before it), else one thread reads it all.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;

@@ -1,7 +1,6 @@
 //! Repeat contacts and channel switches (SPEC §3): each complaint's place in
 //! its key's chain of complaints, ordered by (time, row).
 
-use std::collections::HashMap;
 use std::str::FromStr;
 
 use chrono::Duration;
@@ -74,19 +73,29 @@ pub struct Contact {
 /// `contacts[i]` describes `complaints[i]`.
 pub fn link_contacts(complaints: &[Complaint], key: RepeatKey, window_days: u32) -> Vec<Contact> {
     let window = Duration::days(i64::from(window_days));
-    let mut by_key: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
-    for (i, c) in complaints.iter().enumerate() {
-        if let Some(k) = key.of(c) {
-            by_key.entry(k).or_default().push(i);
+    // One sort by (key, time, row): each key's complaints become a run, in
+    // contact order.
+    let mut keyed: Vec<((&str, &str), usize)> =
+        complaints.iter().enumerate().filter_map(|(i, c)| key.of(c).map(|k| (k, i))).collect();
+    keyed.sort_unstable_by(|(ka, a), (kb, b)| {
+        let (a, b) = (&complaints[*a], &complaints[*b]);
+        ka.cmp(kb).then((a.time, a.row).cmp(&(b.time, b.row)))
+    });
+    let order: Vec<usize> = keyed.iter().map(|(_, i)| *i).collect();
+    let mut chains: Vec<&[usize]> = Vec::new();
+    let mut start = 0;
+    for (end, pair) in keyed.windows(2).enumerate() {
+        if pair[0].0 != pair[1].0 {
+            chains.push(&order[start..=end]);
+            start = end + 1;
         }
     }
-    let mut contacts = vec![Contact::default(); complaints.len()];
-    let mut chains: Vec<Vec<usize>> = by_key.into_values().collect();
-    // Deterministic episode numbers: chains in order of their first complaint.
-    for chain in &mut chains {
-        chain.sort_by_key(|&i| (complaints[i].time, complaints[i].row));
+    if start < order.len() {
+        chains.push(&order[start..]);
     }
-    chains.sort_by_key(|chain| (complaints[chain[0]].time, complaints[chain[0]].row));
+    let mut contacts = vec![Contact::default(); complaints.len()];
+    // Deterministic episode numbers: chains in order of their first complaint.
+    chains.sort_unstable_by_key(|chain| (complaints[chain[0]].time, complaints[chain[0]].row));
     let mut episodes = 0;
     for chain in &chains {
         for (k, &i) in chain.iter().enumerate() {
