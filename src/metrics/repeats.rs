@@ -3,7 +3,7 @@
 
 use std::str::FromStr;
 
-use chrono::Duration;
+use chrono::{Duration, NaiveDateTime};
 
 use crate::input::complaints::Complaint;
 
@@ -73,31 +73,32 @@ pub struct Contact {
 /// `contacts[i]` describes `complaints[i]`.
 pub fn link_contacts(complaints: &[Complaint], key: RepeatKey, window_days: u32) -> Vec<Contact> {
     let window = Duration::days(i64::from(window_days));
-    // One sort by (key, time, row): each key's complaints become a run, in
-    // contact order.
-    let mut keyed: Vec<((&str, &str), usize)> =
-        complaints.iter().enumerate().filter_map(|(i, c)| key.of(c).map(|k| (k, i))).collect();
-    keyed.sort_unstable_by(|(ka, a), (kb, b)| {
-        let (a, b) = (&complaints[*a], &complaints[*b]);
-        ka.cmp(kb).then((a.time, a.row).cmp(&(b.time, b.row)))
-    });
-    let order: Vec<usize> = keyed.iter().map(|(_, i)| *i).collect();
-    let mut chains: Vec<&[usize]> = Vec::new();
-    let mut start = 0;
-    for (end, pair) in keyed.windows(2).enumerate() {
-        if pair[0].0 != pair[1].0 {
-            chains.push(&order[start..=end]);
-            start = end + 1;
+    // Each key gets a number; one sort by (number, time, row) makes each
+    // key's complaints a run, in contact order (no string compared in the sort).
+    let mut numbers: foldhash::HashMap<(&str, &str), usize> = Default::default();
+    let mut keyed: Vec<(usize, NaiveDateTime, u64, usize)> = Vec::with_capacity(complaints.len());
+    for (i, c) in complaints.iter().enumerate() {
+        if let Some(k) = key.of(c) {
+            let next = numbers.len();
+            keyed.push((*numbers.entry(k).or_insert(next), c.time, c.row, i));
         }
     }
-    if start < order.len() {
-        chains.push(&order[start..]);
+    keyed.sort_unstable();
+    let order: Vec<usize> = keyed.iter().map(|k| k.3).collect();
+    // Chains as (time, row) of their first complaint, and their members.
+    let mut chains: Vec<(NaiveDateTime, u64, &[usize])> = Vec::new();
+    let mut start = 0;
+    for end in 1..=keyed.len() {
+        if end == keyed.len() || keyed[end].0 != keyed[start].0 {
+            chains.push((keyed[start].1, keyed[start].2, &order[start..end]));
+            start = end;
+        }
     }
     let mut contacts = vec![Contact::default(); complaints.len()];
     // Deterministic episode numbers: chains in order of their first complaint.
-    chains.sort_unstable_by_key(|chain| (complaints[chain[0]].time, complaints[chain[0]].row));
+    chains.sort_unstable_by_key(|&(time, row, _)| (time, row));
     let mut episodes = 0;
-    for chain in &chains {
+    for &(_, _, chain) in &chains {
         for (k, &i) in chain.iter().enumerate() {
             let mut contact = Contact::default();
             if k > 0 {
