@@ -126,7 +126,7 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
             category: value(categories, i).map(str::to_string),
             segment: segments
                 .iter()
-                .map(|s| s.map(|v| value(Some(v), i).unwrap_or("").to_string()))
+                .map(|s| s.map(|v| present(v.get(i)).unwrap_or("").to_string()))
                 .collect(),
             bucket_date: time.date(),
             counted: true,
