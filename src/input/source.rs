@@ -200,6 +200,11 @@ impl Source {
         }
     }
 
+    /// The files, when they are Parquet (for the specialised counter).
+    pub fn parquet_files(&self) -> Option<&[PathBuf]> {
+        (self.format == Format::Parquet).then_some(&self.physical)
+    }
+
     /// A lazy scan of all files, every column as text.
     pub fn scan(&self) -> Result<LazyFrame> {
         self.scan_as(None)

@@ -9,6 +9,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use polars::prelude::*;
 
 use super::fast_count::{self, Fields, Group, KeyCut};
+use super::parquet_count;
 use crate::input::complaints::detect_time;
 use crate::input::ledger::{self, Ledger};
 use crate::input::roles::{Role, Roles, Table, nearest_hint};
@@ -188,7 +189,8 @@ struct Columns<'a> {
 }
 
 /// Deliveries grouped by time key, segment and count text: the specialised
-/// CSV counter where it applies (plain UTF-8 CSV), else a polars group-by.
+/// Parquet or CSV counter where it applies (Parquet, plain UTF-8 CSV), else
+/// a polars group-by.
 fn grouped(source: &Source, columns: &Columns, strategy: TimeKey, group: &[Expr]) -> Result<Vec<Group>> {
     let cut = match strategy {
         TimeKey::Whole => Some(KeyCut::Whole),
@@ -196,6 +198,16 @@ fn grouped(source: &Source, columns: &Columns, strategy: TimeKey, group: &[Expr]
         TimeKey::DatePart => Some(KeyCut::DatePart),
         TimeKey::TypedDate => None,
     };
+    if let Some(files) = source.parquet_files() {
+        let names =
+            parquet_count::Names { time: columns.time, segments: columns.segments, count: columns.count };
+        let time = match cut {
+            Some(cut) => parquet_count::TimeRead::Text(cut),
+            None => parquet_count::TimeRead::Typed,
+        };
+        return parquet_count::count(files, &names, time)
+            .with_context(|| format!("{}: cannot read the deliveries", source.display()));
+    }
     if let (Some(cut), Some((files, delimiter))) = (cut, source.plain_csv()) {
         let index =
             |name: &str| source.columns.iter().position(|c| c == name).expect("a column of this file");

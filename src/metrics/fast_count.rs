@@ -176,6 +176,12 @@ fn cut(value: &[u8], how: KeyCut) -> &[u8] {
     }
 }
 
+/// `cut` for text already decoded (the Parquet counter's keys).
+pub fn cut_text(value: &str, how: KeyCut) -> &str {
+    // A cut ends at a character boundary, so the part is always UTF-8.
+    std::str::from_utf8(cut(value.as_bytes(), how)).unwrap_or(value)
+}
+
 fn decode(key: &[u8], rows: u64, fields: &Fields) -> Result<Group> {
     let mut parts = key.split(|&b| b == SEPARATOR).map(|part| -> Result<Option<String>> {
         match part.split_first() {

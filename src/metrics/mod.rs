@@ -6,6 +6,7 @@ pub mod dataset;
 pub mod deliveries;
 pub mod episodes;
 pub mod fast_count;
+pub mod parquet_count;
 pub mod period;
 pub mod period_table;
 pub mod repeats;

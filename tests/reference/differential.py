@@ -7,7 +7,11 @@ periods, windows and segmenting; any disagreement fails.
 
 Datasets stress ties and edges: same-time complaints, missing customers and
 channels, channels differing only in case/space, empty segments, complaints
-in periods without deliveries, windows of 0 days."""
+in periods without deliveries, windows of 0 days. Half the cases give the
+tool the deliveries as Parquet (written by DuckDB, timestamps typed or as
+text), so the Parquet counter is checked too; the reference always reads the
+CSV. (DuckDB writes one row group this small; the unit tests of
+src/metrics/parquet_count.rs cover many.)"""
 
 import argparse
 import csv
@@ -16,6 +20,8 @@ import random
 import subprocess
 import sys
 import tempfile
+
+import duckdb
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -63,7 +69,12 @@ def main():
             by = rng.choice([None, "region"])
             flags = ["--period", period, "--window-days", str(window)] + (["--by", by] if by else [])
             c, dl = os.path.join(d, "complaints.csv"), os.path.join(d, "deliveries.csv")
-            ours = subprocess.run([a.tool, "report", "--complaints", c, "--deliveries", dl, "--format", "csv", *flags],
+            tool_dl = dl
+            if rng.random() < 0.5:
+                tool_dl = os.path.join(d, "deliveries.parquet")
+                text = "" if rng.random() < 0.5 else ", all_varchar = true"
+                duckdb.sql(f"copy (select * from read_csv('{dl}'{text})) to '{tool_dl}' (format parquet)")
+            ours = subprocess.run([a.tool, "report", "--complaints", c, "--deliveries", tool_dl, "--format", "csv", *flags],
                                   capture_output=True, text=True)
             if ours.returncode != 0:
                 if "nothing to report" in ours.stderr:

@@ -1,0 +1,423 @@
+//! A specialised, exact counter for the big table in Parquet: deliveries
+//! grouped by (time key, segment values, count text), one row group at a
+//! time. Only the byte ranges of the needed column chunks are read (into
+//! owned buffers, so the file is never memory-mapped and its pages do not
+//! count against our memory), decoded by polars' Parquet decoder, and counted
+//! by value numbers instead of a general group-by. Threads take row groups in
+//! turn. Measured against the polars streaming scan in BENCHMARKS.md.
+
+use std::fs::File;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use anyhow::{Context, Result, bail};
+use chrono::{Days, NaiveDate};
+use foldhash::{HashMap, HashMapExt};
+use polars::io::parquet::read::_internal::to_deserializer;
+use polars::io::parquet::read::{FileMetadata, ParquetReader, infer_schema};
+use polars::prelude::*;
+
+use super::fast_count::{Group, KeyCut, cut_text};
+
+/// How the time column becomes the group key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeRead {
+    /// A typed date or datetime: its date (as polars casts it), as `yyyy-mm-dd`.
+    Typed,
+    /// Any other column, as text, cut like the CSV counter's key.
+    Text(KeyCut),
+}
+
+/// The columns to read, by name.
+#[derive(Clone, Debug)]
+pub struct Names<'a> {
+    pub time: &'a str,
+    pub segments: &'a [String],
+    pub count: Option<&'a str>,
+}
+
+/// Count the groups of every file.
+pub fn count(files: &[PathBuf], names: &Names, time: TimeRead) -> Result<Vec<Group>> {
+    let mut plans = Vec::with_capacity(files.len());
+    for path in files {
+        plans.push(Plan::open(path, names)?);
+    }
+    let work: Vec<(usize, usize)> = plans
+        .iter()
+        .enumerate()
+        .flat_map(|(f, plan)| (0..plan.metadata.row_groups.len()).map(move |g| (f, g)))
+        .collect();
+    let next = AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(work.len()).max(1);
+    let tallies: Vec<Result<Tally>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut tally = Tally::new(names);
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(&(f, g)) = work.get(i) else { return Ok(tally) };
+                        plans[f]
+                            .count_row_group(g, names, time, &mut tally)
+                            .with_context(|| format!("{}: row group {}", plans[f].path.display(), g + 1))?;
+                    }
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().expect("a counting thread")).collect()
+    });
+    let mut total: std::collections::HashMap<GroupKey, u64> = Default::default();
+    for tally in tallies {
+        for (key, rows) in tally?.into_groups(time) {
+            *total.entry(key).or_default() += rows;
+        }
+    }
+    let mut groups: Vec<Group> =
+        total.into_iter().map(|((key, segment, count), rows)| Group { key, segment, count, rows }).collect();
+    groups.sort_by(|a, b| (&a.key, &a.segment, &a.count).cmp(&(&b.key, &b.segment, &b.count)));
+    Ok(groups)
+}
+
+/// One file: its footer and the arrow fields of the needed columns.
+struct Plan {
+    path: PathBuf,
+    file: File,
+    metadata: std::sync::Arc<FileMetadata>,
+    /// Time, segments, then count.
+    fields: Vec<ArrowField>,
+}
+
+impl Plan {
+    fn open(path: &Path, names: &Names) -> Result<Plan> {
+        let file = File::open(path).with_context(|| format!("{}: cannot open the file", path.display()))?;
+        let metadata =
+            ParquetReader::new(file.try_clone()?).get_metadata().map_err(anyhow::Error::new)?.clone();
+        let schema = infer_schema(&metadata).map_err(anyhow::Error::new)?;
+        let wanted =
+            std::iter::once(names.time).chain(names.segments.iter().map(String::as_str)).chain(names.count);
+        let fields = wanted
+            .map(|name| {
+                schema.get(name).cloned().with_context(|| format!("{}: no column {name:?}", path.display()))
+            })
+            .collect::<Result<_>>()?;
+        Ok(Plan { path: path.to_path_buf(), file, metadata, fields })
+    }
+
+    /// Decode one column of row group `g` (all nulls where the row group
+    /// lacks it, as polars reads it).
+    fn column(&self, g: usize, field: &ArrowField) -> Result<Series> {
+        let group = &self.metadata.row_groups[g];
+        let rows = group.num_rows();
+        let Some(chunks) = group.columns_under_root_iter(&field.name) else {
+            return Ok(Series::full_null(field.name.clone(), rows, &DataType::from_arrow_field(field)));
+        };
+        let mut columns = Vec::new();
+        for chunk in chunks {
+            let range = chunk.byte_range();
+            let length = usize::try_from(range.end.saturating_sub(range.start))?;
+            let mut bytes = vec![0u8; length];
+            self.file.read_exact_at(&mut bytes, range.start)?;
+            columns.push((chunk, bytes.into()));
+        }
+        let (arrays, _) = to_deserializer(columns, field.clone(), None).map_err(anyhow::Error::new)?;
+        let decoded: usize = arrays.iter().map(|a| a.len()).sum();
+        if decoded != rows {
+            bail!("column {:?} has {decoded} values for {rows} rows", field.name.as_str());
+        }
+        Series::try_from((field, arrays)).map_err(anyhow::Error::new)
+    }
+
+    fn count_row_group(&self, g: usize, names: &Names, time: TimeRead, tally: &mut Tally) -> Result<()> {
+        let as_text = |s: Series| -> Result<StringChunked> { Ok(s.cast(&DataType::String)?.str()?.clone()) };
+        let time_values = self.column(g, &self.fields[0])?;
+        let segments = self.fields[1..1 + names.segments.len()]
+            .iter()
+            .map(|f| as_text(self.column(g, f)?))
+            .collect::<Result<Vec<_>>>()?;
+        let count = match names.count {
+            Some(_) => Some(as_text(self.column(g, &self.fields[1 + names.segments.len()])?)?),
+            None => None,
+        };
+        // Each row's key as value numbers: time, segments, count.
+        let rows = time_values.len();
+        let width = 1 + segments.len() + usize::from(count.is_some());
+        let mut keys = vec![0u32; rows * width];
+        match time {
+            TimeRead::Typed => {
+                let dates = time_values.cast(&DataType::Date)?;
+                for (row, day) in dates.date()?.physical().iter().enumerate() {
+                    keys[row * width] = tally.days.number(day);
+                }
+            }
+            TimeRead::Text(how) => {
+                let text = as_text(time_values)?;
+                for (row, value) in text.iter().enumerate() {
+                    keys[row * width] = tally.texts[0].number(value.map(|v| cut_text(v, how)));
+                }
+            }
+        }
+        let others = segments.iter().chain(count.as_ref());
+        for (k, column) in others.enumerate() {
+            let numbers = &mut tally.texts[1 + k];
+            for (row, value) in column.iter().enumerate() {
+                keys[row * width + 1 + k] = numbers.number(value);
+            }
+        }
+        for key in keys.chunks_exact(width) {
+            match tally.groups.get_mut(key) {
+                Some(n) => *n += 1,
+                None => {
+                    tally.groups.insert(key.to_vec(), 1);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Numbers for the distinct days of a typed time column (`None` = null).
+#[derive(Default)]
+struct DayNumbers {
+    of: HashMap<Option<i32>, u32>,
+    values: Vec<Option<i32>>,
+}
+
+impl DayNumbers {
+    fn number(&mut self, day: Option<i32>) -> u32 {
+        let next = self.values.len() as u32;
+        *self.of.entry(day).or_insert_with(|| {
+            self.values.push(day);
+            next
+        })
+    }
+}
+
+/// Numbers for the distinct texts of one column (`None` = null); the text
+/// is copied only when it is new.
+#[derive(Default)]
+struct TextNumbers {
+    of: HashMap<Box<str>, u32>,
+    null: Option<u32>,
+    values: Vec<Option<Box<str>>>,
+}
+
+impl TextNumbers {
+    fn number(&mut self, value: Option<&str>) -> u32 {
+        let known = match value {
+            None => self.null,
+            Some(v) => self.of.get(v).copied(),
+        };
+        if let Some(n) = known {
+            return n;
+        }
+        let n = self.values.len() as u32;
+        self.values.push(value.map(Box::from));
+        match value {
+            None => self.null = Some(n),
+            Some(v) => {
+                self.of.insert(Box::from(v), n);
+            }
+        }
+        n
+    }
+
+    fn text(&self, n: u32) -> Option<String> {
+        self.values[n as usize].as_deref().map(str::to_string)
+    }
+}
+
+/// One thread's counts: rows per key of value numbers (time, segments, count).
+struct Tally {
+    days: DayNumbers,
+    /// Time text (`TimeRead::Text` only), each segment, then the count.
+    texts: Vec<TextNumbers>,
+    segments: usize,
+    groups: HashMap<Vec<u32>, u64>,
+}
+
+type GroupKey = (Option<String>, Vec<Option<String>>, Option<String>);
+
+impl Tally {
+    fn new(names: &Names) -> Tally {
+        let columns = 1 + names.segments.len() + usize::from(names.count.is_some());
+        Tally {
+            days: DayNumbers::default(),
+            texts: (0..columns).map(|_| TextNumbers::default()).collect(),
+            segments: names.segments.len(),
+            groups: HashMap::new(),
+        }
+    }
+
+    fn into_groups(self, time: TimeRead) -> Vec<(GroupKey, u64)> {
+        self.groups
+            .iter()
+            .map(|(key, &rows)| {
+                let time_key = match time {
+                    TimeRead::Typed => self.days.values[key[0] as usize].map(date_text),
+                    // A date part cut to nothing reads as missing (as in the CSV counter).
+                    TimeRead::Text(how) => {
+                        self.texts[0].text(key[0]).filter(|k| !k.is_empty() || how == KeyCut::Whole)
+                    }
+                };
+                let segment = (1..=self.segments).map(|k| self.texts[k].text(key[k])).collect();
+                let count = key.get(1 + self.segments).and_then(|&n| self.texts[1 + self.segments].text(n));
+                ((time_key, segment, count), rows)
+            })
+            .collect()
+    }
+}
+
+/// A date's days since 1970-01-01 as `yyyy-mm-dd` (as polars writes it).
+fn date_text(days: i32) -> String {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date");
+    let date = if days >= 0 {
+        epoch.checked_add_days(Days::new(days as u64))
+    } else {
+        epoch.checked_sub_days(Days::new(days.unsigned_abs() as u64))
+    };
+    date.map_or_else(|| days.to_string(), |d| d.format("%Y-%m-%d").to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::fast_count::{self, Fields};
+
+    /// Rows of (time text, region, count text), with missing values, values
+    /// past 12 bytes, a non-ASCII region and times that do not parse.
+    fn rows() -> Vec<(Option<String>, Option<&'static str>, Option<String>)> {
+        let regions = [Some("North"), None, Some("Øst-Région-Longer-Than-Twelve"), Some("")];
+        (0..500)
+            .map(|i| {
+                let time = match i % 37 {
+                    0 => None,
+                    1 => Some("not a time".to_string()),
+                    _ => Some(format!("2024-{:02}-{:02} {:02}:15:00", 1 + i % 12, 1 + i % 28, i % 24)),
+                };
+                (time, regions[i % 4], (i % 11 != 0).then(|| (1 + i % 3).to_string()))
+            })
+            .collect()
+    }
+
+    fn write_parquet(path: &Path, typed: bool) {
+        let rows = rows();
+        let times = Column::new("when".into(), rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>());
+        let times = if typed {
+            // Unparseable text becomes null, as a typed export would hold it.
+            times
+                .str()
+                .unwrap()
+                .as_datetime(
+                    None,
+                    TimeUnit::Microseconds,
+                    false,
+                    false,
+                    None,
+                    &StringChunked::from_iter([None::<&str>]),
+                )
+                .unwrap()
+                .into_column()
+        } else {
+            times
+        };
+        let mut frame = DataFrame::new_infer_height(vec![
+            times,
+            Column::new("region".into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
+            Column::new("n".into(), rows.iter().map(|r| r.2.clone()).collect::<Vec<_>>()),
+        ])
+        .unwrap();
+        let file = File::create(path).unwrap();
+        ParquetWriter::new(file).with_row_group_size(Some(7)).finish(&mut frame).unwrap();
+    }
+
+    #[test]
+    fn text_times_give_the_csv_counters_groups() {
+        let dir = tempfile::tempdir().unwrap();
+        let parquet = dir.path().join("d.parquet");
+        write_parquet(&parquet, false);
+        let csv = dir.path().join("d.csv");
+        let mut text = String::from("when,region,n\n");
+        for (time, region, n) in rows() {
+            let field = |v: Option<&str>| v.map(|v| format!("\"{v}\"")).unwrap_or_default();
+            text.push_str(&format!("{},{},{}\n", field(time.as_deref()), field(region), field(n.as_deref())));
+        }
+        std::fs::write(&csv, text).unwrap();
+        let segments = vec!["region".to_string()];
+        for cut in [KeyCut::Whole, KeyCut::Prefix(10), KeyCut::DatePart] {
+            let names = Names { time: "when", segments: &segments, count: Some("n") };
+            let ours = count(std::slice::from_ref(&parquet), &names, TimeRead::Text(cut)).unwrap();
+            let fields = Fields { time: 0, segments: vec![1], count: Some(2), cut };
+            let expected = fast_count::count(&[&csv], b',', &fields).unwrap();
+            let rows: u64 = ours.iter().map(|g| g.rows).sum();
+            assert_eq!(rows, 500);
+            // The CSV counter reads an empty field as missing; Parquet keeps
+            // "" (both are missing to the report).
+            let mut merged = std::collections::BTreeMap::new();
+            for g in ours {
+                let segment: Vec<_> = g.segment.into_iter().map(|s| s.filter(|s| !s.is_empty())).collect();
+                *merged.entry((g.key, segment, g.count)).or_insert(0) += g.rows;
+            }
+            let expected: std::collections::BTreeMap<_, _> =
+                expected.into_iter().map(|g| ((g.key, g.segment, g.count), g.rows)).collect();
+            assert_eq!(merged, expected, "{cut:?}");
+        }
+    }
+
+    #[test]
+    fn typed_times_give_the_polars_group_by() {
+        let dir = tempfile::tempdir().unwrap();
+        let parquet = dir.path().join("d.parquet");
+        write_parquet(&parquet, true);
+        let segments = vec!["region".to_string()];
+        let names = Names { time: "when", segments: &segments, count: None };
+        let ours = count(&[parquet.clone(), parquet.clone()], &names, TimeRead::Typed).unwrap();
+        // The same count by a polars group-by over both files.
+        let path = PlRefPath::new(parquet.to_string_lossy().as_ref());
+        let frame =
+            LazyFrame::scan_parquet_files([path.clone(), path].into_iter().collect(), Default::default())
+                .unwrap()
+                .group_by([col("when").cast(DataType::Date).cast(DataType::String), col("region")])
+                .agg([len().cast(DataType::UInt64).alias("rows")])
+                .collect()
+                .unwrap();
+        let mut expected = std::collections::BTreeMap::new();
+        for i in 0..frame.height() {
+            let key = frame.column("when").unwrap().str().unwrap().get(i).map(str::to_string);
+            let region = frame.column("region").unwrap().str().unwrap().get(i).map(str::to_string);
+            expected
+                .insert((key, vec![region]), frame.column("rows").unwrap().u64().unwrap().get(i).unwrap());
+        }
+        let ours: std::collections::BTreeMap<_, _> =
+            ours.into_iter().map(|g| ((g.key, g.segment), g.rows)).collect();
+        assert_eq!(ours.values().sum::<u64>(), 1000);
+        assert!(ours.keys().any(|(k, _)| k.is_none()), "null times are a group");
+        assert_eq!(ours, expected);
+    }
+
+    #[test]
+    fn a_missing_column_or_a_broken_file_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let parquet = dir.path().join("d.parquet");
+        write_parquet(&parquet, false);
+        let names = Names { time: "nope", segments: &[], count: None };
+        assert!(count(std::slice::from_ref(&parquet), &names, TimeRead::Typed).is_err());
+        let bytes = std::fs::read(&parquet).unwrap();
+        let broken = dir.path().join("broken.parquet");
+        // Column chunks overwritten, footer intact: the decoder must fail, not panic.
+        let mut damaged = bytes.clone();
+        for b in &mut damaged[4..bytes.len() / 2] {
+            *b = 0xAB;
+        }
+        std::fs::write(&broken, damaged).unwrap();
+        let names = Names { time: "when", segments: &[], count: None };
+        assert!(count(&[broken], &names, TimeRead::Text(KeyCut::Whole)).is_err());
+    }
+
+    #[test]
+    fn dates_as_polars_writes_them() {
+        assert_eq!(date_text(0), "1970-01-01");
+        assert_eq!(date_text(19_723), "2024-01-01");
+        assert_eq!(date_text(-1), "1969-12-31");
+    }
+}
