@@ -25,11 +25,11 @@ fn complaints_strategy() -> impl Strategy<Value = Vec<Complaint>> {
                 Complaint {
                     row: i as u64 + 2,
                     time,
-                    customer: has_customer.then(|| format!("C{customer}")),
-                    channel: channel.map(|c| ["web", "phone", "email"][c].to_string()),
+                    customer: has_customer.then(|| format!("C{customer}").into()),
+                    channel: channel.map(|c| ["web", "phone", "email"][c].into()),
                     order: None,
                     category: None,
-                    segment: vec![],
+                    segment: Box::default(),
                     bucket_date: time.date(),
                     counted: hours < 45 * 24,
                 }

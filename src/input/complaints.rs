@@ -3,6 +3,7 @@
 //! values of the `--by` columns.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -19,14 +20,16 @@ pub struct Complaint {
     /// Row number in the file (header = row 1).
     pub row: u64,
     pub time: NaiveDateTime,
-    pub customer: Option<String>,
+    pub customer: Option<Box<str>>,
     /// Trimmed and case-folded, so `Phone` and `phone ` are one channel.
-    pub channel: Option<String>,
-    pub order: Option<String>,
-    pub category: Option<String>,
+    /// Channels, categories and segments are few: each distinct value is
+    /// held once and shared.
+    pub channel: Option<Arc<str>>,
+    pub order: Option<Box<str>>,
+    pub category: Option<Arc<str>>,
     /// Values of the `--by` columns; `None` where the complaints file lacks
     /// the column (it then comes from the delivery, through the order).
-    pub segment: Vec<Option<String>>,
+    pub segment: Box<[Option<Arc<str>>]>,
     /// The day whose period counts this complaint: its own date, or its
     /// delivery's date with `--attribute delivery`.
     pub bucket_date: NaiveDate,
@@ -92,6 +95,9 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
 
     let mut ledger = Ledger::new("complaints", &file);
     let mut seen_ids: foldhash::HashSet<&str> = Default::default();
+    let mut channel_values = Shared::default();
+    let mut category_values = Shared::default();
+    let mut segment_values: Vec<Shared> = segments.iter().map(|_| Shared::default()).collect();
     let mut records = Vec::with_capacity(frame.height());
     for i in 0..frame.height() {
         let row = rows.get(i).unwrap_or(0);
@@ -117,16 +123,19 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
         records.push(Complaint {
             row,
             time,
-            customer: value(customers, i).map(str::to_string),
+            customer: value(customers, i).map(Box::from),
             channel: value(channels, i).map(|c| {
-                let folded = c.to_lowercase();
-                options.channels.get(&folded).cloned().unwrap_or(folded)
+                channel_values.get(c, |c| {
+                    let folded = c.to_lowercase();
+                    options.channels.get(&folded).cloned().unwrap_or(folded)
+                })
             }),
-            order: value(orders, i).map(str::to_string),
-            category: value(categories, i).map(str::to_string),
+            order: value(orders, i).map(Box::from),
+            category: value(categories, i).map(|c| category_values.get(c, str::to_string)),
             segment: segments
                 .iter()
-                .map(|s| s.map(|v| present(v.get(i)).unwrap_or("").to_string()))
+                .zip(&mut segment_values)
+                .map(|(s, shared)| s.map(|v| shared.get(present(v.get(i)).unwrap_or(""), str::to_string)))
                 .collect(),
             bucket_date: time.date(),
             counted: true,
@@ -134,6 +143,17 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
     }
     let has_segment_column = segment_columns.iter().map(Option::is_some).collect();
     Ok(ComplaintTable { records, ledger, roles, time: parser, has_segment_column })
+}
+
+/// One shared copy of each distinct value of a column, made from the text
+/// read by `make` when first seen.
+#[derive(Default)]
+struct Shared<'a>(foldhash::HashMap<&'a str, Arc<str>>);
+
+impl<'a> Shared<'a> {
+    fn get(&mut self, read: &'a str, make: impl FnOnce(&str) -> String) -> Arc<str> {
+        self.0.entry(read).or_insert_with(|| Arc::from(make(read))).clone()
+    }
 }
 
 /// Row `i` of an optional column, when present.

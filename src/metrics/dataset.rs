@@ -59,15 +59,16 @@ pub fn load(complaints_path: &Path, deliveries_path: &Path, options: &DatasetOpt
 
     let by_delivery = options.attribution == Attribution::Delivery;
     if by_delivery || !complaints.has_segment_column.iter().all(|&has| has) {
-        let orders: HashSet<String> = complaints.records.iter().filter_map(|c| c.order.clone()).collect();
+        let orders: HashSet<String> =
+            complaints.records.iter().filter_map(|c| c.order.as_deref().map(str::to_string)).collect();
         let info = deliveries::orders_info(&deliveries_source, &deliveries, &options.by, &orders)?;
         for complaint in &mut complaints.records {
-            let found = complaint.order.as_ref().and_then(|o| info.get(o));
+            let found = complaint.order.as_deref().and_then(|o| info.get(o));
             let delivery_date = found.and_then(|f| f.date);
             match found {
                 Some(order) if !by_delivery || delivery_date.is_some() => {
                     for (k, value) in order.segment.iter().enumerate() {
-                        complaint.segment[k].get_or_insert_with(|| value.clone());
+                        complaint.segment[k].get_or_insert_with(|| value.as_str().into());
                     }
                     if let (true, Some(date)) = (by_delivery, delivery_date) {
                         complaint.bucket_date = date;

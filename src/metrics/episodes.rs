@@ -75,7 +75,7 @@ pub fn summarise(
             continue;
         }
         summary.complaints += 1;
-        let channel = c.channel.clone().unwrap_or_else(|| "(unknown)".into());
+        let channel = c.channel.as_deref().unwrap_or("(unknown)").to_string();
         let counts = summary.channels.entry(channel).or_default();
         counts.complaints += 1;
         counts.repeats += u64::from(contacts[i].repeat);

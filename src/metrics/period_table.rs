@@ -129,8 +129,9 @@ pub fn build(
     chart: Chart,
     mature_until: Option<NaiveDate>,
 ) -> Option<PeriodTable> {
-    let segment_of =
-        |c: &Complaint| -> Vec<String> { c.segment.iter().map(|s| s.clone().unwrap_or_default()).collect() };
+    let segment_of = |c: &Complaint| -> Vec<String> {
+        c.segment.iter().map(|s| s.as_deref().unwrap_or_default().to_string()).collect()
+    };
     let counted = || (0..complaints.len()).filter(|&i| complaints[i].counted);
     let dates = counted().map(|i| complaints[i].bucket_date).chain(deliveries.keys().map(|(d, _)| *d));
     let (first_date, last_date) = dates.fold(None, |acc: Option<(NaiveDate, NaiveDate)>, d| match acc {
@@ -263,7 +264,7 @@ mod tests {
         deliveries.insert((d("2024-01-29"), vec!["B".to_string()]), 100);
         let mut segmented = complaints.clone();
         for c in &mut segmented {
-            c.segment = vec![Some("A".to_string())];
+            c.segment = vec![Some("A".into())].into();
         }
         let table =
             build(&segmented, &contacts, &deliveries, Period::Week, &["region".into()], Chart::P, None)

@@ -154,11 +154,11 @@ pub(crate) mod tests {
             .map(|(i, (customer, time, channel))| Complaint {
                 row: i as u64 + 2,
                 time: NaiveDateTime::parse_from_str(time, "%Y-%m-%d %H:%M").unwrap(),
-                customer: Some(customer.to_string()),
-                channel: Some(channel.to_string()),
+                customer: Some((*customer).into()),
+                channel: Some((*channel).into()),
                 order: None,
                 category: None,
-                segment: vec![],
+                segment: Box::default(),
                 bucket_date: NaiveDateTime::parse_from_str(time, "%Y-%m-%d %H:%M").unwrap().date(),
                 counted: time.starts_with("2024-01"),
             })
