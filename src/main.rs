@@ -7,6 +7,8 @@ use clap::{CommandFactory, FromArgMatches};
 use complaint_rate::cli::Cli;
 
 // mimalloc: polars allocates many small buffers; measured in BENCHMARKS.md.
+// Built with `no_thp`: mimalloc otherwise asks for transparent huge pages, and
+// its partly used 2 MB pages made up most of the peak memory (measured there).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime, Timelike};
 use polars::prelude::*;
 
 use super::ledger::{self, Ledger};
@@ -63,13 +63,22 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
     wanted.extend(segment_columns.iter().flatten().cloned());
     let mut unique = HashSet::new();
     wanted.retain(|c| unique.insert(c.clone()));
+    // A typed date or naive datetime (Parquet) is read as it is, not
+    // formatted as text and parsed back, unless --date-format says how to read it.
+    let schema = source.scan()?.collect_schema().map_err(anyhow::Error::new)?;
+    let typed = options.date_format.is_none()
+        && matches!(schema.get(&time_column), Some(DataType::Date | DataType::Datetime(_, None)));
     // The values are read where polars holds them; only used rows are copied.
     let frame = source
         .scan_with_rows()?
         .select(
             wanted
                 .iter()
-                .map(|c| col(c.as_str()).cast(if c == ROW { DataType::UInt64 } else { DataType::String }))
+                .map(|c| match c {
+                    c if c == ROW => col(c.as_str()).cast(DataType::UInt64),
+                    c if typed && *c == time_column => col(c.as_str()),
+                    c => col(c.as_str()).cast(DataType::String),
+                })
                 .collect::<Vec<_>>(),
         )
         .collect()
@@ -78,7 +87,10 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
 
     let column = |name: &str| -> Result<&StringChunked> { Ok(frame.column(name)?.str()?) };
     let rows = frame.column(ROW)?.u64()?;
-    let times = column(&time_column)?;
+    let (times, typed_times) = match typed {
+        true => (None, Some(naive_times(frame.column(&time_column)?)?)),
+        false => (Some(column(&time_column)?), None),
+    };
     let role_column =
         |role: Role| -> Result<Option<&StringChunked>> { roles.get(role).map(column).transpose() };
     let customers = role_column(Role::Customer)?;
@@ -89,8 +101,9 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
     let segments: Vec<Option<&StringChunked>> =
         segment_columns.iter().map(|c| c.as_deref().map(column).transpose()).collect::<Result<_>>()?;
 
-    let samples: Vec<&str> = times.iter().filter_map(present).take(TIME_SAMPLE).collect();
-    let first_row = times.iter().position(|t| present(t).is_some()).and_then(|i| rows.get(i));
+    let samples: Vec<&str> =
+        times.into_iter().flat_map(|t| t.iter().filter_map(present)).take(TIME_SAMPLE).collect();
+    let first_row = times.and_then(|t| t.iter().position(|t| present(t).is_some())).and_then(|i| rows.get(i));
     let parser = detect_time(&samples, first_row, options, &file, &time_column)?;
 
     let mut ledger = Ledger::new("complaints", &file);
@@ -101,18 +114,34 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
     let mut records = Vec::with_capacity(frame.height());
     for i in 0..frame.height() {
         let row = rows.get(i).unwrap_or(0);
-        let Some(raw) = present(times.get(i)) else {
-            ledger.reject(ledger::TIME_MISSING, 1, row);
-            continue;
+        let time = match (&typed_times, times) {
+            (Some(typed), _) => match typed[i] {
+                None => {
+                    ledger.reject(ledger::TIME_MISSING, 1, row);
+                    continue;
+                }
+                Some(time) if !plausible_year(time) => {
+                    ledger.reject_value(ledger::TIME_IMPLAUSIBLE, 1, row, Some(&time.to_string()));
+                    continue;
+                }
+                Some(time) => time,
+            },
+            (None, times) => {
+                let Some(raw) = times.and_then(|t| present(t.get(i))) else {
+                    ledger.reject(ledger::TIME_MISSING, 1, row);
+                    continue;
+                };
+                let Some(time) = parser.parse(raw) else {
+                    ledger.reject_value(ledger::TIME_UNPARSEABLE, 1, row, Some(raw));
+                    continue;
+                };
+                if !plausible_year(time) {
+                    ledger.reject_value(ledger::TIME_IMPLAUSIBLE, 1, row, Some(raw));
+                    continue;
+                }
+                time
+            }
         };
-        let Some(time) = parser.parse(raw) else {
-            ledger.reject_value(ledger::TIME_UNPARSEABLE, 1, row, Some(raw));
-            continue;
-        };
-        if !plausible_year(time) {
-            ledger.reject_value(ledger::TIME_IMPLAUSIBLE, 1, row, Some(raw));
-            continue;
-        }
         if let Some(id) = value(ids, i)
             && !seen_ids.insert(id)
         {
@@ -156,6 +185,34 @@ impl<'a> Shared<'a> {
     }
 }
 
+/// A typed date or naive datetime column as local times (dates at midnight).
+fn naive_times(column: &Column) -> Result<Vec<Option<NaiveDateTime>>> {
+    let epoch =
+        NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date").and_hms_opt(0, 0, 0).expect("midnight");
+    Ok(match column.dtype() {
+        DataType::Date => column
+            .date()?
+            .physical()
+            .iter()
+            .map(|days| days.and_then(|d| epoch.checked_add_signed(chrono::Duration::days(d.into()))))
+            .collect(),
+        DataType::Datetime(unit, _) => {
+            let step = match unit {
+                TimeUnit::Nanoseconds => chrono::Duration::nanoseconds,
+                TimeUnit::Microseconds => chrono::Duration::microseconds,
+                TimeUnit::Milliseconds => chrono::Duration::milliseconds,
+            };
+            column
+                .datetime()?
+                .physical()
+                .iter()
+                .map(|v| v.and_then(|v| epoch.checked_add_signed(step(v))))
+                .collect()
+        }
+        other => bail!("a {other} column is not a date or a datetime"),
+    })
+}
+
 /// Row `i` of an optional column, when present.
 fn value(column: Option<&StringChunked>, i: usize) -> Option<&str> {
     column.and_then(|c| present(c.get(i)))
@@ -190,5 +247,39 @@ pub fn detect_time(
              2025-W10, 2025-03. Pass --date-format with a strftime pattern (e.g. '%d %b %Y'), \
              or name another column with --col TABLE.time=COLUMN"
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_times_read_as_their_text_parses() {
+        let text = ["2024-03-01 10:15:30.123456789", "1969-12-31 23:59:59", "2262-04-11 00:00:00"];
+        let parser = TimeParser { layout: TimeLayout::Iso, tz: chrono_tz::UTC };
+        let expected: Vec<Option<NaiveDateTime>> =
+            text.iter().map(|t| parser.parse(t)).chain([None]).collect();
+        let nanos = Int64Chunked::from_iter(
+            expected.iter().map(|t| t.map(|t| t.and_utc().timestamp_nanos_opt().unwrap())),
+        );
+        let typed = nanos.into_datetime(TimeUnit::Nanoseconds, None).into_series();
+        for unit in [TimeUnit::Nanoseconds, TimeUnit::Microseconds, TimeUnit::Milliseconds] {
+            let column = typed.cast(&DataType::Datetime(unit, None)).unwrap().into_column();
+            let ours = naive_times(&column).unwrap();
+            let keep = match unit {
+                TimeUnit::Nanoseconds => 1,
+                TimeUnit::Microseconds => 1_000,
+                TimeUnit::Milliseconds => 1_000_000,
+            };
+            let truncate = |t: NaiveDateTime| t.with_nanosecond(t.nanosecond() / keep * keep).unwrap();
+            let expected: Vec<_> = expected.iter().map(|t| t.map(truncate)).collect();
+            assert_eq!(ours, expected, "{unit:?}");
+        }
+        let dates = typed.cast(&DataType::Date).unwrap().into_column();
+        let ours = naive_times(&dates).unwrap();
+        assert_eq!(ours[0].unwrap().to_string(), "2024-03-01 00:00:00");
+        assert_eq!(ours[1].unwrap().to_string(), "1969-12-31 00:00:00");
+        assert!(naive_times(&Column::new("x".into(), [1i64])).is_err());
     }
 }

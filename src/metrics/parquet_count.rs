@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result, bail};
+#[cfg(test)]
+use chrono::NaiveDateTime;
 use chrono::{Days, NaiveDate};
 use foldhash::{HashMap, HashMapExt};
 use polars::io::parquet::read::_internal::to_deserializer;
@@ -305,18 +307,14 @@ mod tests {
         let times = Column::new("when".into(), rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>());
         let times = if typed {
             // Unparseable text becomes null, as a typed export would hold it.
-            times
-                .str()
-                .unwrap()
-                .as_datetime(
-                    None,
-                    TimeUnit::Microseconds,
-                    false,
-                    false,
-                    None,
-                    &StringChunked::from_iter([None::<&str>]),
-                )
-                .unwrap()
+            let micros = rows.iter().map(|r| {
+                let time =
+                    r.0.as_deref().and_then(|t| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S").ok());
+                time.map(|t| t.and_utc().timestamp_micros())
+            });
+            Int64Chunked::from_iter(micros)
+                .with_name("when".into())
+                .into_datetime(TimeUnit::Microseconds, None)
                 .into_column()
         } else {
             times
@@ -392,6 +390,7 @@ mod tests {
             ours.into_iter().map(|g| ((g.key, g.segment), g.rows)).collect();
         assert_eq!(ours.values().sum::<u64>(), 1000);
         assert!(ours.keys().any(|(k, _)| k.is_none()), "null times are a group");
+        assert!(ours.keys().filter(|(k, _)| k.is_some()).count() > 50, "dates are groups");
         assert_eq!(ours, expected);
     }
 
