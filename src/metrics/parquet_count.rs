@@ -15,7 +15,7 @@ use anyhow::{Context, Result, bail};
 #[cfg(test)]
 use chrono::NaiveDateTime;
 use chrono::{Days, NaiveDate};
-use foldhash::{HashMap, HashMapExt};
+use foldhash::HashMap;
 use polars::io::parquet::read::_internal::to_deserializer;
 use polars::io::parquet::read::{FileMetadata, ParquetReader, infer_schema};
 use polars::prelude::*;
@@ -141,38 +141,31 @@ impl Plan {
             Some(_) => Some(as_text(self.column(g, &self.fields[1 + names.segments.len()])?)?),
             None => None,
         };
-        // Each row's key as value numbers: time, segments, count.
-        let rows = time_values.len();
-        let width = 1 + segments.len() + usize::from(count.is_some());
-        let mut keys = vec![0u32; rows * width];
-        match time {
+        // Each row's key as one number, built a column at a time: the time's
+        // number, then (key so far, next value's number) pairs numbered in turn.
+        let mut keys: Vec<u32> = match time {
             TimeRead::Typed => {
                 let dates = time_values.cast(&DataType::Date)?;
-                for (row, day) in dates.date()?.physical().iter().enumerate() {
-                    keys[row * width] = tally.days.number(day);
-                }
+                dates.date()?.physical().iter().map(|day| tally.days.number(day)).collect()
             }
             TimeRead::Text(how) => {
                 let text = as_text(time_values)?;
-                for (row, value) in text.iter().enumerate() {
-                    keys[row * width] = tally.texts[0].number(value.map(|v| cut_text(v, how)));
-                }
+                text.iter().map(|value| tally.texts[0].number(value.map(|v| cut_text(v, how)))).collect()
             }
-        }
+        };
         let others = segments.iter().chain(count.as_ref());
         for (k, column) in others.enumerate() {
-            let numbers = &mut tally.texts[1 + k];
-            for (row, value) in column.iter().enumerate() {
-                keys[row * width + 1 + k] = numbers.number(value);
+            let (values, pairs) = (&mut tally.texts[1 + k], &mut tally.pairs[k]);
+            for (key, value) in keys.iter_mut().zip(column.iter()) {
+                *key = pairs.number(*key, values.number(value));
             }
         }
-        for key in keys.chunks_exact(width) {
-            match tally.groups.get_mut(key) {
-                Some(n) => *n += 1,
-                None => {
-                    tally.groups.insert(key.to_vec(), 1);
-                }
+        for key in keys {
+            let key = key as usize;
+            if key >= tally.rows.len() {
+                tally.rows.resize(key + 1, 0);
             }
+            tally.rows[key] += 1;
         }
         Ok(())
     }
@@ -187,11 +180,13 @@ struct DayNumbers {
 
 impl DayNumbers {
     fn number(&mut self, day: Option<i32>) -> u32 {
-        let next = self.values.len() as u32;
-        *self.of.entry(day).or_insert_with(|| {
-            self.values.push(day);
-            next
-        })
+        if let Some(&n) = self.of.get(&day) {
+            return n;
+        }
+        let n = self.values.len() as u32;
+        self.values.push(day);
+        self.of.insert(day, n);
+        n
     }
 }
 
@@ -229,13 +224,37 @@ impl TextNumbers {
     }
 }
 
-/// One thread's counts: rows per key of value numbers (time, segments, count).
+/// Numbers for (key so far, value number) pairs.
+#[derive(Default)]
+struct PairNumbers {
+    of: HashMap<u64, u32>,
+    pairs: Vec<(u32, u32)>,
+}
+
+impl PairNumbers {
+    fn number(&mut self, prefix: u32, value: u32) -> u32 {
+        let pair = u64::from(prefix) << 32 | u64::from(value);
+        if let Some(&n) = self.of.get(&pair) {
+            return n;
+        }
+        let n = self.pairs.len() as u32;
+        self.pairs.push((prefix, value));
+        self.of.insert(pair, n);
+        n
+    }
+}
+
+/// One thread's counts: rows per key (time, segments, count), each key a
+/// number made of the columns' value numbers.
 struct Tally {
     days: DayNumbers,
     /// Time text (`TimeRead::Text` only), each segment, then the count.
     texts: Vec<TextNumbers>,
+    /// `pairs[k]` numbers the keys of the first k + 2 columns.
+    pairs: Vec<PairNumbers>,
     segments: usize,
-    groups: HashMap<Vec<u32>, u64>,
+    /// Rows per number of the whole key.
+    rows: Vec<u64>,
 }
 
 type GroupKey = (Option<String>, Vec<Option<String>>, Option<String>);
@@ -246,27 +265,40 @@ impl Tally {
         Tally {
             days: DayNumbers::default(),
             texts: (0..columns).map(|_| TextNumbers::default()).collect(),
+            pairs: (1..columns).map(|_| PairNumbers::default()).collect(),
             segments: names.segments.len(),
-            groups: HashMap::new(),
+            rows: Vec::new(),
         }
     }
 
     fn into_groups(self, time: TimeRead) -> Vec<(GroupKey, u64)> {
-        self.groups
-            .iter()
-            .map(|(key, &rows)| {
-                let time_key = match time {
-                    TimeRead::Typed => self.days.values[key[0] as usize].map(date_text),
-                    // A date part cut to nothing reads as missing (as in the CSV counter).
-                    TimeRead::Text(how) => {
-                        self.texts[0].text(key[0]).filter(|k| !k.is_empty() || how == KeyCut::Whole)
-                    }
-                };
-                let segment = (1..=self.segments).map(|k| self.texts[k].text(key[k])).collect();
-                let count = key.get(1 + self.segments).and_then(|&n| self.texts[1 + self.segments].text(n));
-                ((time_key, segment, count), rows)
-            })
-            .collect()
+        let mut groups = Vec::new();
+        for (key, &rows) in self.rows.iter().enumerate() {
+            if rows == 0 {
+                continue;
+            }
+            // The value numbers of the key, last column first.
+            let mut numbers = Vec::with_capacity(1 + self.pairs.len());
+            let mut prefix = key as u32;
+            for pairs in self.pairs.iter().rev() {
+                let (before, value) = pairs.pairs[prefix as usize];
+                numbers.push(value);
+                prefix = before;
+            }
+            numbers.push(prefix);
+            numbers.reverse();
+            let time_key = match time {
+                TimeRead::Typed => self.days.values[numbers[0] as usize].map(date_text),
+                // A date part cut to nothing reads as missing (as in the CSV counter).
+                TimeRead::Text(how) => {
+                    self.texts[0].text(numbers[0]).filter(|k| !k.is_empty() || how == KeyCut::Whole)
+                }
+            };
+            let segment = (1..=self.segments).map(|k| self.texts[k].text(numbers[k])).collect();
+            let count = numbers.get(1 + self.segments).and_then(|&n| self.texts[1 + self.segments].text(n));
+            groups.push(((time_key, segment, count), rows));
+        }
+        groups
     }
 }
 
