@@ -9,7 +9,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use polars::prelude::*;
 
 use super::fast_count::{self, Fields, Group, KeyCut};
-use super::parquet_count;
+use super::parquet_count::{self, Columns};
 use crate::input::complaints::detect_time;
 use crate::input::ledger::{self, Ledger};
 use crate::input::roles::{Role, Roles, Table, nearest_hint};
@@ -181,13 +181,6 @@ fn time_key(parser: &TimeParser, samples: &[&str], typed: bool) -> TimeKey {
     }
 }
 
-/// The deliveries file's columns that the count reads.
-struct Columns<'a> {
-    time: &'a str,
-    segments: &'a [String],
-    count: Option<&'a str>,
-}
-
 /// Deliveries grouped by time key, segment and count text: the specialised
 /// Parquet or CSV counter where it applies (Parquet, plain UTF-8 CSV), else
 /// a polars group-by.
@@ -199,13 +192,11 @@ fn grouped(source: &Source, columns: &Columns, strategy: TimeKey, group: &[Expr]
         TimeKey::TypedDate => None,
     };
     if let Some(files) = source.parquet_files() {
-        let names =
-            parquet_count::Names { time: columns.time, segments: columns.segments, count: columns.count };
         let time = match cut {
             Some(cut) => parquet_count::TimeRead::Text(cut),
             None => parquet_count::TimeRead::Typed,
         };
-        return parquet_count::count(files, &names, time)
+        return parquet_count::count(files, columns, time)
             .with_context(|| format!("{}: cannot read the deliveries", source.display()));
     }
     if let (Some(cut), Some((files, delimiter))) = (cut, source.plain_csv()) {

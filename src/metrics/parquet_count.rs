@@ -31,16 +31,16 @@ pub enum TimeRead {
     Text(KeyCut),
 }
 
-/// The columns to read, by name.
+/// The deliveries file's columns that the count reads, by name.
 #[derive(Clone, Debug)]
-pub struct Names<'a> {
+pub struct Columns<'a> {
     pub time: &'a str,
     pub segments: &'a [String],
     pub count: Option<&'a str>,
 }
 
 /// Count the groups of every file.
-pub fn count(files: &[PathBuf], names: &Names, time: TimeRead) -> Result<Vec<Group>> {
+pub fn count(files: &[PathBuf], names: &Columns, time: TimeRead) -> Result<Vec<Group>> {
     let mut plans = Vec::with_capacity(files.len());
     for path in files {
         plans.push(Plan::open(path, names)?);
@@ -91,7 +91,7 @@ struct Plan {
 }
 
 impl Plan {
-    fn open(path: &Path, names: &Names) -> Result<Plan> {
+    fn open(path: &Path, names: &Columns) -> Result<Plan> {
         let file = File::open(path).with_context(|| format!("{}: cannot open the file", path.display()))?;
         let metadata =
             ParquetReader::new(file.try_clone()?).get_metadata().map_err(anyhow::Error::new)?.clone();
@@ -130,7 +130,7 @@ impl Plan {
         Series::try_from((field, arrays)).map_err(anyhow::Error::new)
     }
 
-    fn count_row_group(&self, g: usize, names: &Names, time: TimeRead, tally: &mut Tally) -> Result<()> {
+    fn count_row_group(&self, g: usize, names: &Columns, time: TimeRead, tally: &mut Tally) -> Result<()> {
         let as_text = |s: Series| -> Result<StringChunked> { Ok(s.cast(&DataType::String)?.str()?.clone()) };
         let time_values = self.column(g, &self.fields[0])?;
         let segments = self.fields[1..1 + names.segments.len()]
@@ -260,7 +260,7 @@ struct Tally {
 type GroupKey = (Option<String>, Vec<Option<String>>, Option<String>);
 
 impl Tally {
-    fn new(names: &Names) -> Tally {
+    fn new(names: &Columns) -> Tally {
         let columns = 1 + names.segments.len() + usize::from(names.count.is_some());
         Tally {
             days: DayNumbers::default(),
@@ -375,7 +375,7 @@ mod tests {
         std::fs::write(&csv, text).unwrap();
         let segments = vec!["region".to_string()];
         for cut in [KeyCut::Whole, KeyCut::Prefix(10), KeyCut::DatePart] {
-            let names = Names { time: "when", segments: &segments, count: Some("n") };
+            let names = Columns { time: "when", segments: &segments, count: Some("n") };
             let ours = count(std::slice::from_ref(&parquet), &names, TimeRead::Text(cut)).unwrap();
             let fields = Fields { time: 0, segments: vec![1], count: Some(2), cut };
             let expected = fast_count::count(&[&csv], b',', &fields).unwrap();
@@ -400,7 +400,7 @@ mod tests {
         let parquet = dir.path().join("d.parquet");
         write_parquet(&parquet, true);
         let segments = vec!["region".to_string()];
-        let names = Names { time: "when", segments: &segments, count: None };
+        let names = Columns { time: "when", segments: &segments, count: None };
         let ours = count(&[parquet.clone(), parquet.clone()], &names, TimeRead::Typed).unwrap();
         // The same count by a polars group-by over both files.
         let path = PlRefPath::new(parquet.to_string_lossy().as_ref());
@@ -431,7 +431,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let parquet = dir.path().join("d.parquet");
         write_parquet(&parquet, false);
-        let names = Names { time: "nope", segments: &[], count: None };
+        let names = Columns { time: "nope", segments: &[], count: None };
         assert!(count(std::slice::from_ref(&parquet), &names, TimeRead::Typed).is_err());
         let bytes = std::fs::read(&parquet).unwrap();
         let broken = dir.path().join("broken.parquet");
@@ -441,7 +441,7 @@ mod tests {
             *b = 0xAB;
         }
         std::fs::write(&broken, damaged).unwrap();
-        let names = Names { time: "when", segments: &[], count: None };
+        let names = Columns { time: "when", segments: &[], count: None };
         assert!(count(&[broken], &names, TimeRead::Text(KeyCut::Whole)).is_err());
     }
 
