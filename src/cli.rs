@@ -1,154 +1,27 @@
-//! The command line (clap derive). Shared input and output flags are defined
-//! once and flattened into each command; they are turned into the typed
-//! options the core works with, so nothing below `cmd/` sees clap.
+//! The flags every command shares (clap derive) and their one path to the
+//! typed options the core works with: a flag given on the command line wins,
+//! then the config file, then the default. Each command's own arguments live
+//! beside its `run` in `cmd/`; nothing below `cmd/` sees clap.
 
 use std::path::PathBuf;
 
-use anyhow::{Result, bail};
+use anyhow::{Result, anyhow, bail};
 use chrono::NaiveDate;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, ValueEnum};
 
-use crate::input::{ColumnOverride, DateRange, InputOptions, ReadSettings};
+use crate::config::Config;
+use crate::input::{ColumnOverride, DateRange, InputOptions, ReadSettings, channels};
 use crate::metrics::dataset::{Attribution, DatasetOptions};
 use crate::metrics::period::Period;
 use crate::metrics::repeats::RepeatKey;
 use crate::output::OutputFormat;
 use crate::stats::laney::Chart;
 
-/// Complaints per delivery, repeat contacts and channel switches — and
-/// whether any week or depot is truly out of line, or only routine noise.
-#[derive(Debug, Parser)]
-#[command(name = "complaint-rate", version, about, max_term_width = 100)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// The whole picture: rate per period, repeats, switches, limits, ledger.
-    #[command(after_help = crate::cmd::report::EXAMPLES)]
-    Report(ReportArgs),
-    /// Which segments (depots, regions…) are really out of line: a funnel with overdispersion.
-    #[command(after_help = crate::cmd::compare::EXAMPLES)]
-    Compare(CompareArgs),
-    /// How concentrated complaints are: top complainers against a chance baseline.
-    #[command(after_help = crate::cmd::customers::EXAMPLES)]
-    Customers(CustomersArgs),
-    /// Repeat contact, episodes, channel switching, one-contact resolution, transitions.
-    #[command(after_help = crate::cmd::repeats::EXAMPLES)]
-    Repeats(RepeatsArgs),
-    /// What the tool sees in exports: format, encoding, delimiter, rows, columns → roles, types.
-    #[command(after_help = crate::cmd::inspect::EXAMPLES)]
-    Inspect(InspectArgs),
-    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
-    #[command(after_help = crate::cmd::completions::EXAMPLES)]
-    Completions {
-        #[arg(value_enum)]
-        shell: clap_complete::Shell,
-    },
-    /// Print the manual page (roff).
-    #[command(after_help = crate::cmd::man::EXAMPLES)]
-    Man,
-}
-
-#[derive(Debug, Args)]
-pub struct InspectArgs {
-    /// Files, globs or directories to inspect.
-    #[arg(required = true, value_name = "FILE")]
-    pub files: Vec<PathBuf>,
-    /// Read the columns' roles as this table's (default: deliveries when a delivery-only column is present).
-    #[arg(long, value_parser = parse_table)]
-    pub table: Option<crate::input::Table>,
-    /// Name a column's role: TABLE.ROLE=COLUMN (repeatable).
-    #[arg(long = "col", value_name = "TABLE.ROLE=COLUMN")]
-    pub columns: Vec<ColumnOverride>,
-    /// Text encoding when not UTF-8, e.g. windows-1257.
-    #[arg(long, value_name = "NAME")]
-    pub encoding: Option<String>,
-    /// Delimiter of CSV input (default: sniffed).
-    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
-    pub delimiter: Option<u8>,
-    /// Worksheet of an .xlsx input.
-    #[arg(long, value_name = "NAME")]
-    pub sheet: Option<String>,
-    /// Read ambiguous dates as day first.
-    #[arg(long)]
-    pub dayfirst: bool,
-    #[command(flatten)]
-    pub output: OutputArgs,
-}
-
-impl InspectArgs {
-    pub fn read_settings(&self) -> Result<ReadSettings> {
-        Ok(ReadSettings {
-            delimiter: self.delimiter,
-            encoding: self.encoding.as_deref().map(crate::input::decode::encoding_named).transpose()?,
-            sheet: self.sheet.clone(),
-        })
-    }
-}
-
-fn parse_table(text: &str) -> Result<crate::input::Table, String> {
-    match text {
-        "complaints" => Ok(crate::input::Table::Complaints),
-        "deliveries" => Ok(crate::input::Table::Deliveries),
-        other => Err(format!("unknown table {other:?}: use complaints or deliveries")),
-    }
-}
-
-#[derive(Debug, Args)]
-pub struct CompareArgs {
-    #[command(flatten)]
-    pub input: InputArgs,
-    #[command(flatten)]
-    pub output: OutputArgs,
-}
-
-#[derive(Debug, Args)]
-pub struct CustomersArgs {
-    #[command(flatten)]
-    pub input: InputArgs,
-    /// How many of the top complainers to list.
-    #[arg(long, default_value_t = 20, value_name = "N")]
-    pub top: usize,
-    #[command(flatten)]
-    pub output: OutputArgs,
-}
-
-#[derive(Debug, Args)]
-pub struct RepeatsArgs {
-    #[command(flatten)]
-    pub input: InputArgs,
-    #[command(flatten)]
-    pub output: OutputArgs,
-}
-
-#[derive(Debug, Args)]
-pub struct ReportArgs {
-    #[command(flatten)]
-    pub input: InputArgs,
-    /// Control limits: `laney` (p′, allows for routine week-to-week variation) or `p` (plain p-chart).
-    #[arg(long, default_value = "laney", value_parser = parse_chart, help_heading = "Statistics")]
-    pub limits: Chart,
-    /// With --attribute delivery: periods younger than this many days are immature (default: the 90th percentile of complaint lag).
-    #[arg(long, value_name = "DAYS", help_heading = "Statistics")]
-    pub maturity_days: Option<u32>,
-    /// Exit 1 (after writing the output) when the verdict is forest: for cron.
-    #[arg(long, value_name = "VERDICT", value_parser = ["forest"], help_heading = "Alarms")]
-    pub fail_on: Option<String>,
-    /// Exit 1 when the latest period's complaint rate is above RATE (0.002, 0.2% or 2/1000).
-    #[arg(long, value_name = "RATE", value_parser = parse_rate, help_heading = "Alarms")]
-    pub fail_above: Option<f64>,
-    /// Handling time of one complaint, to cost repeat contacts and switches in hours.
-    #[arg(long, value_name = "MINUTES", help_heading = "Cost")]
-    pub minutes_per_complaint: Option<f64>,
-    /// Cost of an hour of handling, to cost repeat contacts and switches in money.
-    #[arg(long, value_name = "AMOUNT", requires = "minutes_per_complaint", help_heading = "Cost")]
-    pub cost_per_hour: Option<f64>,
-    #[command(flatten)]
-    pub output: OutputArgs,
-}
+/// Defaults where neither a flag nor the config file says otherwise.
+pub const DEFAULT_PERIOD: Period = Period::Week;
+pub const DEFAULT_WINDOW_DAYS: u32 = 7;
+pub const DEFAULT_TZ: &str = "UTC";
+pub const DEFAULT_CONFIDENCE: f64 = 0.95;
 
 #[derive(Debug, Args)]
 pub struct InputArgs {
@@ -158,6 +31,51 @@ pub struct InputArgs {
     /// Deliveries export (same formats): one row per delivery, or rows with a count column.
     #[arg(long, value_name = "FILE", help_heading = "Input")]
     pub deliveries: PathBuf,
+    #[command(flatten)]
+    pub read: ReadArgs,
+    /// Time zone that times with an offset are converted to before bucketing (naive times are taken as local) [default: UTC].
+    #[arg(long, value_name = "ZONE", help_heading = "Input")]
+    pub tz: Option<String>,
+    /// Merge channel spellings: a CSV of `from,to` (e.g. "Phone call (incoming)",phone).
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
+    pub channel_map: Option<PathBuf>,
+    /// Make any rejected input row an error (exit 2) instead of a ledger entry.
+    #[arg(long, help_heading = "Input")]
+    pub strict: bool,
+
+    /// Period of each row: day, week (ISO, from Monday), month, quarter, year or all [default: week].
+    #[arg(long, value_enum, help_heading = "Counting")]
+    pub period: Option<PeriodArg>,
+    /// Segment rows by this column (repeatable), e.g. --by region.
+    #[arg(long, value_name = "COL", help_heading = "Counting")]
+    pub by: Vec<String>,
+    /// First day counted (inclusive, YYYY-MM-DD); earlier complaints still serve as look-back for repeats.
+    #[arg(long, value_name = "DATE", help_heading = "Counting")]
+    pub from: Option<NaiveDate>,
+    /// Last day counted (inclusive, YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", help_heading = "Counting")]
+    pub to: Option<NaiveDate>,
+    /// A complaint is a repeat if its key complained at most this many days before [default: 7].
+    #[arg(long, value_name = "DAYS", help_heading = "Counting")]
+    pub window_days: Option<u32>,
+    /// What makes complaints the same problem [default: customer].
+    #[arg(long, value_enum, help_heading = "Counting")]
+    pub repeat_key: Option<RepeatKeyArg>,
+    /// Count complaints in the period of their own time, or of their delivery (via the order id) [default: complaint].
+    #[arg(long, value_enum, help_heading = "Counting")]
+    pub attribute: Option<AttributeArg>,
+    /// Follow-ups are known up to this day (default: the last complaint in the data); for one-contact resolution and maturity.
+    #[arg(long, value_name = "DATE", help_heading = "Counting")]
+    pub as_of: Option<NaiveDate>,
+    /// Confidence of the rate intervals [default: 0.95].
+    #[arg(long, help_heading = "Statistics")]
+    pub confidence: Option<f64>,
+}
+
+/// How the files are read, and which config file fills in what flags leave
+/// open: shared by the commands that load both exports and by `inspect`.
+#[derive(Debug, Args)]
+pub struct ReadArgs {
     /// Name a column's role: TABLE.ROLE=COLUMN, e.g. complaints.customer="Client ID" (repeatable).
     #[arg(long = "col", value_name = "TABLE.ROLE=COLUMN", help_heading = "Input")]
     pub columns: Vec<ColumnOverride>,
@@ -176,56 +94,16 @@ pub struct InputArgs {
     /// Time format for anything the tool does not detect (strftime, e.g. '%d %b %Y %H:%M').
     #[arg(long, value_name = "FORMAT", help_heading = "Input")]
     pub date_format: Option<String>,
-    /// Time zone that times with an offset are converted to before bucketing (naive times are taken as local).
-    #[arg(long, value_name = "ZONE", default_value = "UTC", help_heading = "Input")]
-    pub tz: String,
-    /// Merge channel spellings: a CSV of `from,to` (e.g. "Phone call (incoming)",phone).
-    #[arg(long, value_name = "FILE", help_heading = "Input")]
-    pub channel_map: Option<PathBuf>,
     /// Config file with column mappings, channel spellings and defaults (default: ./complaint-rate.toml if present).
     #[arg(long, value_name = "FILE", help_heading = "Input")]
     pub config: Option<PathBuf>,
-    /// Channel spellings from the config file.
-    #[arg(skip)]
-    pub channel_aliases: Vec<(String, String)>,
-    /// Make any rejected input row an error (exit 2) instead of a ledger entry.
-    #[arg(long, help_heading = "Input")]
-    pub strict: bool,
-
-    /// Period of each row: day, week (ISO, from Monday), month, quarter, year or all.
-    #[arg(long, default_value = "week", value_parser = parse_period, help_heading = "Counting")]
-    pub period: Period,
-    /// Segment rows by this column (repeatable), e.g. --by region.
-    #[arg(long, value_name = "COL", help_heading = "Counting")]
-    pub by: Vec<String>,
-    /// First day counted (inclusive, YYYY-MM-DD); earlier complaints still serve as look-back for repeats.
-    #[arg(long, value_name = "DATE", help_heading = "Counting")]
-    pub from: Option<NaiveDate>,
-    /// Last day counted (inclusive, YYYY-MM-DD).
-    #[arg(long, value_name = "DATE", help_heading = "Counting")]
-    pub to: Option<NaiveDate>,
-    /// A complaint is a repeat if its key complained at most this many days before.
-    #[arg(long, default_value_t = 7, value_name = "DAYS", help_heading = "Counting")]
-    pub window_days: u32,
-    /// What makes complaints the same problem: customer, customer+order or customer+category.
-    #[arg(long, default_value = "customer", value_parser = parse_repeat_key, help_heading = "Counting")]
-    pub repeat_key: RepeatKey,
-    /// Count complaints in the period of their own time (`complaint`) or of their delivery (`delivery`, via the order id).
-    #[arg(long, default_value = "complaint", value_parser = parse_attribution, help_heading = "Counting")]
-    pub attribute: Attribution,
-    /// Follow-ups are known up to this day (default: the last complaint in the data); for one-contact resolution and maturity.
-    #[arg(long, value_name = "DATE", help_heading = "Counting")]
-    pub as_of: Option<NaiveDate>,
-    /// Confidence of the rate intervals.
-    #[arg(long, default_value_t = 0.95, help_heading = "Statistics")]
-    pub confidence: f64,
 }
 
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Output format: table, csv, tsv, json, ndjson, markdown (default: table on a terminal, csv otherwise, or from -o's extension).
-    #[arg(long, value_name = "FORMAT", value_parser = parse_format, help_heading = "Output")]
-    pub format: Option<OutputFormat>,
+    /// Output format (default: table on a terminal, csv otherwise, or from -o's extension).
+    #[arg(long, value_enum, help_heading = "Output")]
+    pub format: Option<FormatArg>,
     /// Write to FILE (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE", help_heading = "Output")]
     pub output: Option<PathBuf>,
@@ -235,141 +113,250 @@ pub struct OutputArgs {
     /// CSV for European Excel: `;` separated, decimal comma, UTF-8 BOM.
     #[arg(long, help_heading = "Output")]
     pub excel: bool,
-    /// Colour on a terminal: auto (not when NO_COLOR is set), always or never.
-    #[arg(long, default_value = "auto", value_name = "WHEN", value_parser = ["auto", "always", "never"], help_heading = "Output")]
-    pub color: String,
+    /// Colour on a terminal (auto: not when NO_COLOR is set).
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN", help_heading = "Output")]
+    pub color: ColorArg,
     /// Also draw the command's picture to FILE.svg or FILE.png (control chart, funnel, Lorenz curve).
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub chart: Option<PathBuf>,
 }
 
-impl InputArgs {
-    /// Everything the dataset loader needs, with `--by` as given.
-    pub fn dataset_options(&self) -> Result<DatasetOptions> {
-        Ok(DatasetOptions {
-            input: self.options()?,
-            period: self.period,
-            by: self.by.clone(),
-            repeat_key: self.repeat_key,
-            window_days: self.window_days,
-            attribution: self.attribute,
-            strict: self.strict,
-        })
-    }
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PeriodArg {
+    Day,
+    Week,
+    Month,
+    Quarter,
+    Year,
+    All,
+}
 
-    /// Channel spellings (folded) → channel, from the config and `--channel-map`.
-    fn channel_spellings(&self) -> Result<std::collections::HashMap<String, String>> {
-        let fold = |s: &str| s.trim().to_lowercase();
-        let mut map: std::collections::HashMap<String, String> =
-            self.channel_aliases.iter().map(|(f, t)| (fold(f), fold(t))).collect();
-        if let Some(path) = &self.channel_map {
-            let shown = path.display();
-            let mut reader = csv::ReaderBuilder::new()
-                .has_headers(false)
-                .flexible(true)
-                .from_path(path)
-                .map_err(|e| anyhow::anyhow!("{shown}: cannot read the channel map: {e}"))?;
-            for (i, record) in reader.records().enumerate() {
-                let record = record.map_err(|e| anyhow::anyhow!("{shown}: row {}: {e}", i + 1))?;
-                if record.len() != 2 {
-                    bail!(
-                        "{shown}: row {} has {} fields; the channel map has two columns: from,to",
-                        i + 1,
-                        record.len()
-                    );
-                }
-                if i == 0 && fold(&record[0]) == "from" && fold(&record[1]) == "to" {
-                    continue;
-                }
-                map.insert(fold(&record[0]), fold(&record[1]));
-            }
+impl From<PeriodArg> for Period {
+    fn from(p: PeriodArg) -> Period {
+        match p {
+            PeriodArg::Day => Period::Day,
+            PeriodArg::Week => Period::Week,
+            PeriodArg::Month => Period::Month,
+            PeriodArg::Quarter => Period::Quarter,
+            PeriodArg::Year => Period::Year,
+            PeriodArg::All => Period::All,
         }
-        Ok(map)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RepeatKeyArg {
+    Customer,
+    #[value(name = "customer+order")]
+    CustomerOrder,
+    #[value(name = "customer+category")]
+    CustomerCategory,
+}
+
+impl From<RepeatKeyArg> for RepeatKey {
+    fn from(k: RepeatKeyArg) -> RepeatKey {
+        match k {
+            RepeatKeyArg::Customer => RepeatKey::Customer,
+            RepeatKeyArg::CustomerOrder => RepeatKey::CustomerOrder,
+            RepeatKeyArg::CustomerCategory => RepeatKey::CustomerCategory,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AttributeArg {
+    // The complaint's own time.
+    Complaint,
+    // Its delivery's time, through the order id.
+    Delivery,
+}
+
+impl From<AttributeArg> for Attribution {
+    fn from(a: AttributeArg) -> Attribution {
+        match a {
+            AttributeArg::Complaint => Attribution::Complaint,
+            AttributeArg::Delivery => Attribution::Delivery,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LimitsArg {
+    // Laney p′: allows for routine week-to-week variation.
+    #[value(alias = "pprime", alias = "p'")]
+    Laney,
+    // The plain p-chart.
+    P,
+}
+
+impl From<LimitsArg> for Chart {
+    fn from(l: LimitsArg) -> Chart {
+        match l {
+            LimitsArg::Laney => Chart::LaneyPPrime,
+            LimitsArg::P => Chart::P,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Table,
+    Csv,
+    Tsv,
+    Json,
+    #[value(alias = "jsonl")]
+    Ndjson,
+    #[value(alias = "md")]
+    Markdown,
+    Xlsx,
+    Html,
+}
+
+impl From<FormatArg> for OutputFormat {
+    fn from(f: FormatArg) -> OutputFormat {
+        match f {
+            FormatArg::Table => OutputFormat::Table,
+            FormatArg::Csv => OutputFormat::Csv,
+            FormatArg::Tsv => OutputFormat::Tsv,
+            FormatArg::Json => OutputFormat::Json,
+            FormatArg::Ndjson => OutputFormat::Ndjson,
+            FormatArg::Markdown => OutputFormat::Markdown,
+            FormatArg::Xlsx => OutputFormat::Xlsx,
+            FormatArg::Html => OutputFormat::Html,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+/// A value of the config file's `[defaults]` read as a flag of a fixed set.
+fn config_value<T: ValueEnum>(config: &Config, key: &str, text: Option<&str>) -> Result<Option<T>> {
+    text.map(|t| {
+        T::from_str(t, true).map_err(|_| {
+            let allowed: Vec<String> = T::value_variants()
+                .iter()
+                .filter_map(|v| v.to_possible_value())
+                .map(|v| v.get_name().to_string())
+                .collect();
+            anyhow!("{}: [defaults] {key}: {t:?} is not one of {}", config.shown(), allowed.join(", "))
+        })
+    })
+    .transpose()
+}
+
+impl ReadArgs {
+    /// Column mappings (the config's first, so the command line's win) and
+    /// how to read each file.
+    pub fn resolve(&self, config: &Config) -> Result<(Vec<ColumnOverride>, ReadSettings)> {
+        let mut overrides = config.column_overrides()?;
+        overrides.extend(self.columns.iter().cloned());
+        let d = &config.defaults;
+        let encoding = self.encoding.as_deref().or(d.encoding.as_deref());
+        let delimiter = match (self.delimiter, d.delimiter.as_deref()) {
+            (Some(flag), _) => Some(flag),
+            (None, Some(text)) => Some(
+                parse_delimiter(text)
+                    .map_err(|e| anyhow!("{}: [defaults] delimiter: {e}", config.shown()))?,
+            ),
+            (None, None) => None,
+        };
+        let read = ReadSettings {
+            delimiter,
+            encoding: encoding.map(crate::input::decode::encoding_named).transpose()?,
+            sheet: self.sheet.clone(),
+        };
+        Ok((overrides, read))
     }
 
-    /// `--by` columns, each once (compared like column names).
-    pub fn unique_by(&self) -> Vec<String> {
-        let mut seen = std::collections::HashSet::new();
-        self.by.iter().filter(|b| seen.insert(crate::input::roles::normalize(b))).cloned().collect()
+    /// `--dayfirst`, else the config's.
+    pub fn dayfirst(&self, config: &Config) -> Option<bool> {
+        if self.dayfirst { Some(true) } else { config.defaults.dayfirst }
     }
+}
 
-    /// `--as-of` as the end of that day.
-    pub fn as_of_time(&self) -> Option<chrono::NaiveDateTime> {
-        self.as_of.and_then(|d| d.succ_opt()).and_then(|d| d.and_hms_opt(0, 0, 0))
-    }
-
-    pub fn options(&self) -> Result<InputOptions> {
+impl InputArgs {
+    /// Everything the dataset loader and the statistics need, from flags,
+    /// then the config file (`--config`, else ./complaint-rate.toml), then
+    /// the defaults.
+    pub fn resolve(&self) -> Result<DatasetOptions> {
+        let config = Config::load(self.read.config.as_deref())?;
+        let d = &config.defaults;
+        let (overrides, read) = self.read.resolve(&config)?;
         if let (Some(from), Some(to)) = (self.from, self.to)
             && from > to
         {
             bail!("--from {from} is after --to {to}");
         }
-        if !(self.confidence > 0.0 && self.confidence < 1.0) {
-            bail!("--confidence must be between 0 and 1 (e.g. 0.95), got {}", self.confidence);
+        let confidence = self.confidence.or(d.confidence).unwrap_or(DEFAULT_CONFIDENCE);
+        if !(confidence > 0.0 && confidence < 1.0) {
+            bail!("--confidence must be between 0 and 1 (e.g. 0.95), got {confidence}");
         }
-        let tz = self.tz.parse().map_err(|_| {
-            anyhow::anyhow!("--tz {:?} is not a time zone; use a name like UTC or Europe/Tallinn", self.tz)
+        let tz_name = self.tz.as_deref().or(d.tz.as_deref()).unwrap_or(DEFAULT_TZ);
+        let tz = tz_name.parse().map_err(|_| {
+            anyhow!("--tz {tz_name:?} is not a time zone; use a name like UTC or Europe/Tallinn")
         })?;
-        Ok(InputOptions {
-            channels: self.channel_spellings()?,
-            overrides: self.columns.clone(),
-            read: ReadSettings {
-                delimiter: self.delimiter,
-                encoding: self.encoding.as_deref().map(crate::input::decode::encoding_named).transpose()?,
-                sheet: self.sheet.clone(),
+        let channel_map = self.channel_map.as_deref().or(d.channel_map.as_deref());
+        let period: Option<PeriodArg> = match self.period {
+            Some(p) => Some(p),
+            None => config_value(&config, "period", d.period.as_deref())?,
+        };
+        let repeat_key: Option<RepeatKeyArg> = match self.repeat_key {
+            Some(k) => Some(k),
+            None => config_value(&config, "repeat_key", d.repeat_key.as_deref())?,
+        };
+        let attribute: Option<AttributeArg> = match self.attribute {
+            Some(a) => Some(a),
+            None => config_value(&config, "attribute", d.attribute.as_deref())?,
+        };
+        let by = if self.by.is_empty() { d.by.clone().unwrap_or_default() } else { self.by.clone() };
+        // `--by region --by Region` is one segment column.
+        let mut seen = std::collections::HashSet::new();
+        let by = by.into_iter().filter(|b| seen.insert(crate::input::roles::normalize(b))).collect();
+        Ok(DatasetOptions {
+            complaints: self.complaints.clone(),
+            deliveries: self.deliveries.clone(),
+            input: InputOptions {
+                channels: channels::spellings(&config.channels, channel_map)?,
+                overrides,
+                read,
+                dayfirst: self.read.dayfirst(&config),
+                date_format: self.read.date_format.clone().or_else(|| d.date_format.clone()),
+                tz,
+                range: DateRange { from: self.from, to: self.to },
             },
-            dayfirst: self.dayfirst.then_some(true),
-            date_format: self.date_format.clone(),
-            tz,
-            range: DateRange { from: self.from, to: self.to },
+            period: period.map(Period::from).unwrap_or(DEFAULT_PERIOD),
+            by,
+            repeat_key: repeat_key.map(RepeatKey::from).unwrap_or(RepeatKey::Customer),
+            window_days: self.window_days.or(d.window_days).unwrap_or(DEFAULT_WINDOW_DAYS),
+            attribution: attribute.map(Attribution::from).unwrap_or(Attribution::Complaint),
+            strict: self.strict,
+            as_of: self.as_of,
+            confidence,
         })
     }
 }
 
-fn parse_period(text: &str) -> Result<Period, String> {
-    text.parse()
-}
-
-fn parse_repeat_key(text: &str) -> Result<RepeatKey, String> {
-    text.parse()
-}
-
-fn parse_format(text: &str) -> Result<OutputFormat, String> {
-    text.parse()
-}
-
 /// A rate as a fraction (0.002), a percentage (0.2%) or per mille (2/1000).
-fn parse_rate(text: &str) -> Result<f64, String> {
+pub fn parse_rate(text: &str) -> Result<f64, String> {
     let t = text.trim();
     let value = if let Some(p) = t.strip_suffix('%') {
-        p.trim().parse::<f64>().map(|v| v / 100.0)
+        p.trim().parse::<f64>().ok().map(|v| v / 100.0)
     } else if let Some((a, b)) = t.split_once('/') {
         match (a.trim().parse::<f64>(), b.trim().parse::<f64>()) {
-            (Ok(a), Ok(b)) if b > 0.0 => Ok(a / b),
-            _ => "x".parse::<f64>(),
+            (Ok(a), Ok(b)) if b > 0.0 => Some(a / b),
+            _ => None,
         }
     } else {
-        t.parse::<f64>()
+        t.parse::<f64>().ok()
     };
     match value {
-        Ok(v) if v.is_finite() && (0.0..=1000.0).contains(&v) => Ok(v),
+        Some(v) if v.is_finite() && (0.0..=1000.0).contains(&v) => Ok(v),
         _ => Err(format!("{text:?} is not a rate; write 0.002, 0.2% or 2/1000")),
-    }
-}
-
-pub fn parse_attribution(text: &str) -> Result<Attribution, String> {
-    match text {
-        "complaint" => Ok(Attribution::Complaint),
-        "delivery" => Ok(Attribution::Delivery),
-        other => Err(format!("unknown attribution {other:?}: use complaint or delivery")),
-    }
-}
-
-fn parse_chart(text: &str) -> Result<Chart, String> {
-    match text {
-        "laney" | "p'" | "pprime" => Ok(Chart::LaneyPPrime),
-        "p" => Ok(Chart::P),
-        other => Err(format!("unknown limits {other:?}: use laney or p")),
     }
 }
 
@@ -384,10 +371,25 @@ pub fn parse_delimiter(text: &str) -> Result<u8, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
-    fn verify_cli() {
-        Cli::command().debug_assert();
+    fn rates_in_three_spellings() {
+        assert_eq!(parse_rate("0.002"), Ok(0.002));
+        assert_eq!(parse_rate("0.2%"), Ok(0.002));
+        assert_eq!(parse_rate("2/1000"), Ok(0.002));
+        assert!(parse_rate("2/0").is_err());
+        assert!(parse_rate("lots").is_err());
+    }
+
+    #[test]
+    fn every_fixed_set_converts() {
+        for p in PeriodArg::value_variants() {
+            let name = p.to_possible_value().unwrap().get_name().to_string();
+            assert_eq!(Period::from(*p).name(), name);
+        }
+        for k in RepeatKeyArg::value_variants() {
+            let name = k.to_possible_value().unwrap().get_name().to_string();
+            assert_eq!(RepeatKey::from(*k).name(), name);
+        }
     }
 }

@@ -23,7 +23,6 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde::Deserialize;
 
-use crate::cli::InputArgs;
 use crate::input::ColumnOverride;
 
 pub const DEFAULT_FILE: &str = "complaint-rate.toml";
@@ -39,8 +38,13 @@ pub struct Config {
     pub channels: BTreeMap<String, String>,
     #[serde(default)]
     pub defaults: Defaults,
+    /// Where it was read from (None: no config file).
+    #[serde(skip)]
+    pub path: Option<PathBuf>,
 }
 
+/// Defaults for flags, as written in the file; `cli` reads them with the
+/// same parsers as the flags.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Defaults {
@@ -58,93 +62,42 @@ pub struct Defaults {
     pub confidence: Option<f64>,
 }
 
-/// The config named by `--config`, else `complaint-rate.toml` here if present.
-pub fn load(explicit: Option<&Path>) -> Result<Option<(PathBuf, Config)>> {
-    let path = match explicit {
-        Some(p) => p.to_path_buf(),
-        None if Path::new(DEFAULT_FILE).is_file() => PathBuf::from(DEFAULT_FILE),
-        None => return Ok(None),
-    };
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("{}: cannot read the config file", path.display()))?;
-    let config: Config = toml::from_str(&text)
-        .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.to_string().trim().replace('\n', " ")))?;
-    Ok(Some((path, config)))
-}
-
-/// Fill `input` from the config where the command line did not set a flag
-/// (`given(id)` says whether it did). Column mappings from the command line
-/// come after the config's, so they win.
-pub fn apply(
-    path: &Path,
-    config: &Config,
-    input: &mut InputArgs,
-    given: &dyn Fn(&str) -> bool,
-) -> Result<()> {
-    let shown = path.display();
-    let mut overrides = Vec::new();
-    for (table, roles) in &config.columns {
-        for (role, column) in roles {
-            let spec = format!("{table}.{role}={column}");
-            let parsed: ColumnOverride =
-                spec.parse().map_err(|e: String| anyhow::anyhow!("{shown}: [columns] {e}"))?;
-            overrides.push(parsed);
-        }
-    }
-    overrides.append(&mut input.columns);
-    input.columns = overrides;
-    for (from, to) in &config.channels {
-        input.channel_aliases.push((from.clone(), to.clone()));
-    }
-    let d = &config.defaults;
-    let parse_err = |key: &str, e: String| anyhow::anyhow!("{shown}: [defaults] {key}: {e}");
-    macro_rules! fill {
-        ($id:literal, $field:ident, $value:expr) => {
-            if !given($id) {
-                if let Some(v) = $value {
-                    input.$field = v;
-                }
-            }
+impl Config {
+    /// The config named by `--config`, else `complaint-rate.toml` here if
+    /// present, else an empty one.
+    pub fn load(explicit: Option<&Path>) -> Result<Config> {
+        let path = match explicit {
+            Some(p) => p.to_path_buf(),
+            None if Path::new(DEFAULT_FILE).is_file() => PathBuf::from(DEFAULT_FILE),
+            None => return Ok(Config::default()),
         };
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("{}: cannot read the config file", path.display()))?;
+        let mut config: Config = toml::from_str(&text).map_err(|e| {
+            anyhow::anyhow!("{}: {}", path.display(), e.to_string().trim().replace('\n', " "))
+        })?;
+        config.path = Some(path);
+        Ok(config)
     }
-    fill!(
-        "period",
-        period,
-        d.period.as_deref().map(str::parse).transpose().map_err(|e| parse_err("period", e))?
-    );
-    fill!("by", by, d.by.clone());
-    fill!("window_days", window_days, d.window_days);
-    fill!(
-        "repeat_key",
-        repeat_key,
-        d.repeat_key.as_deref().map(str::parse).transpose().map_err(|e| parse_err("repeat_key", e))?
-    );
-    fill!(
-        "attribute",
-        attribute,
-        d.attribute
-            .as_deref()
-            .map(crate::cli::parse_attribution)
-            .transpose()
-            .map_err(|e| parse_err("attribute", e))?
-    );
-    fill!("tz", tz, d.tz.clone());
-    fill!("encoding", encoding, d.encoding.clone().map(Some));
-    fill!(
-        "delimiter",
-        delimiter,
-        d.delimiter
-            .as_deref()
-            .map(crate::cli::parse_delimiter)
-            .transpose()
-            .map_err(|e| parse_err("delimiter", e))?
-            .map(Some)
-    );
-    fill!("dayfirst", dayfirst, d.dayfirst);
-    fill!("date_format", date_format, d.date_format.clone().map(Some));
-    fill!("channel_map", channel_map, d.channel_map.clone().map(Some));
-    fill!("confidence", confidence, d.confidence);
-    Ok(())
+
+    /// The file's name for messages.
+    pub fn shown(&self) -> String {
+        self.path.as_deref().map(|p| p.display().to_string()).unwrap_or_else(|| DEFAULT_FILE.into())
+    }
+
+    /// The `[columns]` mappings, as `--col` would give them.
+    pub fn column_overrides(&self) -> Result<Vec<ColumnOverride>> {
+        let mut overrides = Vec::new();
+        for (table, roles) in &self.columns {
+            for (role, column) in roles {
+                let spec = format!("{table}.{role}={column}");
+                let parsed: ColumnOverride =
+                    spec.parse().map_err(|e: String| anyhow::anyhow!("{}: [columns] {e}", self.shown()))?;
+                overrides.push(parsed);
+            }
+        }
+        Ok(overrides)
+    }
 }
 
 #[cfg(test)]

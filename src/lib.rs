@@ -1,6 +1,7 @@
 //! complaint-rate: complaint-rate analytics for customer-service and
 //! operations managers. Data flows one way: `input` → `metrics` → `stats` →
-//! `output`; `cmd` holds one file per command that wires them together.
+//! `output`; `report` holds the report's facts and sentences; `cmd` holds
+//! one file per command that wires them together.
 
 #![forbid(unsafe_code)]
 
@@ -10,4 +11,5 @@ pub mod config;
 pub mod input;
 pub mod metrics;
 pub mod output;
+pub mod report;
 pub mod stats;

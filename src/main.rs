@@ -2,9 +2,9 @@
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, FromArgMatches};
+use clap::Parser;
 
-use complaint_rate::cli::Cli;
+use complaint_rate::cmd::Cli;
 
 // mimalloc: polars allocates many small buffers; measured in BENCHMARKS.md.
 // Built with `no_thp`: mimalloc otherwise asks for transparent huge pages, and
@@ -14,12 +14,8 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     complaint_rate::output::writer::clean_up_on_signals();
-    let matches = Cli::command().get_matches();
-    let cli = match Cli::from_arg_matches(&matches) {
-        Ok(cli) => cli,
-        Err(error) => error.exit(),
-    };
-    match complaint_rate::cmd::run(cli, &matches) {
+    let cli = Cli::parse();
+    match complaint_rate::cmd::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(error) if complaint_rate::cmd::is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {

@@ -2,50 +2,12 @@
 //! behaviour — exit code, a message naming file/row/column and the fix, or a
 //! ledger entry. Never a panic, never NaN/inf, never a silently lost row.
 
-use std::process::Output;
-
-use assert_cmd::Command;
-use serde_json::Value;
+mod common;
+use common::*;
 
 const H: &str = "testdata/hostile";
 const C: &str = "testdata/regions/complaints.csv";
 const D: &str = "testdata/regions/deliveries.csv";
-
-fn run(args: &[&str]) -> Output {
-    Command::cargo_bin("complaint-rate").unwrap().args(args).output().unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// Run a report as JSON; check the exit code is 0, nothing panicked, no NaN
-/// or inf anywhere, and every ledger adds up.
-fn report_json(complaints: &str, deliveries: &str, extra: &[&str]) -> Value {
-    let mut args = vec!["report", "--complaints", complaints, "--deliveries", deliveries, "--format", "json"];
-    args.extend_from_slice(extra);
-    let out = run(&args);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let text = String::from_utf8(out.stdout).unwrap();
-    assert!(!text.contains("NaN") && !text.contains("inf"), "{text}");
-    let json: Value = serde_json::from_str(&text).unwrap();
-    for (table, l) in json["ledger"].as_object().unwrap() {
-        let rejected: u64 =
-            l["rejected"].as_object().unwrap().values().map(|r| r["rows"].as_u64().unwrap()).sum();
-        assert_eq!(l["rows_used"].as_u64().unwrap() + rejected, l["rows_read"].as_u64().unwrap(), "{table}");
-    }
-    json
-}
-
-fn fails_with(args: &[&str], needles: &[&str]) {
-    let out = run(args);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
-    let err = stderr(&out);
-    assert!(!err.contains("panicked") && !err.contains("RUST_BACKTRACE"), "{err}");
-    for needle in needles {
-        assert!(err.contains(needle), "{args:?}: {needle:?} not in {err}");
-    }
-}
 
 #[test]
 fn empty_file() {

@@ -1,20 +1,14 @@
 //! Every shape of export a user may have gives the same report; real
 //! exports load as a user would pass them; broken files get a clear error.
 
+mod common;
+use common::*;
+
 use std::path::Path;
-use std::process::Output;
 
 use assert_cmd::Command;
 
 const S: &str = "testdata/shapes";
-
-fn run(args: &[&str]) -> Output {
-    Command::cargo_bin("complaint-rate").unwrap().args(args).output().unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 fn report_csv(complaints: &str, deliveries: &str, extra: &[&str]) -> String {
     let mut args = vec![
@@ -339,4 +333,39 @@ fn dates_of_uneven_width_are_still_read_exactly() {
     let total = csv.lines().last().unwrap();
     assert!(total.starts_with("total,,,3,7,"), "{csv}");
     assert!(!csv.contains("unparseable"), "{csv}");
+}
+
+/// Regression: `inspect` returned before the config file was read, so its
+/// column mappings never reached the command users run first.
+#[test]
+fn inspect_reads_the_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("tickets.csv"), "opened,client,how\n2025-01-06 10:00,c1,web\n").unwrap();
+    std::fs::write(
+        dir.path().join("complaint-rate.toml"),
+        "[columns]\ncomplaints.customer = \"client\"\ncomplaints.time = \"opened\"\n",
+    )
+    .unwrap();
+    let out =
+        tool().current_dir(dir.path()).args(["inspect", "tickets.csv", "--format", "json"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let role = |name: &str| {
+        json[0]["columns"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap()["role"].clone()
+    };
+    assert_eq!(role("client"), "customer");
+    assert_eq!(role("opened"), "time");
+    // --config names another file; the flag --col still wins over it.
+    std::fs::rename(dir.path().join("complaint-rate.toml"), dir.path().join("other.toml")).unwrap();
+    let out = tool()
+        .current_dir(dir.path())
+        .args(["inspect", "tickets.csv", "--config", "other.toml", "--col", "complaints.channel=client"])
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let columns = json[0]["columns"].as_array().unwrap();
+    let client = columns.iter().find(|c| c["name"] == "client").unwrap();
+    assert!(client["role"] == "customer" || client["role"] == "channel", "{client}");
+    assert_eq!(columns.iter().find(|c| c["name"] == "opened").unwrap()["role"], "time");
 }

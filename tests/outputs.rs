@@ -1,18 +1,16 @@
 //! Output formats, alarms and exit codes, spreadsheets read back, charts,
 //! determinism and atomic writes.
 
+mod common;
+use common::*;
+
 use std::collections::BTreeMap;
 use std::process::{Command as Std, Output, Stdio};
 
-use assert_cmd::Command;
 use calamine::{Data, Reader, open_workbook_auto};
 
 const C: &str = "testdata/regions/complaints.csv";
 const D: &str = "testdata/regions/deliveries.csv";
-
-fn run(args: &[&str]) -> Output {
-    Command::cargo_bin("complaint-rate").unwrap().args(args).output().unwrap()
-}
 
 fn report(extra: &[&str]) -> Output {
     let mut args = vec!["report", "--complaints", C, "--deliveries", D, "--by", "region"];
@@ -239,4 +237,49 @@ fn a_killed_run_leaves_the_previous_output_intact() {
         text == "previous\n" || (text.starts_with("period_start,") && text.contains("\ntotal,")),
         "{text:.200}"
     );
+}
+
+/// Regression: `--format xlsx` and `--format html` were refused although
+/// `-o x.xlsx` / `-o x.html` worked.
+#[test]
+fn every_format_can_be_named_with_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = dir.path().join("report.bin");
+    let out = report(&["--format", "xlsx", "-o", xlsx.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"), "an xlsx workbook is a zip");
+    let out = report(&["--format", "html"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("<!DOCTYPE html>"));
+}
+
+/// Regression: the HTML table highlighted every row with a text cell equal
+/// to `high` or `low`, so segments named that way were all "flagged".
+#[test]
+fn html_highlights_signals_not_segment_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let rename = |from: &str, to: &std::path::Path| {
+        let text = std::fs::read_to_string(from).unwrap();
+        let mut lines = text.lines();
+        let header = lines.next().unwrap().replace("region", "priority");
+        let body: Vec<String> = lines
+            .map(|l| l.replace("North", "high").replace("South", "low").replace("East", "low"))
+            .collect();
+        std::fs::write(to, format!("{header}\n{}\n", body.join("\n"))).unwrap();
+    };
+    let (c, d) = (dir.path().join("c.csv"), dir.path().join("d.csv"));
+    rename(C, &c);
+    rename(D, &d);
+    let report = |format: &str| {
+        let (c, d) = (c.to_str().unwrap(), d.to_str().unwrap());
+        run(&["report", "--complaints", c, "--deliveries", d, "--by", "priority", "--format", format])
+    };
+    let out = report("html");
+    let html = stdout(&out);
+    assert!(out.status.success() && html.contains("<td>high</td>"), "{}", stderr(&out));
+    let signalled = csv_output(&report("csv"))
+        .iter()
+        .filter(|r| ["above", "below", "shift"].contains(&r["signal"].as_str()))
+        .count();
+    assert_eq!(html.matches("<tr class=\"flag\">").count(), signalled, "{html}");
 }

@@ -1,34 +1,11 @@
 //! Runs the real binary on files in testdata/ and ../shared/realdata and
 //! asserts exact numbers, exit codes and messages.
 
+mod common;
+use common::*;
+
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Output;
-
-use assert_cmd::Command;
-
-fn tool() -> Command {
-    Command::cargo_bin("complaint-rate").unwrap()
-}
-
-fn run(args: &[&str]) -> Output {
-    tool().args(args).output().unwrap()
-}
-
-/// The CSV on stdout as rows of column → value.
-fn csv_rows(output: &Output) -> Vec<BTreeMap<String, String>> {
-    assert!(output.status.success(), "failed: {}", String::from_utf8_lossy(&output.stderr));
-    let mut reader = csv::Reader::from_reader(output.stdout.as_slice());
-    let headers = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| headers.iter().map(String::from).zip(r.unwrap().iter().map(String::from)).collect())
-        .collect()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 const SPEC_COLUMNS: &str = "period_start,period_end,deliveries,complaints,complaint_rate,per_1000,rate_low,rate_high,\
 repeat_complaints,repeat_rate,problems,channel_switches,switch_rate,lcl,ucl,signal";
@@ -48,7 +25,7 @@ fn spec_fixture_january_by_month() {
     ]);
     let text = String::from_utf8(out.stdout.clone()).unwrap();
     assert_eq!(text.lines().next().unwrap(), SPEC_COLUMNS);
-    let rows = csv_rows(&out);
+    let rows = csv_output(&out);
     let jan = &rows[0];
     assert_eq!(jan["period_start"], "2024-01-01");
     assert_eq!(jan["period_end"], "2024-01-31");
@@ -67,7 +44,7 @@ fn spec_fixture_january_by_month() {
 
 #[test]
 fn european_semicolon_file_by_region() {
-    let rows = csv_rows(&run(&[
+    let rows = csv_output(&run(&[
         "report",
         "--complaints",
         "testdata/regions/complaints.csv",
@@ -201,7 +178,7 @@ fn cfpb_complaints_per_month_match_an_independent_count() {
         let record = record.unwrap();
         *expected.entry(format!("{}-01", &record[at][..7])).or_default() += 1;
     }
-    let rows = csv_rows(&run(&[
+    let rows = csv_output(&run(&[
         "report",
         "--complaints",
         path,

@@ -2,21 +2,14 @@
 //! flagged `above` and makes a forest; the same data without it are bushes.
 //! Also the other commands' headline numbers on the SPEC fixture.
 
-use std::path::PathBuf;
+mod common;
+
 use std::process::Command;
 
 use assert_cmd::cargo::cargo_bin;
 
-/// The generator example, built by `cargo test` beside the test binaries.
-fn generator() -> PathBuf {
-    let deps = std::env::current_exe().unwrap().parent().unwrap().to_path_buf();
-    let path = deps.parent().unwrap().join("examples").join("generate");
-    assert!(path.exists(), "{} missing: run through `cargo test`, which builds examples", path.display());
-    path
-}
-
 fn generate(dir: &std::path::Path, bad_week: bool) {
-    let mut cmd = Command::new(generator());
+    let mut cmd = Command::new(common::example("generate"));
     cmd.args([
         "--deliveries",
         "600000",

@@ -1,13 +1,12 @@
 //! `compare --by COL`: which segments (depots, regions, teams) are really out
 //! of line. One row per segment on a funnel plot: rate against the overall
-//! rate θ₀ with 95% and 99.8% limits widened for overdispersion (SPEC §4).
+//! rate θ₀ with 95% and 99.8% limits widened for overdispersion (docs/METHODS.md §4.4).
 
 use anyhow::{Result, bail};
 use serde_json::json;
 
 use super::Output;
-use crate::cli::CompareArgs;
-use crate::metrics::dataset::DatasetOptions;
+use crate::cli::{InputArgs, OutputArgs};
 use crate::metrics::period::Period;
 use crate::metrics::period_table;
 use crate::output::chart::{Figure, FunnelPoint};
@@ -26,15 +25,24 @@ Examples:
     complaint-rate compare --complaints c.csv --deliveries d.csv --by region \\
         --from 2025-01-01 --to 2025-03-31 -o regions.csv";
 
-pub fn run(args: &CompareArgs) -> Result<u8> {
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+pub fn run(args: &Args) -> Result<u8> {
     let output = Output::prepare(&args.output, true)?;
-    let input = &args.input;
-    if input.by.is_empty() {
+    let mut options = args.input.resolve()?;
+    if options.by.is_empty() {
         bail!("compare needs the segment column to compare: pass --by COL (e.g. --by region)");
     }
     // No period table here: deliveries counted per week or month are fine.
-    let options = DatasetOptions { period: Period::All, ..input.dataset_options()? };
-    let data = output.load(input, &options)?;
+    options.period = Period::All;
+    let input = &options;
+    let data = output.load(&options)?;
     let Some(table) = period_table::build(
         &data.complaints.records,
         &data.contacts,
@@ -85,7 +93,13 @@ pub fn run(args: &CompareArgs) -> Result<u8> {
             Cell::Fraction(unit.map(|u| u.limits_95.1)),
             Cell::Fraction(unit.map(|u| u.limits_998.0)),
             Cell::Fraction(unit.map(|u| u.limits_998.1)),
-            Cell::Text(unit.and_then(|u| u.flag).map(|f| f.as_str().to_string()).unwrap_or_default()),
+            {
+                let flag = unit.and_then(|u| u.flag);
+                Cell::signal(
+                    flag.map(|f| f.as_str()).unwrap_or_default(),
+                    matches!(flag, Some(Flag::High | Flag::Low)),
+                )
+            },
         ]);
         rows.push(cells);
     }
@@ -104,7 +118,7 @@ pub fn run(args: &CompareArgs) -> Result<u8> {
                 .rows
                 .iter()
                 .zip(&rows)
-                .filter(|(_, cells)| matches!(cells.last(), Some(Cell::Text(t)) if t == "high" || t == "low"))
+                .filter(|(_, cells)| cells.last().is_some_and(Cell::is_alarm))
                 .map(|(r, _)| format!("{} ({})", r.segment.join("/"), fmt(r.counts.complaint_rate())))
                 .collect();
             headline.push(if flagged.is_empty() {
@@ -158,7 +172,7 @@ pub fn run(args: &CompareArgs) -> Result<u8> {
                 label: r.segment.join("/"),
                 deliveries: r.counts.deliveries as f64,
                 rate: r.counts.complaint_rate().unwrap_or(0.0),
-                flagged: matches!(cells.last(), Some(Cell::Text(t)) if !t.is_empty()),
+                flagged: matches!(cells.last(), Some(Cell::Signal { text, .. }) if !text.is_empty()),
             })
             .collect::<Vec<_>>();
         let max_n = points.iter().map(|p| p.deliveries).fold(1.0, f64::max) * 1.05;
@@ -190,8 +204,8 @@ pub fn run(args: &CompareArgs) -> Result<u8> {
             "complaints": input.complaints.display().to_string(),
             "deliveries": input.deliveries.display().to_string(),
             "by": input.by,
-            "from": input.from.map(|d| d.to_string()),
-            "to": input.to.map(|d| d.to_string()),
+            "from": input.input.range.from.map(|d| d.to_string()),
+            "to": input.input.range.to.map(|d| d.to_string()),
         }),
     };
     output.write(&document)?;

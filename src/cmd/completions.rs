@@ -1,13 +1,6 @@
-//! `completions SHELL`: shell completion script on stdout.
-//!
-//! Examples:
-//!   complaint-rate completions bash > /etc/bash_completion.d/complaint-rate
-//!   complaint-rate completions zsh > "${fpath[1]}/_complaint-rate"
+//! `completions SHELL`: a shell completion script on stdout.
 
 use anyhow::Result;
-use clap::CommandFactory;
-
-use crate::cli::Cli;
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -15,10 +8,16 @@ Examples:
   complaint-rate completions zsh > \"${fpath[1]}/_complaint-rate\"
   complaint-rate completions fish > ~/.config/fish/completions/complaint-rate.fish";
 
-pub fn run(shell: clap_complete::Shell) -> Result<u8> {
-    let mut command = Cli::command();
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `command`: the whole command line, whose flags are completed.
+pub fn run(args: &Args, mut command: clap::Command) -> Result<u8> {
     let mut bytes = Vec::new();
-    clap_complete::generate(shell, &mut command, "complaint-rate", &mut bytes);
+    clap_complete::generate(args.shell, &mut command, "complaint-rate", &mut bytes);
     crate::output::writer::write_stdout(&bytes)?;
     Ok(0)
 }

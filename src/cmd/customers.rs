@@ -5,17 +5,17 @@
 //! and observed against expected customers with two or more complaints.
 
 use anyhow::{Result, bail};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::Output;
-use crate::cli::CustomersArgs;
+use crate::cli::{InputArgs, OutputArgs};
 use crate::input::Role;
 use crate::metrics::customers::{concentration, customer_rows, deliveries_per_customer};
-use crate::metrics::dataset::DatasetOptions;
 use crate::metrics::period::Period;
 use crate::output::chart::Figure;
 use crate::output::table::{percent, thousands};
 use crate::output::{Cell, Document, Table};
+use crate::report::summary::concentration_json;
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -25,12 +25,24 @@ Examples:
   The top 100 as CSV:
     complaint-rate customers --complaints c.csv --deliveries d.csv --top 100 -o top.csv";
 
-pub fn run(args: &CustomersArgs) -> Result<u8> {
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// How many of the top complainers to list.
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub top: usize,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+pub fn run(args: &Args) -> Result<u8> {
     let output = Output::prepare(&args.output, true)?;
-    let input = &args.input;
+    let mut options = args.input.resolve()?;
     // No period table here: deliveries counted per week or month are fine.
-    let options = DatasetOptions { period: Period::All, ..input.dataset_options()? };
-    let data = output.load(input, &options)?;
+    options.period = Period::All;
+    let input = &options;
+    let data = output.load(&options)?;
     if data.complaints.roles.get(Role::Customer).is_none() {
         bail!(
             "{}: no customer column in the complaints, so complaints cannot be attributed to customers. \
@@ -113,21 +125,14 @@ pub fn run(args: &CustomersArgs) -> Result<u8> {
             thousands(c.observed_repeat_complainers)
         ),
     });
-    let summary = json!({
-        "complaints": c.complaints,
-        "complainants": c.complainants,
-        "customers": c.customers,
-        "top_1pct_share": c.top_1pct_share,
-        "top_10_share": c.top_10_share,
-        "customers_for_half": c.customers_for_half,
-        "gini_complainants": c.gini_complainants,
-        "gini_all_customers": c.gini_all,
-        "generalized_gini": c.generalized_gini_all,
-        "customers_2plus_observed": c.observed_repeat_complainers,
-        "customers_2plus_expected": c.expected_repeat_complainers,
-        "complaint_rate": p_bar,
-        "q_below_0_05": rows.iter().filter(|r| r.q_value.is_some_and(|q| q < 0.05)).count(),
-    });
+    let mut summary = serde_json::Map::new();
+    summary.insert("complaints".into(), json!(c.complaints));
+    if let Value::Object(members) = concentration_json(&c) {
+        summary.extend(members);
+    }
+    summary.insert("complaint_rate".into(), json!(p_bar));
+    let significant = rows.iter().filter(|r| r.q_value.is_some_and(|q| q < 0.05)).count();
+    summary.insert("q_below_0_05".into(), json!(significant));
     let figure = {
         let counts: Vec<u64> = rows.iter().map(|r| r.complaints).filter(|&c| c > 0).collect();
         let n = counts.len().max(1) as f64;
@@ -148,7 +153,7 @@ pub fn run(args: &CustomersArgs) -> Result<u8> {
         figure,
         headline: if args.output.quiet { vec![] } else { headline },
         json_whole: None,
-        json_head: vec![("summary".into(), summary)],
+        json_head: vec![("summary".into(), Value::Object(summary))],
         main: Table { name: "customers".into(), columns, rows: table_rows },
         extra: vec![],
         terminal_columns: None,
@@ -158,8 +163,8 @@ pub fn run(args: &CustomersArgs) -> Result<u8> {
             "complaints": input.complaints.display().to_string(),
             "deliveries": input.deliveries.display().to_string(),
             "top": args.top,
-            "from": input.from.map(|d| d.to_string()),
-            "to": input.to.map(|d| d.to_string()),
+            "from": input.input.range.from.map(|d| d.to_string()),
+            "to": input.input.range.to.map(|d| d.to_string()),
         }),
     };
     output.write(&document)?;

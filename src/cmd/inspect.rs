@@ -8,7 +8,8 @@ use polars::prelude::*;
 use serde_json::{Value, json};
 
 use super::Output;
-use crate::cli::InspectArgs;
+use crate::cli::{OutputArgs, ReadArgs};
+use crate::config::Config;
 use crate::input::roles::{Role, Roles, Table as RoleTable, normalize};
 use crate::input::source::{Format, Source, explain_read_error};
 use crate::input::time::TimeParser;
@@ -33,18 +34,46 @@ struct ColumnFacts {
     samples: Vec<String>,
 }
 
-pub fn run(args: &InspectArgs) -> Result<u8> {
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Files, globs or directories to inspect.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<std::path::PathBuf>,
+    /// Read the columns' roles as this table's (default: deliveries when a delivery-only column is present).
+    #[arg(long, value_enum)]
+    pub table: Option<TableArg>,
+    #[command(flatten)]
+    pub read: ReadArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TableArg {
+    Complaints,
+    Deliveries,
+}
+
+pub fn run(args: &Args) -> Result<u8> {
     let output = Output::prepare(&args.output, false)?;
-    let settings = args.read_settings()?;
+    // The config file's column mappings and reading defaults apply here
+    // too: inspect shows what a report would see.
+    let config = Config::load(args.read.config.as_deref())?;
+    let (overrides, settings) = args.read.resolve(&config)?;
+    let dayfirst = args.read.dayfirst(&config);
     let tz = chrono_tz::UTC;
     let mut rows = Vec::new();
     let mut files_json = Vec::new();
     let mut headline = Vec::new();
     for file in &args.files {
         let source = Source::open(file, &settings)?;
-        let table = args.table.unwrap_or_else(|| guess_table(&source.columns));
-        let roles = Roles::detect(table, &source.columns, &args.columns)?;
-        let (count, facts) = column_facts(&source, &roles, args.dayfirst.then_some(true), tz)?;
+        let table = match args.table {
+            Some(TableArg::Complaints) => RoleTable::Complaints,
+            Some(TableArg::Deliveries) => RoleTable::Deliveries,
+            None => guess_table(&source.columns),
+        };
+        let roles = Roles::detect(table, &source.columns, &overrides)?;
+        let (count, facts) = column_facts(&source, &roles, dayfirst, tz)?;
         let delimiter = match source.format {
             Format::Csv { delimiter: b'\t', .. } => Some("tab".to_string()),
             Format::Csv { delimiter, .. } => Some((delimiter as char).to_string()),

@@ -1,5 +1,7 @@
-//! One file per command. Each turns its flags into options, runs input →
-//! metrics → stats, builds a `Document`, and hands it to `Output`.
+//! One file per command, each with what it is for, its examples, its
+//! arguments and its `run`: flags → typed options → input → metrics →
+//! stats → a `Document` handed to `Output`. The command line itself (`Cli`)
+//! is here; the flags every command shares are in `cli`.
 
 pub mod compare;
 pub mod completions;
@@ -14,41 +16,57 @@ use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
 
 use anyhow::{Result, anyhow};
+use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::cli::{Cli, Command, InputArgs, OutputArgs};
-use crate::config;
+use crate::cli::{ColorArg, OutputArgs};
 use crate::metrics::dataset::{self, Dataset, DatasetOptions};
 use crate::output::{self, Document, OutputFormat, RenderOptions, writer};
 
+/// Complaints per delivery, repeat contacts and channel switches — and
+/// whether any week or depot is truly out of line, or only routine noise.
+#[derive(Debug, Parser)]
+#[command(name = "complaint-rate", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The whole picture: rate per period, repeats, switches, limits, ledger.
+    #[command(after_help = report::EXAMPLES)]
+    Report(report::Args),
+    /// Which segments (depots, regions…) are really out of line: a funnel with overdispersion.
+    #[command(after_help = compare::EXAMPLES)]
+    Compare(compare::Args),
+    /// How concentrated complaints are: top complainers against a chance baseline.
+    #[command(after_help = customers::EXAMPLES)]
+    Customers(customers::Args),
+    /// Repeat contact, episodes, channel switching, one-contact resolution, transitions.
+    #[command(after_help = repeats::EXAMPLES)]
+    Repeats(repeats::Args),
+    /// What the tool sees in exports: format, encoding, delimiter, rows, columns → roles, types.
+    #[command(after_help = inspect::EXAMPLES)]
+    Inspect(inspect::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(after_help = completions::EXAMPLES)]
+    Completions(completions::Args),
+    /// Print the manual page (roff).
+    #[command(after_help = man::EXAMPLES)]
+    Man,
+}
+
 /// Run a command; the exit code on success (0, or 1 when an alarm fired).
 /// A panic anywhere below (ours or a library's) becomes an ordinary error.
-pub fn run(mut cli: Cli, matches: &clap::ArgMatches) -> Result<u8> {
-    let input = match &mut cli.command {
-        Command::Report(a) => &mut a.input,
-        Command::Compare(a) => &mut a.input,
-        Command::Customers(a) => &mut a.input,
-        Command::Repeats(a) => &mut a.input,
-        Command::Inspect(a) => return catch_panics(|| inspect::run(a)),
-        Command::Completions { shell } => return completions::run(*shell),
-        Command::Man => return man::run(),
-    };
-    if let Some((path, config)) = config::load(input.config.as_deref())? {
-        let sub = matches.subcommand().map(|(_, m)| m);
-        let given = |id: &str| {
-            sub.and_then(|m| m.value_source(id)).is_some_and(|s| s == clap::parser::ValueSource::CommandLine)
-        };
-        config::apply(&path, &config, input, &given)?;
-    }
-    // `--by region --by Region` is one segment column.
-    input.by = input.unique_by();
+pub fn run(cli: Cli) -> Result<u8> {
     catch_panics(|| match &cli.command {
         Command::Report(args) => report::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Customers(args) => customers::run(args),
         Command::Repeats(args) => repeats::run(args),
         Command::Inspect(args) => inspect::run(args),
-        Command::Completions { shell } => completions::run(*shell),
-        Command::Man => man::run(),
+        Command::Completions(args) => completions::run(args, Cli::command()),
+        Command::Man => man::run(Cli::command()),
     })
 }
 
@@ -96,7 +114,7 @@ impl Output {
     pub fn prepare(args: &OutputArgs, draws_chart: bool) -> Result<Output> {
         let stdout_terminal = std::io::stdout().is_terminal();
         let to_terminal = args.output.is_none() && stdout_terminal;
-        let format = OutputFormat::choose(args.format, args.output.as_deref(), to_terminal)?;
+        let format = OutputFormat::choose(args.format.map(Into::into), args.output.as_deref(), to_terminal)?;
         if format.is_binary() && to_terminal {
             anyhow::bail!(
                 "xlsx output is binary and stdout is a terminal: write it to a file with -o report.xlsx"
@@ -121,10 +139,10 @@ impl Output {
             }
             writer::check_writable(chart)?;
         }
-        let color = match args.color.as_str() {
-            "always" => true,
-            "never" => false,
-            _ => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        let color = match args.color {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         };
         Ok(Output {
             format,
@@ -141,9 +159,9 @@ impl Output {
     }
 
     /// Load both exports, with a spinner while they are read.
-    pub fn load(&self, input: &InputArgs, options: &DatasetOptions) -> Result<Dataset> {
+    pub fn load(&self, options: &DatasetOptions) -> Result<Dataset> {
         let _spinner = self.spinner("reading the exports");
-        dataset::load(&input.complaints, &input.deliveries, options)
+        dataset::load(options)
     }
 
     pub fn write(&self, document: &Document) -> Result<()> {
@@ -155,5 +173,15 @@ impl Output {
             Some(path) => writer::write_atomic(path, &bytes),
             None => writer::write_stdout(&bytes),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
     }
 }

@@ -9,14 +9,13 @@ use anyhow::{Result, bail};
 use serde_json::json;
 
 use super::Output;
-use super::report::SURVEY_CAUTION;
-use crate::cli::RepeatsArgs;
+use crate::cli::{InputArgs, OutputArgs};
 use crate::input::Role;
-use crate::metrics::dataset::DatasetOptions;
 use crate::metrics::episodes::summarise;
 use crate::metrics::period::Period;
 use crate::output::table::{percent, thousands};
 use crate::output::{Cell, Document, Table};
+use crate::report::sentences::SURVEY_CAUTION;
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -27,12 +26,21 @@ Examples:
     complaint-rate repeats --complaints c.csv --deliveries d.csv --window-days 3 \\
         --repeat-key customer+order --as-of 2025-03-31";
 
-pub fn run(args: &RepeatsArgs) -> Result<u8> {
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+pub fn run(args: &Args) -> Result<u8> {
     let output = Output::prepare(&args.output, false)?;
-    let input = &args.input;
+    let mut options = args.input.resolve()?;
     // No period table here: deliveries counted per week or month are fine.
-    let options = DatasetOptions { period: Period::All, ..input.dataset_options()? };
-    let data = output.load(input, &options)?;
+    options.period = Period::All;
+    let input = &options;
+    let data = output.load(&options)?;
     if data.complaints.roles.get(Role::Customer).is_none() {
         bail!(
             "{}: repeats need a customer column in the complaints; name it with --col complaints.customer=COLUMN",
@@ -144,8 +152,8 @@ pub fn run(args: &RepeatsArgs) -> Result<u8> {
             "window_days": input.window_days,
             "repeat_key": input.repeat_key.name(),
             "as_of": input.as_of.map(|d| d.to_string()),
-            "from": input.from.map(|d| d.to_string()),
-            "to": input.to.map(|d| d.to_string()),
+            "from": input.input.range.from.map(|d| d.to_string()),
+            "to": input.input.range.to.map(|d| d.to_string()),
         }),
     };
     output.write(&document)?;

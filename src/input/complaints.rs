@@ -159,7 +159,7 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
             customer: value(customers, i).map(Box::from),
             channel: value(channels, i).map(|c| {
                 channel_values.get(c, |c| {
-                    let folded = c.to_lowercase();
+                    let folded = super::channels::fold(c);
                     options.channels.get(&folded).cloned().unwrap_or(folded)
                 })
             }),

@@ -1,4 +1,4 @@
-//! The ledger (SPEC §1.3): every input row is used or rejected with a reason.
+//! The ledger (docs/METHODS.md §1.4): every input row is used or rejected with a reason.
 
 use std::collections::BTreeMap;
 

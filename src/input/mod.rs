@@ -1,5 +1,6 @@
 //! Reading the two exports: files, column roles, values, and the ledger.
 
+pub mod channels;
 pub mod complaints;
 pub mod decode;
 pub mod ledger;

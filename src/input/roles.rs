@@ -1,4 +1,4 @@
-//! Column roles (SPEC §1.1): which column of a table holds the time, the
+//! Column roles (docs/METHODS.md §1.2): which column of a table holds the time, the
 //! customer, the channel… found by alias, or set with `--col TABLE.ROLE=COLUMN`.
 
 use std::collections::BTreeMap;
@@ -70,7 +70,7 @@ impl Role {
         })
     }
 
-    /// Column-name aliases, tried in order (SPEC §1.1).
+    /// Column-name aliases, tried in order (docs/METHODS.md §1.2).
     fn aliases(self, table: Table) -> &'static [&'static str] {
         match (self, table) {
             (Role::Time, Table::Complaints) => &[

@@ -1,5 +1,5 @@
 //! Time values: one parser for both tables. The layout of a column is detected
-//! from its values (SPEC §1.2); each value is then parsed to a local
+//! from its values (docs/METHODS.md §1.3); each value is then parsed to a local
 //! `NaiveDateTime` (values with an offset are converted to `--tz`, naive values
 //! are taken as already local; a date-only value is midnight).
 

@@ -1,5 +1,5 @@
 //! Complaints per customer, each customer's deliveries where the deliveries
-//! carry customers, and the concentration summary (SPEC §4).
+//! carry customers, and the concentration summary (docs/METHODS.md §4.6).
 
 use std::collections::HashMap;
 

@@ -4,7 +4,9 @@
 //! complaint linked to its key's previous and next contact.
 
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::PathBuf;
+
+use chrono::{NaiveDate, NaiveDateTime};
 
 use anyhow::{Result, bail};
 
@@ -25,8 +27,12 @@ pub enum Attribution {
     Delivery,
 }
 
+/// Everything a command counts with, resolved from flags, the config file
+/// and defaults (`cli`).
 #[derive(Clone, Debug)]
 pub struct DatasetOptions {
+    pub complaints: PathBuf,
+    pub deliveries: PathBuf,
     pub input: InputOptions,
     /// The report's period, to refuse deliveries counted per coarser period.
     pub period: Period,
@@ -35,6 +41,17 @@ pub struct DatasetOptions {
     pub window_days: u32,
     pub attribution: Attribution,
     pub strict: bool,
+    /// Follow-ups are known up to this day (one-contact resolution, maturity).
+    pub as_of: Option<NaiveDate>,
+    /// Confidence of the rate intervals.
+    pub confidence: f64,
+}
+
+impl DatasetOptions {
+    /// `as_of` as the end of that day.
+    pub fn as_of_time(&self) -> Option<NaiveDateTime> {
+        self.as_of.and_then(|d| d.succ_opt()).and_then(|d| d.and_hms_opt(0, 0, 0))
+    }
 }
 
 pub struct Dataset {
@@ -48,10 +65,10 @@ pub struct Dataset {
     pub lag_days: Vec<f64>,
 }
 
-pub fn load(complaints_path: &Path, deliveries_path: &Path, options: &DatasetOptions) -> Result<Dataset> {
+pub fn load(options: &DatasetOptions) -> Result<Dataset> {
     let input = &options.input;
-    let complaints_source = Source::open(complaints_path, &input.read)?;
-    let deliveries_source = Source::open(deliveries_path, &input.read)?;
+    let complaints_source = Source::open(&options.complaints, &input.read)?;
+    let deliveries_source = Source::open(&options.deliveries, &input.read)?;
     let deliveries = deliveries::count(&deliveries_source, input, &options.by)?;
     check_granularity(&deliveries, &deliveries_source, options.period)?;
     let mut complaints = complaints::load(&complaints_source, input, &options.by)?;

@@ -1,4 +1,4 @@
-//! Repeat contact seen from the problem's side (SPEC §3): episodes, channel
+//! Repeat contact seen from the problem's side (docs/METHODS.md §3.3–3.5): episodes, channel
 //! switching within them, forward one-contact resolution, the channel
 //! transition matrix and per-channel counts, over counted complaints.
 

@@ -1,4 +1,4 @@
-//! Periods (SPEC §2): ISO weeks from Monday, calendar months, quarters, years,
+//! Periods (docs/METHODS.md §2.1): ISO weeks from Monday, calendar months, quarters, years,
 //! days, or everything as one period.
 
 use std::str::FromStr;

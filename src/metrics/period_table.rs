@@ -1,4 +1,4 @@
-//! The period table (SPEC §5): one row per period × segment with deliveries,
+//! The period table (docs/METHODS.md §2–3): one row per period × segment with deliveries,
 //! complaints, repeats and switches, plus control limits per segment.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -8,7 +8,7 @@ use chrono::{Days, NaiveDate};
 use super::period::Period;
 use super::repeats::Contact;
 use crate::input::complaints::Complaint;
-use crate::stats::laney::{Chart, Limits, control_chart};
+use crate::stats::laney::{Chart, Limits, Signal, control_chart};
 use crate::stats::runs::{Runs, anhoej};
 use crate::stats::wilson::wilson_interval;
 
@@ -58,7 +58,7 @@ impl Counts {
         ratio(self.deliveries, self.complaints)
     }
 
-    fn add(&mut self, other: &Counts) {
+    pub fn add(&mut self, other: &Counts) {
         self.deliveries += other.deliveries;
         self.complaints += other.complaints;
         self.repeat_complaints += other.repeat_complaints;
@@ -84,15 +84,48 @@ pub struct PeriodRow {
     pub immature: bool,
 }
 
+/// What the `signal` column says about a row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowSignal {
+    /// Above the upper control limit.
+    Above,
+    /// Below the lower control limit.
+    Below,
+    /// Part of a run that makes the Anhøj rules signal a shift.
+    Shift,
+    /// Cut by the edge of the days both exports cover.
+    Partial,
+    /// Complaints about this period's deliveries are still arriving.
+    Immature,
+}
+
+impl RowSignal {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RowSignal::Above => "above",
+            RowSignal::Below => "below",
+            RowSignal::Shift => "shift",
+            RowSignal::Partial => "partial",
+            RowSignal::Immature => "immature",
+        }
+    }
+
+    /// Whether the row is out of line (not merely incomplete).
+    pub fn is_alarm(self) -> bool {
+        matches!(self, RowSignal::Above | RowSignal::Below | RowSignal::Shift)
+    }
+}
+
 impl PeriodRow {
     /// The `signal` column: above/below the limits, else part of a shift,
-    /// else immature, else empty.
-    pub fn signal(&self) -> &'static str {
+    /// else immature, else none.
+    pub fn signal(&self) -> Option<RowSignal> {
         match self.limits.and_then(|l| l.signal) {
-            Some(signal) => signal.as_str(),
-            None if self.shift => "shift",
-            None if self.immature => "immature",
-            None => "",
+            Some(Signal::Above) => Some(RowSignal::Above),
+            Some(Signal::Below) => Some(RowSignal::Below),
+            None if self.shift => Some(RowSignal::Shift),
+            None if self.immature => Some(RowSignal::Immature),
+            None => None,
         }
     }
 }

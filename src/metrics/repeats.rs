@@ -1,4 +1,4 @@
-//! Repeat contacts and channel switches (SPEC §3): each complaint's place in
+//! Repeat contacts and channel switches (docs/METHODS.md §3.2): each complaint's place in
 //! its key's chain of complaints, ordered by (time, row).
 
 use std::str::FromStr;
@@ -132,7 +132,7 @@ pub(crate) mod tests {
     use super::*;
     use chrono::NaiveDateTime;
 
-    /// SPEC §9 repeat/channel fixture (W = 7): (customer, time, channel).
+    /// docs/METHODS.md §5 repeat/channel fixture (W = 7): (customer, time, channel).
     pub(crate) const FIXTURE: [(&str, &str, &str); 11] = [
         ("C1", "2024-01-01 09:00", "web"),
         ("C1", "2024-01-02 10:00", "phone"),

@@ -49,7 +49,9 @@ pub fn render(document: &Document, title: &str) -> String {
         }
         out.push_str("</tr>\n");
         for row in &table.rows {
-            let flagged = row.iter().any(|c| matches!(c, Cell::Text(t) if ["above", "below", "high", "low", "shift"].contains(&t.as_str())));
+            // From the row's typed signal, never from cell text: a segment
+            // named "high" is not a flag.
+            let flagged = row.iter().any(Cell::is_alarm);
             out.push_str(if flagged { "<tr class=\"flag\">" } else { "<tr>" });
             for cell in row {
                 let numeric = matches!(cell, Cell::Int(_) | Cell::Fraction(_) | Cell::Number(_));

@@ -12,7 +12,6 @@ pub mod writer;
 pub mod xlsx;
 
 use std::path::Path;
-use std::str::FromStr;
 
 use anyhow::{Result, bail};
 use chrono::NaiveDate;
@@ -29,26 +28,6 @@ pub enum OutputFormat {
     Markdown,
     Xlsx,
     Html,
-}
-
-impl FromStr for OutputFormat {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, String> {
-        Ok(match text.to_ascii_lowercase().as_str() {
-            "table" => OutputFormat::Table,
-            "csv" => OutputFormat::Csv,
-            "tsv" => OutputFormat::Tsv,
-            "json" => OutputFormat::Json,
-            "ndjson" | "jsonl" => OutputFormat::Ndjson,
-            "markdown" | "md" => OutputFormat::Markdown,
-            other => {
-                return Err(format!(
-                    "unknown format {other:?}: use table, csv, tsv, json, ndjson or markdown"
-                ));
-            }
-        })
-    }
 }
 
 impl OutputFormat {
@@ -105,14 +84,31 @@ pub enum Cell {
     Fraction(Option<f64>),
     /// Any other real number (per 1,000, z, …).
     Number(Option<f64>),
+    /// A row's signal or flag (`above`, `shift`, `partial`, `high`…): plain
+    /// text in machine formats; `alarm` marks the row out of line for
+    /// people (highlighted in HTML).
+    Signal {
+        text: String,
+        alarm: bool,
+    },
 }
 
 impl Cell {
+    /// A signal cell; empty text for none.
+    pub fn signal(text: &str, alarm: bool) -> Cell {
+        Cell::Signal { text: text.to_string(), alarm }
+    }
+
+    /// Whether this cell marks its row as out of line.
+    pub fn is_alarm(&self) -> bool {
+        matches!(self, Cell::Signal { alarm: true, .. })
+    }
+
     /// The value as machine formats write it: ISO dates, no thousands
     /// separators, shortest exact decimal for reals, empty when undefined.
     pub fn plain(&self) -> String {
         match self {
-            Cell::Text(s) => s.clone(),
+            Cell::Text(s) | Cell::Signal { text: s, .. } => s.clone(),
             Cell::Date(d) => d.to_string(),
             Cell::Int(n) => n.to_string(),
             Cell::Fraction(v) | Cell::Number(v) => v.map(|x| x.to_string()).unwrap_or_default(),
@@ -121,8 +117,8 @@ impl Cell {
 
     pub fn to_json(&self) -> serde_json::Value {
         match self {
-            Cell::Text(s) if s.is_empty() => serde_json::Value::Null,
-            Cell::Text(s) => s.clone().into(),
+            Cell::Text(s) | Cell::Signal { text: s, .. } if s.is_empty() => serde_json::Value::Null,
+            Cell::Text(s) | Cell::Signal { text: s, .. } => s.clone().into(),
             Cell::Date(d) => d.to_string().into(),
             Cell::Int(n) => (*n).into(),
             Cell::Fraction(v) | Cell::Number(v) => {

@@ -99,7 +99,7 @@ pub fn ledger_line(ledger: &Ledger) -> String {
 /// A value as a person reads it: 300,000; 0.10%; 1.00.
 pub fn human(cell: &Cell) -> String {
     match cell {
-        Cell::Text(s) => s.clone(),
+        Cell::Text(s) | Cell::Signal { text: s, .. } => s.clone(),
         Cell::Date(d) => d.to_string(),
         Cell::Int(n) => thousands(*n),
         Cell::Fraction(None) | Cell::Number(None) => String::new(),

@@ -81,8 +81,8 @@ fn write_table(sheet: &mut Worksheet, table: &Table) -> Result<()> {
         for (c, cell) in row.iter().enumerate() {
             let c = c as u16;
             match cell {
-                Cell::Text(s) if s.is_empty() => {}
-                Cell::Text(s) => {
+                Cell::Text(s) | Cell::Signal { text: s, .. } if s.is_empty() => {}
+                Cell::Text(s) | Cell::Signal { text: s, .. } => {
                     sheet.write_string(r, c, s)?;
                 }
                 Cell::Date(d) => {

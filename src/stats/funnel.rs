@@ -1,4 +1,4 @@
-//! Segment comparison on a funnel plot with overdispersion (SPEC §4, after
+//! Segment comparison on a funnel plot with overdispersion (docs/METHODS.md §4.4, after
 //! Spiegelhalter 2005 and the PHE funnel methods): target θ₀, z-scores,
 //! winsorized φ, additive random effect τ², limits at 95% and 99.8%.
 

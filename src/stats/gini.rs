@@ -1,4 +1,4 @@
-//! Concentration of complaints over customers (SPEC §4): Gini and the
+//! Concentration of complaints over customers (docs/METHODS.md §4.6): Gini and the
 //! generalized Gini of Bernasco & Steenbeek (2017) for sparse counts.
 
 /// Gini coefficient of non-negative counts (customers with zero included):

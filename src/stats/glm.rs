@@ -1,4 +1,4 @@
-//! Trend of complaints against volume (SPEC §4): Poisson GLM
+//! Trend of complaints against volume (docs/METHODS.md §4.5): Poisson GLM
 //! log E[C_t] = a + b·log N_t fitted by iteratively reweighted least squares.
 
 use super::{normal_cdf, normal_quantile};
@@ -20,7 +20,10 @@ pub struct Trend {
     pub periods: usize,
 }
 
-/// Fit over periods with deliveries; `None` with fewer than 4 such periods,
+/// Periods with deliveries the fit needs.
+pub const MIN_PERIODS: usize = 4;
+
+/// Fit over periods with deliveries; `None` with fewer than `MIN_PERIODS`,
 /// no complaints at all, or no spread in deliveries.
 pub fn poisson_trend(complaints: &[u64], deliveries: &[u64]) -> Option<Trend> {
     let pairs: Vec<(f64, f64)> = complaints
@@ -30,7 +33,7 @@ pub fn poisson_trend(complaints: &[u64], deliveries: &[u64]) -> Option<Trend> {
         .map(|(&c, &n)| (c as f64, (n as f64).ln()))
         .collect();
     let m = pairs.len();
-    if m < 4 || pairs.iter().all(|(c, _)| *c == 0.0) {
+    if m < MIN_PERIODS || pairs.iter().all(|(c, _)| *c == 0.0) {
         return None;
     }
     let mean_x = pairs.iter().map(|p| p.1).sum::<f64>() / m as f64;

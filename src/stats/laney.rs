@@ -1,5 +1,5 @@
 //! Control limits for a rate over periods: the Laney p′ chart (default) and
-//! the plain p-chart (SPEC §4).
+//! the plain p-chart (docs/METHODS.md §4.2).
 
 /// Which chart's limits to draw.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

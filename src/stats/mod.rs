@@ -1,5 +1,5 @@
 //! Pure statistics on plain numbers: no polars, no I/O. Each function is
-//! checked against the published reference values of SPEC §9.
+//! checked against the published reference values of docs/METHODS.md §5.
 
 pub mod funnel;
 pub mod gini;

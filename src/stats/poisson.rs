@@ -1,4 +1,4 @@
-//! Poisson baseline for repeat complainers (SPEC §4): how many customers
+//! Poisson baseline for repeat complainers (docs/METHODS.md §4.6): how many customers
 //! would complain twice or more if every delivery had the same chance, and
 //! each customer's tail probability with Benjamini–Hochberg q-values.
 

@@ -1,4 +1,4 @@
-//! Anhøj run rules (SPEC §4): a shift in the process shows as an unusually
+//! Anhøj run rules (docs/METHODS.md §4.3): a shift in the process shows as an unusually
 //! long run on one side of the centre line, or unusually few crossings.
 
 use statrs::distribution::{Binomial, DiscreteCDF};

@@ -1,4 +1,4 @@
-//! The verdict (SPEC §4): `forest` when a recent period is above its upper
+//! The verdict (docs/METHODS.md §4.7): `forest` when a recent period is above its upper
 //! control limit or complaints clearly grow faster than deliveries;
 //! otherwise `bushes`.
 
@@ -27,10 +27,10 @@ pub const RECENT_PERIODS: usize = 3;
 /// Periods the trend needs before it can call a forest.
 pub const TREND_MIN_PERIODS: usize = 6;
 
-/// Decide. `recent_above`: labels of rows among the last `RECENT_PERIODS`
-/// periods with deliveries that are above their UCL (any segment).
-pub fn decide(recent_above: &[String], trend: Option<&Trend>) -> Verdict {
-    if !recent_above.is_empty() || trend_says_forest(trend) { Verdict::Forest } else { Verdict::Bushes }
+/// Decide. `recent_above`: whether any row among the last `RECENT_PERIODS`
+/// periods with deliveries is above its UCL (any segment).
+pub fn decide(recent_above: bool, trend: Option<&Trend>) -> Verdict {
+    if recent_above || trend_says_forest(trend) { Verdict::Forest } else { Verdict::Bushes }
 }
 
 /// The trend's 95% interval lies wholly above 1, over enough periods.
@@ -45,12 +45,12 @@ mod tests {
 
     #[test]
     fn recent_signal_or_steep_trend_is_a_forest() {
-        assert_eq!(decide(&[], None), Verdict::Bushes);
-        assert_eq!(decide(&["2025-W30 East".into()], None), Verdict::Forest);
+        assert_eq!(decide(false, None), Verdict::Bushes);
+        assert_eq!(decide(true, None), Verdict::Forest);
         let orders = [10000, 12000, 14500, 17000, 20500, 24500, 29500, 35000, 42000, 50500, 60500, 72500];
         let complaints = [10, 12, 16, 18, 24, 29, 37, 45, 56, 70, 88, 109];
         let steep = poisson_trend(&complaints, &orders).unwrap();
-        assert_eq!(decide(&[], Some(&steep)), Verdict::Forest);
+        assert_eq!(decide(false, Some(&steep)), Verdict::Forest);
         let short = poisson_trend(&complaints[..5], &orders[..5]).unwrap();
         assert!(!trend_says_forest(Some(&short)), "5 periods are too few");
     }

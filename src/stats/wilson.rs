@@ -1,4 +1,4 @@
-//! Wilson score interval for a binomial proportion (SPEC §4).
+//! Wilson score interval for a binomial proportion (docs/METHODS.md §4.1).
 
 /// Wilson score interval for `x` successes in `n` trials at normal quantile `z`.
 /// `None` when the interval is undefined (n = 0 or x > n). The lower bound is

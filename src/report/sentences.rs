@@ -1,0 +1,226 @@
+//! The report in plain sentences, built only from its facts: the verdict's
+//! headline, the reasons behind it, and the rate sparkline.
+
+use crate::metrics::dataset::Attribution;
+use crate::metrics::period_table::{Counts, PeriodRow, PeriodTable};
+use crate::output::table::{percent, thousands};
+use crate::stats::glm::MIN_PERIODS as TREND_FIT_PERIODS;
+use crate::stats::verdict::{TREND_MIN_PERIODS, Verdict, trend_says_forest};
+
+use super::facts::Facts;
+
+/// The survey caution (docs/METHODS.md §3), printed once wherever repeats are shown.
+pub const SURVEY_CAUTION: &str = "Caution: survey figures such as \"57% had to switch from web to phone, \
+62% had to contact more than once\" (HBR 2010) are shares of surveyed customers who contacted service, \
+not of all customers or deliveries. Switch rates from a complaints export are lower bounds: failed \
+self-service leaves no row in it.";
+
+pub fn headline(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Forest => "Verdict: FOREST — something is truly out of line, beyond routine noise.",
+        Verdict::Bushes => "Verdict: bushes — nothing is out of line beyond routine noise.",
+    }
+}
+
+/// "2025-W13 North": a row's period and segment.
+pub fn row_label(table: &PeriodTable, row: &PeriodRow) -> String {
+    let period = table.period.label(row.start);
+    if row.segment.is_empty() { period } else { format!("{period} {}", row.segment.join("/")) }
+}
+
+fn fmt_rate(rate: Option<f64>) -> String {
+    rate.map(percent).unwrap_or_else(|| "undefined".into())
+}
+
+/// "1 in 1,000" for a ratio of deliveries per complaint.
+fn one_in(deliveries_per_complaint: Option<f64>) -> String {
+    match deliveries_per_complaint {
+        Some(r) => format!("1 in {}", thousands(r.round() as u64)),
+        None => "none".into(),
+    }
+}
+
+/// The facts behind the verdict, as plain sentences.
+pub fn reasons(facts: &Facts) -> Vec<String> {
+    let table = &facts.table;
+    let settings = &facts.settings;
+    let t = &table.total;
+    let unit = table.period.name();
+    let mut out = vec![format!(
+        "{} complaints per {} deliveries from {} to {}: {}, {}.",
+        thousands(t.complaints),
+        thousands(t.deliveries),
+        table.first_date,
+        table.last_date,
+        fmt_rate(t.complaint_rate()),
+        one_in(t.one_in()),
+    )];
+    if facts.recent_above.is_empty() {
+        let periods: Vec<String> = facts.recent_periods.iter().map(|d| table.period.label(*d)).collect();
+        out.push(format!(
+            "None of the latest {unit}s ({}) is above its upper control limit{}.",
+            periods.join(", "),
+            if settings.by.is_empty() { String::new() } else { format!(" in any {}", settings.by.join("/")) },
+        ));
+    } else {
+        let details: Vec<String> = facts
+            .recent_above
+            .iter()
+            .map(|&i| {
+                let r = &table.rows[i];
+                format!(
+                    "{} at {} against an upper limit of {}",
+                    row_label(table, r),
+                    fmt_rate(r.counts.complaint_rate()),
+                    fmt_rate(r.limits.map(|l| l.ucl))
+                )
+            })
+            .collect();
+        out.push(format!("Out of line recently (above the upper control limit): {}.", details.join("; ")));
+    }
+    let earlier: Vec<String> = facts
+        .earlier_outside
+        .iter()
+        .map(|&i| {
+            let r = &table.rows[i];
+            format!("{} ({})", row_label(table, r), r.signal().map(|s| s.as_str()).unwrap_or_default())
+        })
+        .collect();
+    if !earlier.is_empty() {
+        let shown = earlier.iter().take(10).cloned().collect::<Vec<_>>().join(", ");
+        let more =
+            if earlier.len() > 10 { format!(" and {} more", earlier.len() - 10) } else { String::new() };
+        out.push(format!("Earlier {unit}s outside their limits: {shown}{more}."));
+    }
+    for r in table.runs.iter().filter(|r| r.runs.shift) {
+        let label = if r.segment.is_empty() { String::new() } else { format!(" in {}", r.segment.join("/")) };
+        out.push(format!(
+            "A sustained shift{label}: {} {unit}s in a row on one side of the average (more than {} is unusual), {} crossings of it (fewer than {} is unusual).",
+            r.runs.longest_run, r.runs.longest_run_limit, r.runs.crossings, r.runs.crossings_limit
+        ));
+    }
+    out.push(trend_sentence(facts));
+    match &facts.concentration {
+        Some(c) if c.complainants > 0 => {
+            let mut s = format!(
+                "{} customers complained; the top 1% of them made {} of complaints and {} customers made half.",
+                thousands(c.complainants),
+                fmt_rate(c.top_1pct_share),
+                thousands(c.customers_for_half)
+            );
+            if let Some(expected) = c.expected_repeat_complainers {
+                s.push_str(&format!(
+                    " {} customers complained twice or more, against {:.1} expected if every delivery had the same chance.",
+                    thousands(c.observed_repeat_complainers),
+                    expected
+                ));
+            } else {
+                s.push_str(&format!(
+                    " {} complained twice or more.",
+                    thousands(c.observed_repeat_complainers)
+                ));
+            }
+            out.push(s);
+        }
+        _ => out.push(
+            "Concentration and repeats need a customer column; the complaints have none \
+             (name it with --col complaints.customer=COLUMN)."
+                .into(),
+        ),
+    }
+    if facts.concentration.is_some() {
+        let mut s = format!(
+            "{} of the complaints ({}) were repeat contacts within {} days by the same {}",
+            thousands(t.repeat_complaints),
+            fmt_rate(t.repeat_rate()),
+            settings.window_days,
+            settings.repeat_key.name(),
+        );
+        if settings.attribution == Attribution::Complaint {
+            s.push_str(&format!(
+                "; {} problems were first contacts ({})",
+                thousands(t.problems()),
+                one_in(Counts { complaints: t.problems(), ..*t }.one_in())
+            ));
+        }
+        s.push('.');
+        out.push(s);
+        out.push(format!(
+            "{} repeat contacts ({} of repeats) switched channel, e.g. from the web form to the phone.",
+            thousands(t.channel_switches),
+            fmt_rate(t.switch_rate())
+        ));
+    }
+    if let Some(minutes) = settings.minutes_per_complaint {
+        let repeat_hours = t.repeat_complaints as f64 * minutes / 60.0;
+        let switch_hours = t.channel_switches as f64 * minutes / 60.0;
+        let money =
+            |hours: f64| settings.cost_per_hour.map(|h| format!(" ({:.2})", hours * h)).unwrap_or_default();
+        out.push(format!(
+            "Avoidable work at {minutes} minutes a complaint: {repeat_hours:.1} hours on repeat contacts{}, {switch_hours:.1} hours of them on channel switches{}.",
+            money(repeat_hours),
+            money(switch_hours)
+        ));
+    }
+    let undefined = table.rows.iter().filter(|r| r.counts.deliveries == 0 && r.counts.complaints > 0).count();
+    if undefined > 0 {
+        out.push(format!(
+            "{undefined} row(s) have complaints but no deliveries: their rate is undefined (left empty)."
+        ));
+    }
+    if let Some(m) = facts.maturity {
+        out.push(format!(
+            "Counted by delivery date: {unit}s ending after {} are immature (complaints still arrive for {} days) and are left out of limits and the verdict.",
+            m.mature_until, m.days
+        ));
+    }
+    out
+}
+
+fn trend_sentence(facts: &Facts) -> String {
+    let unit = facts.table.period.name();
+    let Some(trend) = &facts.trend else {
+        return format!("Too few {unit}s with deliveries for a trend (needs {TREND_FIT_PERIODS}).");
+    };
+    let ci = format!("95% CI {:.2}–{:.2}", trend.ci95.0, trend.ci95.1);
+    if trend_says_forest(Some(trend)) {
+        format!(
+            "Complaints grow faster than deliveries: each 1% more deliveries brings {:.2}% more complaints ({ci}, p = {:.3}).",
+            trend.slope, trend.p_slope_is_one
+        )
+    } else if trend.ci95.1 < 1.0 {
+        format!("Complaints grow more slowly than deliveries (slope {:.2}, {ci}).", trend.slope)
+    } else {
+        format!(
+            "Complaints move in proportion to deliveries (slope {:.2}, {ci}{}).",
+            trend.slope,
+            if trend.periods < TREND_MIN_PERIODS { ", too few periods to call a trend" } else { "" }
+        )
+    }
+}
+
+/// "Rate per week: ▂▃▅▇▃▂" over all segments, when there are several periods.
+pub fn sparkline(facts: &Facts) -> Option<String> {
+    let periods = &facts.per_period;
+    let rates: Vec<Option<f64>> = periods.iter().map(|p| p.counts.complaint_rate()).collect();
+    let max = rates.iter().flatten().copied().fold(0.0, f64::max);
+    if periods.len() < 3 || max <= 0.0 {
+        return None;
+    }
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let bars: String = rates
+        .iter()
+        .map(|r| match r {
+            Some(v) => BARS[((v / max) * 7.0).round() as usize],
+            None => ' ',
+        })
+        .collect();
+    let period = facts.table.period;
+    Some(format!(
+        "Rate per {}: {bars}  ({} … {}, highest {})",
+        period.name(),
+        period.label(periods[0].start),
+        period.label(periods[periods.len() - 1].start),
+        percent(max)
+    ))
+}
