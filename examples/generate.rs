@@ -35,9 +35,16 @@ struct Args {
     /// Number of ISO weeks covered.
     #[arg(long, default_value_t = 52)]
     weeks: u32,
-    /// Monday of the first week.
+    /// First day (the Monday of the first week, unless --days says otherwise).
     #[arg(long, default_value = "2025-01-06")]
     start: NaiveDate,
+    /// Number of days covered, instead of whole weeks (e.g. 181 from 2025-01-01 for January to June).
+    #[arg(long)]
+    days: Option<u32>,
+    /// Keep complaints created up to this many days after the last delivery day (an export pulled
+    /// later than the deliveries'); by default both exports end on the same day.
+    #[arg(long, default_value_t = 0, value_name = "DAYS")]
+    complaints_run_on: u32,
     /// Number of customers (default: deliveries / 8, at least 100).
     #[arg(long)]
     customers: Option<u64>,
@@ -150,16 +157,23 @@ fn main() -> Result<()> {
     let customers = args.customers.unwrap_or((args.deliveries / 8).max(100));
     let base = args.complaints_per_1000 / 1000.0;
     // 0-based week index of the bad week.
+    let days_total = i64::from(args.days.unwrap_or(args.weeks * 7));
     let bad_week = match (args.no_bad_week, args.bad_week) {
         (true, _) => None,
         (false, Some(week)) => Some(week.saturating_sub(1)),
-        (false, None) => Some(args.weeks / 2),
+        (false, None) => Some((days_total / 14) as u32),
     };
     let region_shares = &REGION_SHARES[..usize::from(args.regions)];
     // The bad week is planted in East, or in the last region when fewer.
     let bad_region = region_shares.len().min(3) - 1;
     let start = args.start.and_hms_opt(0, 0, 0).expect("midnight");
-    let seconds_total = i64::from(args.weeks) * 7 * 86_400;
+    // Deliveries start WARM_UP days before the export: their complaints
+    // arrive inside it, as in a real export cut from a running business.
+    const WARM_UP: i64 = 21;
+    let seconds_total = (days_total + WARM_UP) * 86_400;
+    let first = start - Duration::days(WARM_UP);
+    // Complaints after this are not in the export yet.
+    let complaints_end = start + Duration::days(days_total + i64::from(args.complaints_run_on));
 
     let mut deliveries = Writer::create(
         args.out.join("deliveries.csv"),
@@ -172,26 +186,31 @@ fn main() -> Result<()> {
         &["ticket_id", "created_at", "customer_id", "order_id", "channel", "category", "region"],
     )?;
     let mut tickets = 0u64;
-    for order in 1..=args.deliveries {
+    let (mut order, mut written) = (0u64, 0u64);
+    while written < args.deliveries {
+        order += 1;
         // Volume grows ~10% over the period: time x in [0, 1) with density
         // ∝ 1 + a·x, drawn by inverting its CDF (x + a·x²/2) / (1 + a/2).
         let (a, u) = (0.1, rng.unit());
         let x = (((1.0 + 2.0 * a * u * (1.0 + a / 2.0)).sqrt() - 1.0) / a).clamp(0.0, 0.999_999);
         let day_second = 7 * 3600 + rng.below(15 * 3600) as i64;
         let day = ((x * seconds_total as f64) as i64) / 86_400;
-        let delivered = start + Duration::days(day) + Duration::seconds(day_second);
+        let delivered = first + Duration::days(day) + Duration::seconds(day_second);
         let region = rng.pick(region_shares);
         // Two-tier customers: a fifth of them place most orders.
         let customer = if rng.unit() < 0.6 { rng.below(customers / 5 + 1) } else { rng.below(customers) };
-        let sep = deliveries.sep;
-        write!(deliveries.out, "O{order:09}{sep}")?;
-        deliveries.time(delivered)?;
-        writeln!(deliveries.out, "{sep}{}{sep}C{customer:07}", REGIONS[region])?;
+        if delivered >= start {
+            let sep = deliveries.sep;
+            write!(deliveries.out, "O{order:09}{sep}")?;
+            deliveries.time(delivered)?;
+            writeln!(deliveries.out, "{sep}{}{sep}C{customer:07}", REGIONS[region])?;
+            written += 1;
+        }
 
         let chronic = customer % 100 == 7;
-        let week = (day / 7) as u32;
+        let week = (day >= WARM_UP).then(|| ((day - WARM_UP) / 7) as u32);
         let mut chance = base * if chronic { 20.0 } else { 1.0 };
-        if bad_week == Some(week) && region == bad_region {
+        if week.is_some() && bad_week == week && region == bad_region {
             chance *= 4.0;
         }
         if rng.unit() >= chance {
@@ -208,16 +227,19 @@ fn main() -> Result<()> {
         let mut channel = rng.pick(&CHANNEL_SHARES);
         let category = rng.pick(&CATEGORY_SHARES);
         let mut repeat_chance = 0.30;
-        loop {
-            tickets += 1;
-            let sep = complaints.sep;
-            write!(complaints.out, "T{tickets:07}{sep}")?;
-            complaints.time(created)?;
-            writeln!(
-                complaints.out,
-                "{sep}C{customer:07}{sep}O{order:09}{sep}{}{sep}{}{sep}{}",
-                CHANNELS[channel], CATEGORIES[category], REGIONS[region]
-            )?;
+        while created < complaints_end {
+            // Contacts before the export began are not in it; their follow-ups may be.
+            if created >= start {
+                tickets += 1;
+                let sep = complaints.sep;
+                write!(complaints.out, "T{tickets:07}{sep}")?;
+                complaints.time(created)?;
+                writeln!(
+                    complaints.out,
+                    "{sep}C{customer:07}{sep}O{order:09}{sep}{}{sep}{}{sep}{}",
+                    CHANNELS[channel], CATEGORIES[category], REGIONS[region]
+                )?;
+            }
             if rng.unit() >= repeat_chance {
                 break;
             }

@@ -26,11 +26,12 @@ fn header_only_complaints_are_zero_complaints() {
 }
 
 #[test]
-fn complaints_with_no_deliveries_at_all_have_undefined_rates() {
-    let json = report_json(C, &format!("{H}/deliveries_header_only.csv"), &[]);
-    assert_eq!(json["summary"]["complaints"], 7);
-    assert!(json["summary"]["complaint_rate"].is_null());
-    assert!(json["periods"].as_array().unwrap().iter().all(|p| p["complaint_rate"].is_null()));
+fn complaints_with_no_deliveries_at_all_are_an_error() {
+    let d = format!("{H}/deliveries_header_only.csv");
+    fails_with(
+        &["report", "--complaints", C, "--deliveries", &d],
+        &["deliveries", "no row can be used", "no rows"],
+    );
 }
 
 #[test]
@@ -74,17 +75,19 @@ fn implausible_years_are_rejected_not_reported() {
     let rejected = &json["ledger"]["complaints"]["rejected"]["time before 1900 or after 2200"];
     assert_eq!(rejected["rows"], 2);
     assert_eq!(json["summary"]["first_date"], "2024-01-01");
-    assert_eq!(json["summary"]["last_date"], "2024-01-20");
+    assert_eq!(json["summary"]["last_date"], "2024-01-23");
 }
 
 #[test]
 fn negative_fractional_and_non_numeric_counts() {
     let json = report_json(C, &format!("{H}/bad_counts.csv"), &[]);
     let l = &json["ledger"]["deliveries"];
-    assert_eq!(l["rows_used"], 2);
     let bad = &l["rejected"]["count not a whole number >= 0"];
     assert_eq!((bad["rows"].as_u64(), bad["first_rows"].clone()), (Some(3), serde_json::json!([3, 4, 5])));
-    assert_eq!(json["summary"]["deliveries"], 1100);
+    // Week 5 (1 000) is past the last complaint (22 January): not counted.
+    assert_eq!(l["rows_used"], 1);
+    assert_eq!(l["rejected"]["outside the days both exports cover"]["rows"], 1);
+    assert_eq!(json["summary"]["deliveries"], 100);
 }
 
 #[test]

@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use complaint_rate::input::complaints::Complaint;
 use complaint_rate::metrics::episodes::summarise;
 use complaint_rate::metrics::period::Period;
-use complaint_rate::metrics::period_table::build;
+use complaint_rate::metrics::period_table::{TableSpec, build};
 use complaint_rate::metrics::repeats::{RepeatKey, link_contacts};
 use complaint_rate::stats::funnel::funnel;
 use complaint_rate::stats::gini::{generalized_gini, gini};
@@ -55,7 +55,7 @@ proptest! {
         prop_assert_eq!(s.complaints as usize, counted.len());
         prop_assert!(s.episodes as usize <= problems);
         prop_assert!(s.multi_contact <= s.episodes && s.switched <= s.episodes && s.digital_to_phone <= s.switched);
-        prop_assert_eq!(s.observed + s.censored, s.complaints);
+        prop_assert_eq!(s.observed + s.censored + s.without_key, s.complaints);
         prop_assert!(s.resolved_first_time <= s.observed);
     }
 
@@ -66,7 +66,8 @@ proptest! {
         deliveries.insert((NaiveDate::from_ymd_opt(2024, 2, 1).unwrap(), vec![]), 700u64);
         let table = |c: &[Complaint]| {
             let contacts = link_contacts(c, RepeatKey::Customer, 7);
-            build(c, &contacts, &deliveries, Period::Week, &[], Chart::LaneyPPrime, None)
+            let spec = TableSpec { period: Period::Week, by: &[], chart: Chart::LaneyPPrime, mature_until: None, window: None };
+            build(c, &contacts, &deliveries, &spec)
         };
         let mut shuffled = complaints.clone();
         // A deterministic shuffle that keeps each row's number (file order is the tie-break).

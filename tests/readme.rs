@@ -16,8 +16,8 @@ fn readme_commands_run() {
         let out = Command::cargo_bin("complaint-rate").unwrap().args(&args).output().unwrap();
         assert!(out.status.success(), "README: {line}\n{}", String::from_utf8_lossy(&out.stderr));
         assert!(
-            String::from_utf8_lossy(&out.stdout).contains("5000")
-                || String::from_utf8_lossy(&out.stdout).contains("5,000")
+            String::from_utf8_lossy(&out.stdout).contains("8000")
+                || String::from_utf8_lossy(&out.stdout).contains("8,000")
         );
     }
 }

@@ -77,8 +77,10 @@ fn european_semicolon_file_by_region() {
     let north4 = get("2024-01-22", "North");
     assert_eq!([&north4["complaints"], &north4["repeat_rate"], &north4["lcl"]], ["0", "", ""]);
     let total = rows.last().unwrap();
-    assert_eq!([&total["deliveries"], &total["complaints"], &total["repeat_complaints"]], ["16", "7", "2"]);
-    assert_eq!(total["complaint_rate"], "0.4375");
+    assert_eq!([&total["deliveries"], &total["complaints"], &total["repeat_complaints"]], ["17", "7", "2"]);
+    assert_eq!(total["complaint_rate"], "0.4117647058823529");
+    // The exports end on 22 and 23 January: the last week is cut short.
+    assert_eq!(south4["signal"], "partial");
 }
 
 #[test]
@@ -328,7 +330,7 @@ fn formats_tsv_ndjson_markdown_table() {
     assert!(with("markdown").contains("| period_start | period_end |"));
     let table = with("table");
     assert!(table.starts_with("Verdict: bushes"), "{table}");
-    assert!(table.contains("7 complaints per 16 deliveries"), "{table}");
+    assert!(table.contains("7 complaints per 17 deliveries"), "{table}");
     assert!(table.contains("complaints (testdata/regions/complaints.csv): 7 rows read, 7 used."), "{table}");
 }
 
@@ -354,4 +356,127 @@ fn parquet_with_typed_timestamps_gives_the_same_table_as_csv() {
     ]);
     assert!(parquet_out.status.success(), "{}", stderr(&parquet_out));
     assert_eq!(String::from_utf8_lossy(&csv_out.stdout), String::from_utf8_lossy(&parquet_out.stdout));
+}
+
+/// Regression: a deliveries file whose every row was rejected still gave a
+/// table of zeros and "bushes"; now it is an error naming why.
+#[test]
+fn a_table_with_no_usable_row_is_an_error_naming_the_reason() {
+    fails_with(
+        &["report", "--complaints", REGIONS_C, "--deliveries", REGIONS_D, "--date-format", "%Y-%m-%d"],
+        &[
+            "deliveries (testdata/regions/deliveries.csv): no row can be used",
+            "time unparseable",
+            "--date-format",
+        ],
+    );
+}
+
+/// Regression: "undefined of repeats" was printed when there were none.
+#[test]
+fn no_repeats_say_so() {
+    let json = report_json(REGIONS_C, REGIONS_D, &["--window-days", "0"]);
+    let reasons = json["verdict"]["reasons"].to_string();
+    assert!(reasons.contains("No repeat contacts, so no channel switches."), "{reasons}");
+    assert!(!reasons.contains("undefined"), "{reasons}");
+}
+
+/// Regression: `report` never gave the chance baseline that `customers`
+/// computes ("… against 7.5 expected").
+#[test]
+fn the_report_gives_the_chance_baseline() {
+    let json = report_json("examples/complaints.csv", "examples/deliveries.csv", &["--by", "region"]);
+    let expected = json["summary"]["concentration"]["customers_2plus_expected"].as_f64().unwrap();
+    let customers = run(&[
+        "customers",
+        "--complaints",
+        "examples/complaints.csv",
+        "--deliveries",
+        "examples/deliveries.csv",
+        "--format",
+        "json",
+    ]);
+    let customers: serde_json::Value = serde_json::from_slice(&customers.stdout).unwrap();
+    assert_eq!(customers["summary"]["customers_2plus_expected"].as_f64().unwrap(), expected);
+    let reasons = json["verdict"]["reasons"].to_string();
+    assert!(
+        reasons.contains(&format!("against {expected:.1} expected if every delivery had the same chance"))
+    );
+}
+
+/// Exports that cover different days give, for the days both cover, the
+/// same counts and rates as exports cut to match; every row left out is in
+/// the ledger.
+#[test]
+fn exports_of_different_days_count_only_the_common_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let generate = |out: &Path, extra: &[&str]| {
+        let status = std::process::Command::new(example("generate"))
+            .args(["--deliveries", "40000", "--weeks", "10", "--regions", "2", "--complaints-per-1000", "5"])
+            .args(extra)
+            .arg("--out")
+            .arg(out)
+            .output()
+            .unwrap()
+            .status;
+        assert!(status.success());
+    };
+    // Complaints run two weeks past the deliveries' last day (16 March).
+    let long = dir.path().join("long");
+    generate(&long, &["--complaints-run-on", "14"]);
+    // The same exports, complaints cut to the deliveries' days by hand.
+    let cut = dir.path().join("cut");
+    std::fs::create_dir_all(&cut).unwrap();
+    std::fs::copy(long.join("deliveries.csv"), cut.join("deliveries.csv")).unwrap();
+    let text = std::fs::read_to_string(long.join("complaints.csv")).unwrap();
+    let kept: Vec<&str> = text
+        .lines()
+        .enumerate()
+        .filter(|(i, l)| *i == 0 || &l[9..19] <= "2025-03-16")
+        .map(|(_, l)| l)
+        .collect();
+    std::fs::write(cut.join("complaints.csv"), kept.join("\n") + "\n").unwrap();
+    let table = |dir: &Path| {
+        let (c, d) = (dir.join("complaints.csv"), dir.join("deliveries.csv"));
+        report(c.to_str().unwrap(), d.to_str().unwrap(), "csv", &["--by", "region"])
+    };
+    let rates = |csv: &str| -> Vec<Vec<String>> {
+        csv_rows(csv)
+            .iter()
+            .map(|r| {
+                ["period_start", "region", "deliveries", "complaints", "complaint_rate", "signal"]
+                    .map(|k| r[k].clone())
+                    .to_vec()
+            })
+            .collect()
+    };
+    assert_eq!(rates(&table(&long)), rates(&table(&cut)));
+    let json = report_json(
+        long.join("complaints.csv").to_str().unwrap(),
+        long.join("deliveries.csv").to_str().unwrap(),
+        &["--by", "region"],
+    );
+    let left_out = text.lines().count() - kept.len();
+    assert!(left_out > 0);
+    assert_eq!(
+        json["ledger"]["complaints"]["rejected"]["outside the days both exports cover"]["rows"],
+        left_out as u64
+    );
+    assert_eq!(json["summary"]["coverage"]["counted_last"], "2025-03-16");
+    let reasons = json["verdict"]["reasons"].to_string();
+    assert!(reasons.contains("The exports cover different days"), "{reasons}");
+}
+
+/// The bundled example: both exports cover January to June, so no month is
+/// partial and no row lacks deliveries.
+#[test]
+fn the_bundled_example_has_whole_months() {
+    let rows = csv_rows(&report(
+        "examples/complaints.csv",
+        "examples/deliveries.csv",
+        "csv",
+        &["--by", "region", "--period", "month"],
+    ));
+    assert_eq!(rows.len(), 6 * 2 + 1);
+    assert!(rows.iter().all(|r| r["signal"] != "partial" && r["deliveries"] != "0"), "{rows:?}");
 }

@@ -8,7 +8,7 @@ use serde_json::json;
 use super::Output;
 use crate::cli::{InputArgs, OutputArgs};
 use crate::metrics::period::Period;
-use crate::metrics::period_table;
+use crate::metrics::period_table::{self, TableSpec};
 use crate::output::chart::{Figure, FunnelPoint};
 use crate::output::table::{ledger_line, percent, thousands};
 use crate::output::{Cell, Document, Table};
@@ -43,15 +43,16 @@ pub fn run(args: &Args) -> Result<u8> {
     options.period = Period::All;
     let input = &options;
     let data = output.load(&options)?;
-    let Some(table) = period_table::build(
-        &data.complaints.records,
-        &data.contacts,
-        &data.deliveries.counts,
-        Period::All,
-        &input.by,
-        Chart::LaneyPPrime,
-        None,
-    ) else {
+    let spec = TableSpec {
+        period: Period::All,
+        by: &input.by,
+        chart: Chart::LaneyPPrime,
+        mature_until: None,
+        window: None,
+    };
+    let Some(table) =
+        period_table::build(&data.complaints.records, &data.contacts, &data.deliveries.counts, &spec)
+    else {
         bail!(
             "nothing to compare: {} {}",
             ledger_line(&data.complaints.ledger),

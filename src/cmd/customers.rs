@@ -54,7 +54,8 @@ pub fn run(args: &Args) -> Result<u8> {
     let complaints = data.complaints.records.iter().filter(|c| c.counted).count() as u64;
     let deliveries: u64 = data.deliveries.counts.values().sum();
     let p_bar = (deliveries > 0).then(|| complaints as f64 / deliveries as f64);
-    let exposures = deliveries_per_customer(&data.deliveries_source, &data.deliveries, &options.input)?;
+    let days = data.counted_days(options.input.range);
+    let exposures = deliveries_per_customer(&data.deliveries_source, &data.deliveries, days)?;
     let rows = customer_rows(&data.complaints.records, exposures.as_ref(), p_bar);
     let c = concentration(&rows, p_bar);
 

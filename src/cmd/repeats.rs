@@ -110,13 +110,18 @@ pub fn run(args: &Args) -> Result<u8> {
             s.contacts_per_episode().unwrap_or(0.0),
         ),
         format!(
-            "One-contact resolution: {} ({} of {} complaints had no follow-up within {} days; {} too recent to tell, up to {}).",
+            "One-contact resolution: {} ({} of {} complaints had no follow-up within {} days; {} too recent to tell, up to {}{}).",
             pct(s.forward_fcr()),
             thousands(s.resolved_first_time),
             thousands(s.observed),
             input.window_days,
             thousands(s.censored),
             s.horizon.map(|h| h.to_string()).unwrap_or_else(|| "–".into()),
+            if s.without_key > 0 {
+                format!("; {} without a customer left out", thousands(s.without_key))
+            } else {
+                String::new()
+            },
         ),
     ];
     let summary = json!({
@@ -132,6 +137,7 @@ pub fn run(args: &Args) -> Result<u8> {
         "fcr_resolved": s.resolved_first_time,
         "fcr_observed": s.observed,
         "fcr_censored": s.censored,
+        "fcr_without_customer": s.without_key,
         "follow_up_known_until": s.horizon.map(|h| h.to_string()),
     });
     let document = Document {

@@ -15,9 +15,13 @@ use serde_json::{Value, json};
 
 use super::Output;
 use crate::cli::{InputArgs, LimitsArg, OutputArgs, parse_rate};
+use crate::input::DateRange;
 use crate::input::Role;
+use crate::metrics::customers::{
+    Concentration, concentration as concentration_of, customer_rows, deliveries_per_customer,
+};
 use crate::metrics::dataset::{Attribution, Dataset, DatasetOptions};
-use crate::metrics::period_table::{self, RowSignal};
+use crate::metrics::period_table::{self, PeriodTable, RowSignal, TableSpec};
 use crate::output::Document;
 use crate::output::chart::{ControlPanel, ControlPoint, Figure};
 use crate::output::table::{ledger_line, percent, thousands};
@@ -88,15 +92,17 @@ pub fn run(args: &Args) -> Result<u8> {
     let options = args.input.resolve()?;
     let data = output.load(&options)?;
     let maturity = facts::maturity(&options, args.maturity_days, &data);
-    let Some(table) = period_table::build(
-        &data.complaints.records,
-        &data.contacts,
-        &data.deliveries.counts,
-        options.period,
-        &options.by,
-        args.limits.into(),
-        maturity.map(|m| m.mature_until),
-    ) else {
+    let days = data.counted_days(options.input.range);
+    let spec = TableSpec {
+        period: options.period,
+        by: &options.by,
+        chart: args.limits.into(),
+        mature_until: maturity.map(|m| m.mature_until),
+        window: Some((days.from.unwrap_or(NaiveDate::MIN), days.to.unwrap_or(NaiveDate::MAX))),
+    };
+    let Some(table) =
+        period_table::build(&data.complaints.records, &data.contacts, &data.deliveries.counts, &spec)
+    else {
         bail!(
             "nothing to report: no complaint or delivery row has a usable time{}. {} {}",
             if options.input.range == Default::default() { "" } else { " inside --from/--to" },
@@ -112,10 +118,24 @@ pub fn run(args: &Args) -> Result<u8> {
         minutes_per_complaint: args.minutes_per_complaint,
         cost_per_hour: args.cost_per_hour,
     };
-    let facts = Facts::gather(settings, &data, table, maturity);
+    let concentration = concentration(&data, &table, days)?;
+    let facts = Facts::gather(settings, &data, table, maturity, concentration);
     let reasons = sentences::reasons(&facts);
     output.write(&document(args, &options, &data, &facts, &reasons))?;
     Ok(alarm(args, &facts, &reasons))
+}
+
+/// Concentration over complainants, with the chance baseline when the
+/// deliveries carry customers (one more pass over them); `None` without a
+/// customer column in the complaints.
+fn concentration(data: &Dataset, table: &PeriodTable, days: DateRange) -> Result<Option<Concentration>> {
+    if data.complaints.roles.get(Role::Customer).is_none() {
+        return Ok(None);
+    }
+    let p_bar = table.total.complaint_rate();
+    let exposures = deliveries_per_customer(&data.deliveries_source, &data.deliveries, days)?;
+    let rows = customer_rows(&data.complaints.records, exposures.as_ref(), p_bar);
+    Ok(Some(concentration_of(&rows, p_bar)))
 }
 
 /// `--fail-on forest` / `--fail-above RATE`: 1 and one line on stderr when an
@@ -133,7 +153,7 @@ fn alarm(args: &Args, facts: &Facts, reasons: &[String]) -> u8 {
     {
         let period = facts.table.period;
         fired.push(format!(
-            "the latest {} ({}) has a complaint rate of {} ({} of {}), above {}",
+            "the latest whole {} ({}) has a complaint rate of {} ({} of {}), above {}",
             period.name(),
             period.label(latest.start),
             percent(rate),

@@ -8,6 +8,7 @@ pub const TIME_MISSING: &str = "time missing";
 pub const TIME_UNPARSEABLE: &str = "time unparseable";
 pub const TIME_IMPLAUSIBLE: &str = "time before 1900 or after 2200";
 pub const OUTSIDE_RANGE: &str = "outside --from/--to";
+pub const OUTSIDE_COVERAGE: &str = "outside the days both exports cover";
 pub const DUPLICATE_ID: &str = "duplicate id";
 pub const COUNT_INVALID: &str = "count not a whole number >= 0";
 pub const ORDER_UNKNOWN: &str = "order not in deliveries";
@@ -74,6 +75,19 @@ impl Ledger {
         entry.first_rows.sort_unstable();
         entry.first_rows.dedup();
         entry.first_rows.truncate(FIRST_ROWS_KEPT);
+    }
+
+    /// Move `rows` already counted as used to a routine rejection reason
+    /// whose row numbers are not looked up.
+    pub fn reclassify_used_unlocated(&mut self, reason: &str, rows: u64) {
+        self.rows_used -= rows;
+        self.rows_read -= rows;
+        self.reject_rows_unlocated(reason, rows);
+    }
+
+    /// The reason that rejected the most rows, with its count.
+    pub fn top_reason(&self) -> Option<(&str, &Rejected)> {
+        self.rejected.iter().max_by_key(|(_, r)| r.rows).map(|(reason, r)| (reason.as_str(), r))
     }
 
     /// Move `rows` already counted as used to a rejection reason.

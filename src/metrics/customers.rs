@@ -10,7 +10,7 @@ use super::deliveries::DeliveryCounts;
 use crate::input::complaints::Complaint;
 use crate::input::roles::Role;
 use crate::input::source::{Source, explain_read_error};
-use crate::input::{InputOptions, parse_count, present};
+use crate::input::{DateRange, parse_count, present};
 use crate::stats::gini::{customers_for_half, generalized_gini, gini, top_share};
 use crate::stats::poisson::{benjamini_hochberg, expected_repeat_complainers, poisson_tail};
 
@@ -123,19 +123,19 @@ pub fn concentration(rows: &[CustomerRow], p_bar: Option<f64>) -> Concentration 
     }
 }
 
-/// Deliveries per customer inside `--from/--to`, when the deliveries carry a
-/// customer column; one polars group-by over the file.
+/// Deliveries per customer inside `range` (the days counted), when the
+/// deliveries carry a customer column; one polars group-by over the file.
 pub fn deliveries_per_customer(
     source: &Source,
     counts: &DeliveryCounts,
-    options: &InputOptions,
+    range: DateRange,
 ) -> Result<Option<HashMap<String, u64>>> {
     let Some(customer) = counts.roles.get(Role::Customer) else {
         return Ok(None);
     };
     let time = counts.roles.get(Role::Time).expect("time is required");
     let mut group = vec![col(customer).cast(DataType::String).alias("__customer")];
-    let ranged = options.range != Default::default();
+    let ranged = range != Default::default();
     if ranged {
         group.push(col(time).cast(DataType::String).alias("__time"));
     }
@@ -164,7 +164,7 @@ pub fn deliveries_per_customer(
         };
         if let Some(times) = times {
             let date = present(times.get(g)).and_then(|t| counts.time.parse(t)).map(|t| t.date());
-            if !date.is_some_and(|d| options.range.contains(d)) {
+            if !date.is_some_and(|d| range.contains(d)) {
                 continue;
             }
         }

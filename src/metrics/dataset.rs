@@ -10,13 +10,12 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use anyhow::{Result, bail};
 
-use super::deliveries::{self, DeliveryCounts};
+use super::deliveries::{self, DeliveryCounts, Granularity};
 use super::period::Period;
 use super::repeats::{Contact, RepeatKey, link_contacts};
 use crate::input::complaints::{self, ComplaintTable};
 use crate::input::ledger::{self, Ledger};
-use crate::input::time::TimeLayout;
-use crate::input::{InputOptions, Source};
+use crate::input::{DateRange, InputOptions, Source};
 
 /// Which date puts a complaint in a period.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,13 +62,53 @@ pub struct Dataset {
     /// Days from delivery to complaint, for complaints matched to a delivery
     /// (only with `--attribute delivery`).
     pub lag_days: Vec<f64>,
+    /// The days both exports cover (None without a dated delivery).
+    pub coverage: Option<Coverage>,
+}
+
+impl Dataset {
+    /// The days counted: the days both exports cover, else --from/--to.
+    pub fn counted_days(&self, range: DateRange) -> DateRange {
+        match self.coverage {
+            Some(c) => DateRange { from: Some(c.window.0), to: Some(c.window.1) },
+            None => range,
+        }
+    }
+}
+
+/// The days each export covers and the days counted: only days both cover
+/// are compared (docs/METHODS.md §2.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Coverage {
+    /// First and last day with a complaint (inside --from/--to); the window
+    /// may reach past them where the days between could have no complaint
+    /// by chance.
+    pub complaints: (NaiveDate, NaiveDate),
+    /// First and last day the deliveries cover (whole weeks or months for
+    /// pre-aggregated counts; inside --from/--to).
+    pub deliveries: (NaiveDate, NaiveDate),
+    /// The days counted: the later start to the earlier end.
+    pub window: (NaiveDate, NaiveDate),
+}
+
+impl Coverage {
+    /// Whether days of either export are left out.
+    pub fn clipped(&self) -> bool {
+        self.window != self.deliveries
+            || self.window.0 > self.complaints.0
+            || self.window.1 < self.complaints.1
+    }
+
+    pub fn contains(&self, date: NaiveDate) -> bool {
+        self.window.0 <= date && date <= self.window.1
+    }
 }
 
 pub fn load(options: &DatasetOptions) -> Result<Dataset> {
     let input = &options.input;
     let complaints_source = Source::open(&options.complaints, &input.read)?;
     let deliveries_source = Source::open(&options.deliveries, &input.read)?;
-    let deliveries = deliveries::count(&deliveries_source, input, &options.by)?;
+    let mut deliveries = deliveries::count(&deliveries_source, input, &options.by)?;
     check_granularity(&deliveries, &deliveries_source, options.period)?;
     let mut complaints = complaints::load(&complaints_source, input, &options.by)?;
     let mut lag_days = Vec::new();
@@ -106,20 +145,149 @@ pub fn load(options: &DatasetOptions) -> Result<Dataset> {
             complaints.ledger.reclassify_used(ledger::OUTSIDE_RANGE, 1, complaint.row);
         }
     }
+    let coverage =
+        clip_to_coverage(&mut complaints, &mut deliveries, &complaints_source, &deliveries_source)?;
+    refuse_empty(&complaints.ledger, &deliveries.ledger)?;
     if options.strict {
         refuse_rejections(&[&complaints.ledger, &deliveries.ledger])?;
     }
     let contacts = link_contacts(&complaints.records, options.repeat_key, options.window_days);
-    Ok(Dataset { deliveries_source, complaints, deliveries, contacts, lag_days })
+    Ok(Dataset { deliveries_source, complaints, deliveries, contacts, lag_days, coverage })
+}
+
+/// Count only the days both exports cover: complaints outside stay as
+/// look-back for repeats but are not counted; delivery dates outside are
+/// dropped (a pre-aggregated week or month is kept whole when it overlaps).
+/// Both are ledgered. Nothing to clip without a dated delivery.
+fn clip_to_coverage(
+    complaints: &mut ComplaintTable,
+    deliveries: &mut DeliveryCounts,
+    complaints_source: &Source,
+    deliveries_source: &Source,
+) -> Result<Option<Coverage>> {
+    let complaint_days = complaints.records.iter().filter(|c| c.counted).map(|c| c.time.date()).fold(
+        None,
+        |span: Option<(NaiveDate, NaiveDate)>, d| match span {
+            None => Some((d, d)),
+            Some((lo, hi)) => Some((lo.min(d), hi.max(d))),
+        },
+    );
+    let granularity = deliveries.granularity;
+    let delivery_days = match (deliveries.rows_per_date.keys().next(), deliveries.rows_per_date.keys().last())
+    {
+        (Some(&first), Some(&last)) => Some((first, granularity.last_day(last))),
+        _ => None,
+    };
+    let Some(d) = delivery_days else {
+        return Ok(None);
+    };
+    // No complaint at all: any day may have none by chance, so the
+    // complaints cover the deliveries' days.
+    let c = complaint_days.unwrap_or(d);
+    // Sparse complaints: days without any at an edge may be chance, not the
+    // export's edge. A gap whose deliveries would bring no complaint at the
+    // overall rate with a chance of 1% or more counts as covered.
+    let counted = complaints.records.iter().filter(|c| c.counted).count() as f64;
+    let delivered: u64 = deliveries.counts.values().sum();
+    let rate = if delivered > 0 { counted / delivered as f64 } else { 0.0 };
+    // Deliveries dated from..=to; a week's or month's count spread evenly over its days.
+    let deliveries_between = |from: NaiveDate, to: NaiveDate| -> f64 {
+        deliveries
+            .counts
+            .iter()
+            .map(|((date, _), &n)| {
+                let last = granularity.last_day(*date);
+                let overlap = (last.min(to) - (*date).max(from)).num_days() + 1;
+                n as f64 * overlap.max(0) as f64 / ((last - *date).num_days() + 1) as f64
+            })
+            .sum()
+    };
+    let chance = |from: NaiveDate, to: NaiveDate| (-rate * deliveries_between(from, to)).exp() >= 0.01;
+    let mut covered = c;
+    if c.0 > d.0 && chance(d.0, c.0.pred_opt().unwrap_or(c.0)) {
+        covered.0 = d.0;
+    }
+    if c.1 < d.1 && chance(c.1.succ_opt().unwrap_or(c.1), d.1) {
+        covered.1 = d.1;
+    }
+    let coverage =
+        Coverage { complaints: c, deliveries: d, window: (covered.0.max(d.0), covered.1.min(d.1)) };
+    if coverage.window.0 > coverage.window.1 {
+        bail!(
+            "{} and {} cover no common day: the complaints run from {} to {}, the deliveries from {} to {}. \
+             Pass exports of the same days",
+            complaints_source.display(),
+            deliveries_source.display(),
+            c.0,
+            c.1,
+            d.0,
+            d.1
+        );
+    }
+    for complaint in complaints.records.iter_mut().filter(|c| c.counted) {
+        if !coverage.contains(complaint.bucket_date) {
+            complaint.counted = false;
+            complaints.ledger.reclassify_used(ledger::OUTSIDE_COVERAGE, 1, complaint.row);
+        }
+    }
+    let outside =
+        |date: NaiveDate| granularity.last_day(date) < coverage.window.0 || date > coverage.window.1;
+    let dropped: Vec<NaiveDate> = deliveries.rows_per_date.keys().copied().filter(|&d| outside(d)).collect();
+    for date in dropped {
+        let rows = deliveries.rows_per_date.remove(&date).unwrap_or(0);
+        deliveries.ledger.reclassify_used_unlocated(ledger::OUTSIDE_COVERAGE, rows);
+    }
+    deliveries.counts.retain(|(date, _), _| !outside(*date));
+    Ok(Some(coverage))
+}
+
+/// A table with no used row is an error naming why its rows were
+/// rejected; a header-only complaints export is zero complaints.
+fn refuse_empty(complaints: &Ledger, deliveries: &Ledger) -> Result<()> {
+    for (ledger, required) in [(deliveries, true), (complaints, false)] {
+        if ledger.rows_used > 0 || (!required && ledger.rows_read == 0) {
+            continue;
+        }
+        let why = match ledger.top_reason() {
+            Some((reason, r)) => format!(
+                ": {} of {} rows were rejected as {reason} (first at row {}{}). {}",
+                r.rows,
+                ledger.rows_read,
+                r.first_rows.first().copied().unwrap_or(0),
+                r.example.as_ref().map(|e| format!(", value {e:?}")).unwrap_or_default(),
+                fix_for(reason)
+            ),
+            None => ": it has no rows. Pass the export with its rows".into(),
+        };
+        bail!("{} ({}): no row can be used{why}", ledger.table, ledger.file);
+    }
+    Ok(())
+}
+
+/// What to do about the commonest reason a whole table was rejected.
+fn fix_for(reason: &str) -> &'static str {
+    match reason {
+        ledger::TIME_UNPARSEABLE => {
+            "Pass --date-format (e.g. --date-format deliveries='%d-%m-%y') or name another time column with --col"
+        }
+        ledger::TIME_MISSING => "Name the column that holds the time with --col TABLE.time=COLUMN",
+        ledger::TIME_IMPLAUSIBLE => {
+            "Check the time column and --date-format: the years read are not plausible"
+        }
+        ledger::OUTSIDE_RANGE => "Widen --from/--to",
+        ledger::COUNT_INVALID => "Check the count column, or name another with --col deliveries.count=COLUMN",
+        ledger::ORDER_UNKNOWN => "Check that both exports use the same order ids",
+        _ => "See the ledger for the rows",
+    }
 }
 
 /// Deliveries counted per month cannot be split into weeks or days, nor
 /// weeks into days or months: refuse instead of guessing.
 fn check_granularity(deliveries: &DeliveryCounts, source: &Source, period: Period) -> Result<()> {
-    let (unit, fits): (&str, &[Period]) = match deliveries.time.layout {
-        TimeLayout::Month => ("month", &[Period::Month, Period::Quarter, Period::Year, Period::All]),
-        TimeLayout::IsoWeek => ("ISO week", &[Period::Week, Period::All]),
-        _ => return Ok(()),
+    let (unit, fits): (&str, &[Period]) = match deliveries.granularity {
+        Granularity::Month => ("month", &[Period::Month, Period::Quarter, Period::Year, Period::All]),
+        Granularity::Week => ("ISO week", &[Period::Week, Period::All]),
+        Granularity::Day => return Ok(()),
     };
     if fits.contains(&period) {
         return Ok(());

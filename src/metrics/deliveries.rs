@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use anyhow::{Context, Result, bail};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use polars::prelude::*;
 
 use super::fast_count::{self, Fields, Group, KeyCut};
@@ -20,9 +20,67 @@ use crate::input::{InputOptions, TIME_SAMPLE, parse_count, present};
 pub struct DeliveryCounts {
     /// Deliveries per (local date, values of the `--by` columns).
     pub counts: BTreeMap<(NaiveDate, Vec<String>), u64>,
+    /// Input rows behind the counts, per date (for the ledger when dates are
+    /// left out).
+    pub rows_per_date: BTreeMap<NaiveDate, u64>,
+    /// What one date of the counts stands for: a day, or a whole week or
+    /// month of pre-aggregated deliveries.
+    pub granularity: Granularity,
     pub ledger: Ledger,
     pub roles: Roles,
     pub time: TimeParser,
+}
+
+/// The span one delivery date covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Granularity {
+    Day,
+    /// Counts per ISO week, dated by its Monday.
+    Week,
+    /// Counts per calendar month, dated by its first day.
+    Month,
+}
+
+impl Granularity {
+    pub fn name(self) -> &'static str {
+        match self {
+            Granularity::Day => "day",
+            Granularity::Week => "week",
+            Granularity::Month => "month",
+        }
+    }
+
+    /// The last day covered by the count dated `date`.
+    pub fn last_day(self, date: NaiveDate) -> NaiveDate {
+        match self {
+            Granularity::Day => date,
+            Granularity::Week => date + chrono::Days::new(6),
+            Granularity::Month => date + chrono::Months::new(1) - chrono::Days::new(1),
+        }
+    }
+
+    /// What pre-aggregated deliveries stand for: ISO weeks and months by
+    /// their layout; plain dates with a count column when every date is a
+    /// Monday (weeks) or a first of the month (months) — or, with a single
+    /// date, when the column is named like `week…` or `month…`.
+    fn detect(layout: &TimeLayout, aggregated: bool, dates: &[NaiveDate], column: &str) -> Granularity {
+        match layout {
+            TimeLayout::IsoWeek => return Granularity::Week,
+            TimeLayout::Month => return Granularity::Month,
+            _ if !aggregated || dates.is_empty() => return Granularity::Day,
+            _ => {}
+        }
+        let name = crate::input::roles::normalize(column);
+        let mondays = dates.iter().all(|d| d.weekday() == chrono::Weekday::Mon);
+        let firsts = dates.iter().all(|d| d.day() == 1);
+        match (dates.len() > 1, mondays, firsts) {
+            (true, true, false) => Granularity::Week,
+            (true, false, true) => Granularity::Month,
+            (false, true, _) if name.contains("week") => Granularity::Week,
+            (false, _, true) if name.contains("month") => Granularity::Month,
+            _ => Granularity::Day,
+        }
+    }
 }
 
 const KEY: &str = "__time_key";
@@ -92,6 +150,8 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
 
     let mut ledger = Ledger::new("deliveries", &file);
     let mut counts = BTreeMap::new();
+    let mut rows_per_date: BTreeMap<NaiveDate, u64> = BTreeMap::new();
+    let mut all_midnight = true;
     let mut dates: HashMap<&str, Option<NaiveDateTime>> = HashMap::new();
     // Groups rejected for a reason that names rows: (reason, key, count text).
     let mut to_locate: Vec<(&'static str, Option<String>, Option<String>, u64)> = Vec::new();
@@ -111,6 +171,7 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
             continue;
         }
         let date = time.date();
+        all_midnight &= time.time() == chrono::NaiveTime::MIN;
         if !options.range.contains(date) {
             ledger.reject_rows_unlocated(ledger::OUTSIDE_RANGE, n);
             continue;
@@ -129,11 +190,15 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
             g.segment.iter().map(|s| present(s.as_deref()).unwrap_or("").to_string()).collect();
         ledger.used(n);
         *counts.entry((date, segment)).or_insert(0) += n * per_row;
+        *rows_per_date.entry(date).or_insert(0) += n;
     }
     if !to_locate.is_empty() {
         locate_rejections(source, &time_column, strategy, roles.get(Role::Count), &to_locate, &mut ledger)?;
     }
-    Ok(DeliveryCounts { counts, ledger, roles, time: parser })
+    let dates: Vec<NaiveDate> = rows_per_date.keys().copied().collect();
+    let aggregated = columns.count.is_some() && all_midnight;
+    let granularity = Granularity::detect(&parser.layout, aggregated, &dates, &time_column);
+    Ok(DeliveryCounts { counts, rows_per_date, granularity, ledger, roles, time: parser })
 }
 
 /// How the time column is turned into a group key whose text the time

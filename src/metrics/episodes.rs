@@ -39,6 +39,9 @@ pub struct EpisodeSummary {
     pub observed: u64,
     /// Counted complaints whose follow-up window runs past the data.
     pub censored: u64,
+    /// Counted complaints without a repeat key (customer): their follow-ups
+    /// cannot be seen, so they are left out of one-contact resolution.
+    pub without_key: u64,
     /// Last time at which follow-ups are known.
     pub horizon: Option<NaiveDateTime>,
 }
@@ -80,6 +83,10 @@ pub fn summarise(
         counts.complaints += 1;
         counts.repeats += u64::from(contacts[i].repeat);
         counts.switches += u64::from(contacts[i].switch);
+        if !contacts[i].keyed {
+            summary.without_key += 1;
+            continue;
+        }
         match horizon {
             Some(h) if c.time + window <= h => {
                 summary.observed += 1;
@@ -158,6 +165,19 @@ mod tests {
         // The same with an explicit as-of date.
         let s = summarise(&complaints, &contacts, 7, Some(t("2024-01-31 23:59")));
         assert_eq!((s.resolved_first_time, s.observed, s.censored), (5, 8, 1));
+    }
+
+    /// Regression: complaints without a customer counted as resolved at the
+    /// first contact (88% instead of 82% when a third lacked a customer).
+    #[test]
+    fn complaints_without_a_customer_are_not_resolved_first_time() {
+        let mut complaints = fixture();
+        complaints[3].customer = None; // C2's only complaint: resolved if it counted
+        let contacts = link_contacts(&complaints, RepeatKey::Customer, 7);
+        let s = summarise(&complaints, &contacts, 7, None);
+        assert_eq!(s.without_key, 1);
+        assert_eq!((s.resolved_first_time, s.observed, s.censored), (4, 8, 0));
+        assert_eq!(s.forward_fcr(), Some(0.5));
     }
 
     #[test]

@@ -82,6 +82,9 @@ pub struct PeriodRow {
     /// Complaints about this period's deliveries are still arriving
     /// (`--attribute delivery`): left out of limits and the verdict.
     pub immature: bool,
+    /// Cut by the edge of the days both exports cover (or --from/--to):
+    /// left out of limits and the verdict.
+    pub partial: bool,
 }
 
 /// What the `signal` column says about a row.
@@ -118,15 +121,21 @@ impl RowSignal {
 
 impl PeriodRow {
     /// The `signal` column: above/below the limits, else part of a shift,
-    /// else immature, else none.
+    /// else partial, else immature, else none.
     pub fn signal(&self) -> Option<RowSignal> {
         match self.limits.and_then(|l| l.signal) {
             Some(Signal::Above) => Some(RowSignal::Above),
             Some(Signal::Below) => Some(RowSignal::Below),
             None if self.shift => Some(RowSignal::Shift),
+            None if self.partial => Some(RowSignal::Partial),
             None if self.immature => Some(RowSignal::Immature),
             None => None,
         }
+    }
+
+    /// Whole and mature: a period the limits and the verdict may use.
+    pub fn complete(&self) -> bool {
+        !self.partial && !self.immature
     }
 }
 
@@ -150,18 +159,27 @@ pub struct PeriodTable {
     pub last_date: NaiveDate,
 }
 
+/// How to lay out the table.
+#[derive(Clone, Copy, Debug)]
+pub struct TableSpec<'a> {
+    pub period: Period,
+    pub by: &'a [String],
+    pub chart: Chart,
+    /// Periods ending after this day are immature.
+    pub mature_until: Option<NaiveDate>,
+    /// The days counted (coverage and --from/--to): periods it cuts are partial.
+    pub window: Option<(NaiveDate, NaiveDate)>,
+}
+
 /// Build the table from counted complaints (with their contacts) and the
-/// deliveries per date × segment. Periods ending after `mature_until` are
-/// immature. `None` when there is nothing to count.
+/// deliveries per date × segment. `None` when there is nothing to count.
 pub fn build(
     complaints: &[Complaint],
     contacts: &[Contact],
     deliveries: &BTreeMap<(NaiveDate, Vec<String>), u64>,
-    period: Period,
-    by: &[String],
-    chart: Chart,
-    mature_until: Option<NaiveDate>,
+    spec: &TableSpec,
 ) -> Option<PeriodTable> {
+    let TableSpec { period, by, chart, mature_until, window } = *spec;
     let segment_of = |c: &Complaint| -> Vec<String> {
         c.segment.iter().map(|s| s.as_deref().unwrap_or_default().to_string()).collect()
     };
@@ -203,6 +221,7 @@ pub fn build(
             total.add(&counts);
             let (start, end) = bounds(key);
             let immature = mature_until.is_some_and(|m| end > m);
+            let partial = period != Period::All && window.is_some_and(|(from, to)| start < from || end > to);
             rows.push(PeriodRow {
                 start,
                 end,
@@ -211,14 +230,15 @@ pub fn build(
                 limits: None,
                 shift: false,
                 immature,
+                partial,
             });
         }
     }
-    // Limits and run rules per segment, over its mature periods in time order.
+    // Limits and run rules per segment, over its whole, mature periods in time order.
     let mut runs = Vec::new();
     for segment in &segments {
         let indices: Vec<usize> =
-            (0..rows.len()).filter(|&i| &rows[i].segment == segment && !rows[i].immature).collect();
+            (0..rows.len()).filter(|&i| &rows[i].segment == segment && rows[i].complete()).collect();
         let x: Vec<u64> = indices.iter().map(|&i| rows[i].counts.complaints).collect();
         let n: Vec<u64> = indices.iter().map(|&i| rows[i].counts.deliveries).collect();
         let Some(chart) = control_chart(&x, &n, chart) else {
@@ -230,7 +250,9 @@ pub fn build(
         let used: Vec<usize> = indices.iter().copied().filter(|&i| rows[i].counts.deliveries > 0).collect();
         let rates: Vec<f64> = used.iter().map(|&i| rows[i].counts.complaint_rate().unwrap_or(0.0)).collect();
         if let Some(result) = anhoej(&rates, chart.p_bar) {
-            if result.longest_run > result.longest_run_limit {
+            // A shift found by either rule shows on the longest run (few
+            // crossings mean long runs, even when none is over its limit).
+            if result.shift {
                 mark_longest_run(&mut rows, &used, &rates, chart.p_bar);
             }
             runs.push(SegmentRuns { segment: segment.clone(), runs: result });
@@ -272,8 +294,14 @@ mod tests {
         let contacts = link_contacts(&complaints, RepeatKey::Customer, 7);
         let mut deliveries = BTreeMap::new();
         deliveries.insert((d("2024-01-15"), vec![]), 900);
-        let table =
-            build(&complaints, &contacts, &deliveries, Period::Month, &[], Chart::LaneyPPrime, None).unwrap();
+        let spec = TableSpec {
+            period: Period::Month,
+            by: &[],
+            chart: Chart::LaneyPPrime,
+            mature_until: None,
+            window: None,
+        };
+        let table = build(&complaints, &contacts, &deliveries, &spec).unwrap();
         assert_eq!(table.rows.len(), 1);
         let jan = &table.rows[0];
         assert_eq!((jan.start, jan.end), (d("2024-01-01"), d("2024-01-31")));
@@ -299,9 +327,10 @@ mod tests {
         for c in &mut segmented {
             c.segment = vec![Some("A".into())].into();
         }
-        let table =
-            build(&segmented, &contacts, &deliveries, Period::Week, &["region".into()], Chart::P, None)
-                .unwrap();
+        let by = ["region".to_string()];
+        let spec =
+            TableSpec { period: Period::Week, by: &by, chart: Chart::P, mature_until: None, window: None };
+        let table = build(&segmented, &contacts, &deliveries, &spec).unwrap();
         // Weeks of 2024-01-01 .. 2024-01-29 = 5 weeks × 2 segments.
         assert_eq!(table.rows.len(), 10);
         let b_first = table.rows.iter().find(|r| r.segment == ["B"] && r.start == d("2024-01-01")).unwrap();
@@ -309,6 +338,71 @@ mod tests {
         assert_eq!(b_first.counts.complaint_rate(), None);
         assert_eq!(table.total.complaints, 9);
         assert_eq!(table.total.deliveries, 200);
+    }
+
+    /// Regression: a shift found only by the crossings rule (runs of four,
+    /// none over its limit, but too few crossings) showed in no row's signal.
+    #[test]
+    fn a_crossings_only_shift_shows_in_the_signal_column() {
+        let start = d("2024-01-01");
+        let mut deliveries = BTreeMap::new();
+        let mut complaints = Vec::new();
+        for week in 0..20u64 {
+            let date = start + Days::new(7 * week);
+            deliveries.insert((date, vec![]), 1000);
+            // Alternating blocks of four weeks: 8 complaints, then 2.
+            let n = if (week / 4) % 2 == 0 { 8 } else { 2 };
+            for k in 0..n {
+                let time = date.and_hms_opt(9, k as u32, 0).unwrap();
+                complaints.push(Complaint {
+                    row: complaints.len() as u64 + 2,
+                    time,
+                    customer: None,
+                    channel: None,
+                    order: None,
+                    category: None,
+                    segment: Box::default(),
+                    bucket_date: date,
+                    counted: true,
+                });
+            }
+        }
+        let contacts = link_contacts(&complaints, RepeatKey::Customer, 7);
+        let spec = TableSpec {
+            period: Period::Week,
+            by: &[],
+            chart: Chart::LaneyPPrime,
+            mature_until: None,
+            window: None,
+        };
+        let table = build(&complaints, &contacts, &deliveries, &spec).unwrap();
+        let runs = &table.runs[0].runs;
+        assert!(
+            runs.longest_run <= runs.longest_run_limit && runs.crossings < runs.crossings_limit,
+            "{runs:?}"
+        );
+        let shifted: Vec<NaiveDate> =
+            table.rows.iter().filter(|r| r.signal() == Some(RowSignal::Shift)).map(|r| r.start).collect();
+        assert_eq!(shifted.len(), 4, "the first longest run: {shifted:?}");
+        assert_eq!(shifted[0], start);
+    }
+
+    #[test]
+    fn partial_periods_get_no_limits() {
+        let complaints = fixture();
+        let contacts = link_contacts(&complaints, RepeatKey::Customer, 7);
+        let mut deliveries = BTreeMap::new();
+        for day in 0..28 {
+            deliveries.insert((d("2024-01-03") + Days::new(day), vec![]), 30);
+        }
+        let window = Some((d("2024-01-03"), d("2024-01-30")));
+        let spec = TableSpec { period: Period::Week, by: &[], chart: Chart::P, mature_until: None, window };
+        let table = build(&complaints, &contacts, &deliveries, &spec).unwrap();
+        let signals: Vec<Option<RowSignal>> = table.rows.iter().map(|r| r.signal()).collect();
+        assert_eq!(signals.first(), Some(&Some(RowSignal::Partial)));
+        assert_eq!(signals.last(), Some(&Some(RowSignal::Partial)));
+        assert!(table.rows.iter().filter(|r| r.partial).all(|r| r.limits.is_none()));
+        assert!(table.rows.iter().filter(|r| !r.partial).all(|r| r.limits.is_some()));
     }
 
     #[test]

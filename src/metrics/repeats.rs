@@ -67,6 +67,9 @@ pub struct Contact {
     /// Episode number (a chain of contacts each at most W after the previous);
     /// complaints without a key are episodes of one.
     pub episode: usize,
+    /// The complaint has a repeat key (a customer): without one nothing
+    /// links it to other contacts, so its follow-ups are unknown.
+    pub keyed: bool,
 }
 
 /// Relate every complaint to the previous and next complaint of its key.
@@ -100,7 +103,7 @@ pub fn link_contacts(complaints: &[Complaint], key: RepeatKey, window_days: u32)
     let mut episodes = 0;
     for &(_, _, chain) in &chains {
         for (k, &i) in chain.iter().enumerate() {
-            let mut contact = Contact::default();
+            let mut contact = Contact { keyed: true, ..Contact::default() };
             if k > 0 {
                 let p = chain[k - 1];
                 contact.previous = Some(p);

@@ -1,17 +1,17 @@
 //! The facts behind the report, computed once and typed: per-period totals,
-//! maturity, the rows that signal, the trend, concentration, and the verdict
-//! (docs/METHODS.md §4.7). No text here: `sentences` and `summary` say it.
+//! coverage, maturity, the rows that signal, the recent-rise tests, the
+//! trend, concentration, and the verdict (docs/METHODS.md §4.7). No text
+//! here: `sentences` and `summary` say it.
 
 use chrono::{Days, NaiveDate};
 
-use crate::input::Role;
-use crate::metrics::customers::{Concentration, concentration, customer_rows};
-use crate::metrics::dataset::{Attribution, Dataset, DatasetOptions};
+use crate::metrics::customers::Concentration;
+use crate::metrics::dataset::{Attribution, Coverage, Dataset, DatasetOptions};
 use crate::metrics::period_table::{Counts, PeriodTable, RowSignal};
 use crate::metrics::repeats::RepeatKey;
 use crate::stats::funnel::quantile_type7;
-use crate::stats::glm::{Trend, poisson_trend};
-use crate::stats::verdict::{RECENT_PERIODS, Verdict, decide};
+use crate::stats::glm::{TrendFit, poisson_trend};
+use crate::stats::verdict::{RECENT_PERIODS, RecentRise, Series, Verdict, decide, recent_rise};
 
 /// What the report was asked beyond the data, as far as the facts need it.
 #[derive(Clone, Debug)]
@@ -38,24 +38,29 @@ pub struct Maturity {
 pub struct PeriodTotal {
     pub start: NaiveDate,
     pub counts: Counts,
-    /// Not immature: its complaints have all arrived.
-    pub mature: bool,
+    /// Whole and mature: the verdict and the trend may use it.
+    pub complete: bool,
 }
 
 pub struct Facts {
     pub settings: Settings,
     pub table: PeriodTable,
+    pub coverage: Option<Coverage>,
     /// Every period of the table, over all segments, in time order.
     pub per_period: Vec<PeriodTotal>,
-    pub trend: Option<Trend>,
+    /// Starts of the periods the verdict uses, in time order (complete, with
+    /// deliveries); the last `RECENT_PERIODS` are the recent ones.
+    pub verdict_periods: Vec<NaiveDate>,
+    /// Segments in the order of the rise tests' units (the total, when
+    /// there are several segments, is the unit after the last segment).
+    pub segments: Vec<Vec<String>>,
+    pub rise: Option<RecentRise>,
+    pub trend: TrendFit,
     /// `None` without a customer column in the complaints.
     pub concentration: Option<Concentration>,
-    /// Starts of the latest mature periods with deliveries, oldest first.
-    pub recent_periods: Vec<NaiveDate>,
-    /// Rows (indices into `table.rows`) above their upper limit among the
-    /// recent periods.
+    /// Rows (indices into `table.rows`) above their control limit in the
+    /// recent periods, and the other rows outside their limits.
     pub recent_above: Vec<usize>,
-    /// Other rows outside their limits, in table order.
     pub earlier_outside: Vec<usize>,
     pub maturity: Option<Maturity>,
     pub verdict: Verdict,
@@ -67,37 +72,49 @@ impl Facts {
         data: &Dataset,
         table: PeriodTable,
         maturity: Option<Maturity>,
+        concentration: Option<Concentration>,
     ) -> Facts {
         let per_period = per_period(&table);
-        let mature: Vec<&PeriodTotal> = per_period.iter().filter(|p| p.mature).collect();
-        let x: Vec<u64> = mature.iter().map(|p| p.counts.complaints).collect();
-        let n: Vec<u64> = mature.iter().map(|p| p.counts.deliveries).collect();
+        let complete: Vec<&PeriodTotal> = per_period.iter().filter(|p| p.complete).collect();
+        let x: Vec<u64> = complete.iter().map(|p| p.counts.complaints).collect();
+        let n: Vec<u64> = complete.iter().map(|p| p.counts.deliveries).collect();
         let trend = poisson_trend(&x, &n);
 
-        let mut recent_periods: Vec<NaiveDate> = mature
-            .iter()
-            .filter(|p| p.counts.deliveries > 0)
-            .map(|p| p.start)
-            .rev()
-            .take(RECENT_PERIODS)
-            .collect();
-        recent_periods.reverse();
-        let (recent_above, earlier_outside) = rows_outside(&table, &recent_periods);
-
-        let concentration = data.complaints.roles.get(Role::Customer).map(|_| {
-            // Over complainants only: per-customer deliveries (for the chance
-            // baseline) cost a second pass over the deliveries, left to `customers`.
-            let p_bar = table.total.complaint_rate();
-            concentration(&customer_rows(&data.complaints.records, None, p_bar), p_bar)
-        });
-        let verdict = decide(!recent_above.is_empty(), trend.as_ref());
+        let verdict_periods: Vec<NaiveDate> =
+            complete.iter().filter(|p| p.counts.deliveries > 0).map(|p| p.start).collect();
+        let recent = &verdict_periods[verdict_periods.len().saturating_sub(RECENT_PERIODS)..];
+        let (recent_above, earlier_outside) = rows_outside(&table, recent);
+        let (segments, series) = segment_series(&table, &verdict_periods);
+        let rise = if verdict_periods.len() < RECENT_PERIODS {
+            None
+        } else if series.len() > 1 {
+            let total = Series {
+                complaints: complete
+                    .iter()
+                    .filter(|p| p.counts.deliveries > 0)
+                    .map(|p| p.counts.complaints)
+                    .collect(),
+                deliveries: complete
+                    .iter()
+                    .filter(|p| p.counts.deliveries > 0)
+                    .map(|p| p.counts.deliveries)
+                    .collect(),
+            };
+            recent_rise(&series, Some(&total))
+        } else {
+            recent_rise(&series, None)
+        };
+        let verdict = decide(rise.as_ref(), trend.fitted());
         Facts {
             settings,
             table,
+            coverage: data.coverage,
             per_period,
+            verdict_periods,
+            segments,
+            rise,
             trend,
             concentration,
-            recent_periods,
             recent_above,
             earlier_outside,
             maturity,
@@ -105,10 +122,46 @@ impl Facts {
         }
     }
 
-    /// The latest period with deliveries, over all segments.
-    pub fn latest(&self) -> Option<&PeriodTotal> {
-        self.per_period.iter().rev().find(|p| p.counts.deliveries > 0)
+    /// The recent periods the verdict looks at.
+    pub fn recent_periods(&self) -> &[NaiveDate] {
+        &self.verdict_periods[self.verdict_periods.len().saturating_sub(RECENT_PERIODS)..]
     }
+
+    /// The latest complete period with deliveries, over all segments.
+    pub fn latest(&self) -> Option<&PeriodTotal> {
+        self.per_period.iter().rev().find(|p| p.complete && p.counts.deliveries > 0)
+    }
+
+    /// A rise test's unit as people name it: its segment, or "all".
+    pub fn unit_name(&self, unit: usize) -> String {
+        match self.segments.get(unit) {
+            Some(segment) if !segment.is_empty() => segment.join("/"),
+            _ => "all deliveries".into(),
+        }
+    }
+}
+
+/// Each segment's counts over the verdict's periods, segments in table order.
+fn segment_series(table: &PeriodTable, periods: &[NaiveDate]) -> (Vec<Vec<String>>, Vec<Series>) {
+    let mut segments: Vec<Vec<String>> = Vec::new();
+    for row in &table.rows {
+        if !segments.contains(&row.segment) {
+            segments.push(row.segment.clone());
+        }
+    }
+    let cells: std::collections::HashMap<(&Vec<String>, NaiveDate), &Counts> =
+        table.rows.iter().map(|r| ((&r.segment, r.start), &r.counts)).collect();
+    let series = segments
+        .iter()
+        .map(|segment| {
+            let counts: Vec<&Counts> = periods.iter().map(|start| cells[&(segment, *start)]).collect();
+            Series {
+                complaints: counts.iter().map(|c| c.complaints).collect(),
+                deliveries: counts.iter().map(|c| c.deliveries).collect(),
+            }
+        })
+        .collect();
+    (segments, series)
 }
 
 /// Rows above their upper limit in the `recent` periods, and the other rows
@@ -127,18 +180,17 @@ fn rows_outside(table: &PeriodTable, recent: &[NaiveDate]) -> (Vec<usize>, Vec<u
 
 /// Counts per period over all segments, in time order.
 fn per_period(table: &PeriodTable) -> Vec<PeriodTotal> {
-    let mut out: Vec<PeriodTotal> = Vec::new();
+    let mut out: std::collections::BTreeMap<NaiveDate, PeriodTotal> = Default::default();
     for row in &table.rows {
-        match out.iter_mut().find(|p| p.start == row.start) {
-            Some(p) => {
-                p.counts.add(&row.counts);
-                p.mature &= !row.immature;
-            }
-            None => out.push(PeriodTotal { start: row.start, counts: row.counts, mature: !row.immature }),
-        }
+        let total = out.entry(row.start).or_insert(PeriodTotal {
+            start: row.start,
+            counts: Counts::default(),
+            complete: true,
+        });
+        total.counts.add(&row.counts);
+        total.complete &= row.complete();
     }
-    out.sort_by_key(|p| p.start);
-    out
+    out.into_values().collect()
 }
 
 /// With `--attribute delivery`: periods ending after (as-of − maturity days)
@@ -173,6 +225,7 @@ mod tests {
             limits: Some(Limits { lcl: 0.0, ucl: 0.05, signal }),
             shift: false,
             immature: false,
+            partial: false,
         }
     }
 
@@ -199,5 +252,8 @@ mod tests {
         let (recent, earlier) = rows_outside(&table, &[d("2025-03-24")]);
         assert_eq!(recent, vec![2]);
         assert_eq!(earlier, vec![1, 3]);
+        let (segments, series) = segment_series(&table, &[d("2025-03-17"), d("2025-03-24")]);
+        assert_eq!(segments, vec![vec!["North".to_string()], vec!["Northeast".to_string()]]);
+        assert_eq!(series[1].complaints, vec![1, 1]);
     }
 }

@@ -1,11 +1,16 @@
 //! The report in plain sentences, built only from its facts: the verdict's
 //! headline, the reasons behind it, and the rate sparkline.
 
+use chrono::NaiveDate;
+
 use crate::metrics::dataset::Attribution;
 use crate::metrics::period_table::{Counts, PeriodRow, PeriodTable};
 use crate::output::table::{percent, thousands};
-use crate::stats::glm::MIN_PERIODS as TREND_FIT_PERIODS;
-use crate::stats::verdict::{TREND_MIN_PERIODS, Verdict, trend_says_forest};
+use crate::stats::glm::{MIN_PERIODS as TREND_FIT_PERIODS, TrendFit};
+use crate::stats::verdict::{
+    MIN_BASELINE_PERIODS, RECENT_PERIODS, RiseTest, TREND_ALPHA, TREND_MIN_PERIODS, Verdict, Window,
+    trend_says_forest,
+};
 
 use super::facts::Facts;
 
@@ -55,28 +60,29 @@ pub fn reasons(facts: &Facts) -> Vec<String> {
         fmt_rate(t.complaint_rate()),
         one_in(t.one_in()),
     )];
-    if facts.recent_above.is_empty() {
-        let periods: Vec<String> = facts.recent_periods.iter().map(|d| table.period.label(*d)).collect();
-        out.push(format!(
-            "None of the latest {unit}s ({}) is above its upper control limit{}.",
-            periods.join(", "),
-            if settings.by.is_empty() { String::new() } else { format!(" in any {}", settings.by.join("/")) },
-        ));
-    } else {
+    if let Some(line) = coverage_sentence(facts) {
+        out.push(line);
+    }
+    out.extend(rise_sentences(facts));
+    if !facts.recent_above.is_empty() {
         let details: Vec<String> = facts
             .recent_above
             .iter()
             .map(|&i| {
                 let r = &table.rows[i];
                 format!(
-                    "{} at {} against an upper limit of {}",
+                    "{} at {} against a limit of {}",
                     row_label(table, r),
                     fmt_rate(r.counts.complaint_rate()),
                     fmt_rate(r.limits.map(|l| l.ucl))
                 )
             })
             .collect();
-        out.push(format!("Out of line recently (above the upper control limit): {}.", details.join("; ")));
+        out.push(format!(
+            "Above the upper control limit recently: {}. With many {unit}s and segments some points cross \
+             their limit by chance; the verdict weighs them in the comparison above.",
+            details.join("; ")
+        ));
     }
     let earlier: Vec<String> = facts
         .earlier_outside
@@ -90,7 +96,7 @@ pub fn reasons(facts: &Facts) -> Vec<String> {
         let shown = earlier.iter().take(10).cloned().collect::<Vec<_>>().join(", ");
         let more =
             if earlier.len() > 10 { format!(" and {} more", earlier.len() - 10) } else { String::new() };
-        out.push(format!("Earlier {unit}s outside their limits: {shown}{more}."));
+        out.push(format!("Other {unit}s outside their control limits: {shown}{more}."));
     }
     for r in table.runs.iter().filter(|r| r.runs.shift) {
         let label = if r.segment.is_empty() { String::new() } else { format!(" in {}", r.segment.join("/")) };
@@ -105,7 +111,7 @@ pub fn reasons(facts: &Facts) -> Vec<String> {
             let mut s = format!(
                 "{} customers complained; the top 1% of them made {} of complaints and {} customers made half.",
                 thousands(c.complainants),
-                fmt_rate(c.top_1pct_share),
+                fmt_share(c.top_1pct_share),
                 thousands(c.customers_for_half)
             );
             if let Some(expected) = c.expected_repeat_complainers {
@@ -116,13 +122,16 @@ pub fn reasons(facts: &Facts) -> Vec<String> {
                 ));
             } else {
                 s.push_str(&format!(
-                    " {} complained twice or more.",
+                    " {} complained twice or more (the chance baseline needs a customer column in the deliveries).",
                     thousands(c.observed_repeat_complainers)
                 ));
             }
             out.push(s);
         }
-        _ => out.push(
+        Some(_) => {
+            out.push("No complaint has a customer, so nothing is known of repeats or concentration.".into())
+        }
+        None => out.push(
             "Concentration and repeats need a customer column; the complaints have none \
              (name it with --col complaints.customer=COLUMN)."
                 .into(),
@@ -132,7 +141,7 @@ pub fn reasons(facts: &Facts) -> Vec<String> {
         let mut s = format!(
             "{} of the complaints ({}) were repeat contacts within {} days by the same {}",
             thousands(t.repeat_complaints),
-            fmt_rate(t.repeat_rate()),
+            fmt_share(t.repeat_rate()),
             settings.window_days,
             settings.repeat_key.name(),
         );
@@ -145,11 +154,15 @@ pub fn reasons(facts: &Facts) -> Vec<String> {
         }
         s.push('.');
         out.push(s);
-        out.push(format!(
-            "{} repeat contacts ({} of repeats) switched channel, e.g. from the web form to the phone.",
-            thousands(t.channel_switches),
-            fmt_rate(t.switch_rate())
-        ));
+        out.push(if t.repeat_complaints == 0 {
+            "No repeat contacts, so no channel switches.".to_string()
+        } else {
+            format!(
+                "{} repeat contacts ({} of repeats) switched channel, e.g. from the web form to the phone.",
+                thousands(t.channel_switches),
+                fmt_share(t.switch_rate())
+            )
+        });
     }
     if let Some(minutes) = settings.minutes_per_complaint {
         let repeat_hours = t.repeat_complaints as f64 * minutes / 60.0;
@@ -177,25 +190,154 @@ pub fn reasons(facts: &Facts) -> Vec<String> {
     out
 }
 
+/// A share as a percentage that never rounds to 100% unless it is.
+fn fmt_share(share: Option<f64>) -> String {
+    match share {
+        Some(v) if v < 1.0 && percent(v) == "100.0%" => "99.9%".into(),
+        other => fmt_rate(other),
+    }
+}
+
+/// "6 Jan 2025".
+fn day(date: NaiveDate) -> String {
+    date.format("%-d %b %Y").to_string()
+}
+
+/// One line when the two exports cover different days.
+fn coverage_sentence(facts: &Facts) -> Option<String> {
+    let c = facts.coverage?;
+    if !c.clipped() {
+        return None;
+    }
+    Some(format!(
+        "The exports cover different days: complaints {} to {}, deliveries {} to {}; only {} to {} is counted \
+         (rows outside are in the ledger).",
+        day(c.complaints.0),
+        day(c.complaints.1),
+        day(c.deliveries.0),
+        day(c.deliveries.1),
+        day(c.window.0),
+        day(c.window.1),
+    ))
+}
+
+/// "0.0004" or "4.2e-7": a p-value people can read.
+fn p_text(p: f64) -> String {
+    if p >= 0.001 { format!("{p:.3}") } else { format!("{p:.1e}") }
+}
+
+/// What the recent-rise comparisons found, and how many false alarms to expect.
+fn rise_sentences(facts: &Facts) -> Vec<String> {
+    let period = facts.table.period;
+    let unit = period.name();
+    let Some(rise) = &facts.rise else {
+        return vec![format!(
+            "Too few whole {unit}s with deliveries to judge the latest ones: the verdict compares the last {RECENT_PERIODS} \
+             with at least {MIN_BASELINE_PERIODS} before them; there are {}.",
+            facts.verdict_periods.len()
+        )];
+    };
+    let recent = facts.recent_periods();
+    let labels: Vec<String> = recent.iter().map(|d| period.label(*d)).collect();
+    let window = |w: Window| match w {
+        Window::Sustained => format!("{}–{}", labels[0], labels[labels.len() - 1]),
+        Window::Period(k) => labels[k].clone(),
+    };
+    let describe = |t: &RiseTest| {
+        format!(
+            "{} in {}: {} complaints where {:.1} were expected at its earlier rate ({}, p = {})",
+            facts.unit_name(t.unit),
+            window(t.window),
+            thousands(t.complaints),
+            t.expected,
+            t.ratio.map(|r| format!("{r:.2}×")).unwrap_or_else(|| "none before".into()),
+            p_text(t.p_value)
+        )
+    };
+    let mut out = Vec::new();
+    let hits: Vec<&RiseTest> = rise.significant().collect();
+    if hits.is_empty() {
+        let closest = match rise.closest() {
+            Some(t) if t.ratio.is_none_or(|r| r > 1.0) => format!(" The nearest: {}.", describe(t)),
+            _ => " No recent rate is above its earlier one.".into(),
+        };
+        out.push(format!(
+            "No rise beyond routine noise in the latest {unit}s ({}) against the {unit}s before them.{closest}",
+            labels.join(", ")
+        ));
+    } else {
+        let shown: Vec<String> = hits.iter().take(5).map(|t| describe(t)).collect();
+        let more = if hits.len() > 5 { format!("; and {} more", hits.len() - 5) } else { String::new() };
+        out.push(format!("Out of line recently, beyond routine noise: {}{more}.", shown.join("; ")));
+    }
+    let by = if facts.settings.by.is_empty() {
+        String::new()
+    } else {
+        format!(" {}s", facts.settings.by.join("/"))
+    };
+    out.push(format!(
+        "False alarms to expect: the {} comparisons ({}{by}, each {unit} and the last {RECENT_PERIODS} together) \
+         share a {:.0}% chance of a false alarm in a report with no real change{}.",
+        rise.tests.len(),
+        rise.units_tested,
+        rise.family_alpha * 100.0,
+        if rise.dispersion > 0.0 {
+            format!("; they allow for week-to-week variation beyond chance (v = {:.3})", rise.dispersion)
+        } else {
+            String::new()
+        }
+    ));
+    out
+}
+
 fn trend_sentence(facts: &Facts) -> String {
     let unit = facts.table.period.name();
-    let Some(trend) = &facts.trend else {
-        return format!("Too few {unit}s with deliveries for a trend (needs {TREND_FIT_PERIODS}).");
+    let trend = match &facts.trend {
+        TrendFit::Fitted(trend) => trend,
+        TrendFit::TooFewPeriods(m) => {
+            return format!(
+                "Too few whole {unit}s with deliveries for a trend ({m}; it needs {TREND_FIT_PERIODS})."
+            );
+        }
+        TrendFit::NoComplaints => return "No complaints, so no trend against deliveries.".into(),
+        TrendFit::NoSpread => {
+            return format!("Deliveries are the same every {unit}, so no trend against volume can be seen.");
+        }
+        TrendFit::NoFiniteEstimate => {
+            return format!(
+                "The trend against deliveries has no finite estimate: the complaints fall in too few {unit}s \
+                 (e.g. all in one) to fit a slope."
+            );
+        }
     };
-    let ci = format!("95% CI {:.2}–{:.2}", trend.ci95.0, trend.ci95.1);
+    let ci = format!("95% CI {:.2} to {:.2}", trend.ci95.0, trend.ci95.1);
     if trend_says_forest(Some(trend)) {
         format!(
-            "Complaints grow faster than deliveries: each 1% more deliveries brings {:.2}% more complaints ({ci}, p = {:.3}).",
-            trend.slope, trend.p_slope_is_one
+            "Complaints grow faster than deliveries: each 1% more deliveries brings {:.2}% more complaints ({ci}, one-sided p = {}).",
+            trend.slope,
+            p_text(trend.p_slope_above_one)
+        )
+    } else if trend.cannot_tell() {
+        format!(
+            "The data cannot tell whether complaints grow faster or slower than deliveries (slope {:.2}, {ci}).",
+            trend.slope
+        )
+    } else if trend.ci95.0 > 1.0 {
+        format!(
+            "Complaints may grow faster than deliveries (slope {:.2}, {ci}), but not clearly enough for the verdict \
+             (one-sided p = {}; it needs below {TREND_ALPHA}{}).",
+            trend.slope,
+            p_text(trend.p_slope_above_one),
+            if trend.periods < TREND_MIN_PERIODS {
+                format!(" and {TREND_MIN_PERIODS} {unit}s")
+            } else {
+                String::new()
+            }
         )
     } else if trend.ci95.1 < 1.0 {
         format!("Complaints grow more slowly than deliveries (slope {:.2}, {ci}).", trend.slope)
     } else {
-        format!(
-            "Complaints move in proportion to deliveries (slope {:.2}, {ci}{}).",
-            trend.slope,
-            if trend.periods < TREND_MIN_PERIODS { ", too few periods to call a trend" } else { "" }
-        )
+        format!("Complaints move in proportion to deliveries (slope {:.2}, {ci}).", trend.slope)
     }
 }
 

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use crate::metrics::customers::Concentration;
 use crate::metrics::period_table::{Counts, PeriodTable};
 use crate::output::{Cell, Table};
+use crate::stats::verdict::Window;
 
 use super::facts::Facts;
 use super::sentences::row_label;
@@ -99,16 +100,59 @@ pub fn summary_json(facts: &Facts, z: f64) -> Value {
     let count_signal =
         |s: &str| table.rows.iter().filter(|r| r.signal().map(|x| x.as_str()) == Some(s)).count();
     let concentration = facts.concentration.as_ref().map(concentration_json);
-    let trend = facts.trend.as_ref().map(|tr| {
+    let trend = facts.trend.fitted().map(|tr| {
         json!({
             "slope": tr.slope,
             "se": tr.se,
             "se_unscaled": tr.se_unscaled,
             "dispersion": tr.dispersion,
+            "scale_estimated": tr.scale_estimated,
             "ci95_low": tr.ci95.0,
             "ci95_high": tr.ci95.1,
             "p_slope_is_1": tr.p_slope_is_one,
+            "p_slope_above_1": tr.p_slope_above_one,
             "periods": tr.periods,
+        })
+    });
+    let period = table.period;
+    let recent = facts.recent_periods();
+    let rise = facts.rise.as_ref().map(|r| {
+        let tests: Vec<Value> = r
+            .tests
+            .iter()
+            .map(|t| {
+                json!({
+                    "unit": facts.unit_name(t.unit),
+                    "periods": match t.window {
+                        Window::Sustained => recent.iter().map(|d| period.label(*d)).collect::<Vec<_>>(),
+                        Window::Period(k) => vec![period.label(recent[k])],
+                    },
+                    "complaints": t.complaints,
+                    "deliveries": t.deliveries,
+                    "expected": t.expected,
+                    "ratio": t.ratio,
+                    "p_value": t.p_value,
+                    "threshold": t.threshold,
+                    "significant": t.significant,
+                })
+            })
+            .collect();
+        json!({
+            "family_alpha": r.family_alpha,
+            "units": r.units_tested,
+            "dispersion": r.dispersion,
+            "dispersion_df": r.dispersion_df,
+            "tests": tests,
+        })
+    });
+    let coverage = facts.coverage.map(|c| {
+        json!({
+            "complaints_first": c.complaints.0.to_string(),
+            "complaints_last": c.complaints.1.to_string(),
+            "deliveries_first": c.deliveries.0.to_string(),
+            "deliveries_last": c.deliveries.1.to_string(),
+            "counted_first": c.window.0.to_string(),
+            "counted_last": c.window.1.to_string(),
         })
     });
     let runs: Vec<Value> = table
@@ -158,8 +202,11 @@ pub fn summary_json(facts: &Facts, z: f64) -> Value {
         "rows_below": count_signal("below"),
         "rows_shift": count_signal("shift"),
         "rows_immature": table.rows.iter().filter(|r| r.immature).count(),
+        "rows_partial": table.rows.iter().filter(|r| r.partial).count(),
         "mature_until": facts.maturity.map(|m| m.mature_until.to_string()),
-        "recent_periods": facts.recent_periods.iter().map(|d| table.period.label(*d)).collect::<Vec<_>>(),
+        "coverage": coverage,
+        "recent_periods": recent.iter().map(|d| period.label(*d)).collect::<Vec<_>>(),
+        "recent_rise": rise,
         "recent_above": facts.recent_above.iter().map(|&i| row_label(table, &table.rows[i])).collect::<Vec<_>>(),
         "trend": trend,
         "runs": runs,

@@ -17,7 +17,7 @@ COMPLAINTS = [  # ticket, created, customer, channel, order, region
     ("T4", "2024-01-09 12:00", "Jānis Bērziņš", "phone ", "O1", "Rīga"),
     ("T5", "2024-01-12 08:00", "Kęstutis Žukauskas", "web", "O8", "Tartu"),
     ("T6", "2024-01-22 10:00", "Kęstutis Žukauskas", "web", "O12", "Tartu"),
-    ("T7", "2024-01-23 15:00", "", "web", "O13", "Tartu"),
+    ("T7", "2024-01-28 15:00", "", "web", "O13", "Tartu"),
 ]
 DELIVERIES = [  # order, delivered, region
     ("O1", "2024-01-01 08:00", "Rīga"), ("O2", "2024-01-01 09:30", "Rīga"), ("O3", "2024-01-02 10:00", "Tartu"),
@@ -25,7 +25,7 @@ DELIVERIES = [  # order, delivered, region
     ("O7", "2024-01-08 00:00", "Rīga"), ("O8", "2024-01-09 10:00", "Tartu"), ("O9", "2024-01-10 10:00", "Tartu"),
     ("O10", "2024-01-11 10:00", "Rīga"), ("O11", "2024-01-15 10:00", "Rīga"), ("O12", "2024-01-16 10:00", "Tartu"),
     ("O13", "2024-01-17 10:00", "Tartu"), ("O14", "2024-01-18 10:00", "Rīga"), ("O15", "2024-01-19 10:00", "Rīga"),
-    ("O16", "2024-01-20 10:00", "Tartu"), ("O17", "2024-01-22 09:00", "Rīga"), ("O18", "2024-01-23 09:00", "Tartu"),
+    ("O16", "2024-01-20 10:00", "Tartu"), ("O17", "2024-01-22 09:00", "Rīga"), ("O18", "2024-01-28 09:00", "Tartu"),
 ]
 C_HEADER = ["ticket_id", "created_at", "customer_id", "channel", "order_id", "region"]
 D_HEADER = ["order_id", "delivered_at", "region"]
