@@ -10,15 +10,17 @@ use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 
 use crate::config::Config;
-use crate::input::{ColumnOverride, DateRange, InputOptions, ReadSettings, channels};
+use crate::input::{
+    ColumnOverride, DateRange, InputOptions, ReadSettings, RowFilter, Table, TableOptions, channels,
+};
 use crate::metrics::dataset::{Attribution, DatasetOptions};
 use crate::metrics::period::Period;
 use crate::metrics::repeats::RepeatKey;
 use crate::output::OutputFormat;
 use crate::stats::laney::Chart;
 
-/// Defaults where neither a flag nor the config file says otherwise.
-pub const DEFAULT_PERIOD: Period = Period::Week;
+/// Defaults where neither a flag nor the config file says otherwise (the
+/// period's default follows the deliveries: see `metrics::dataset`).
 pub const DEFAULT_WINDOW_DAYS: u32 = 7;
 pub const DEFAULT_TZ: &str = "UTC";
 pub const DEFAULT_CONFIDENCE: f64 = 0.95;
@@ -42,8 +44,14 @@ pub struct InputArgs {
     /// Make any rejected input row an error (exit 2) instead of a ledger entry.
     #[arg(long, help_heading = "Input")]
     pub strict: bool,
+    /// Keep only rows where TABLE.COLUMN OP VALUE holds (repeatable; = != < <= > >= or `in a|b|c`), e.g. 'complaints.review_score<=2'.
+    #[arg(long = "where", value_name = "TABLE.COLUMN OP VALUE", help_heading = "Input")]
+    pub filters: Vec<RowFilter>,
+    /// Count every delivery row, even when order ids repeat (order lines are otherwise one delivery per order).
+    #[arg(long, help_heading = "Input")]
+    pub count_rows: bool,
 
-    /// Period of each row: day, week (ISO, from Monday), month, quarter, year or all [default: week].
+    /// Period of each row: day, week (ISO, from Monday), month, quarter, year or all [default: week, or the deliveries' own when coarser].
     #[arg(long, value_enum, help_heading = "Counting")]
     pub period: Option<PeriodArg>,
     /// Segment rows by this column (repeatable), e.g. --by region.
@@ -79,21 +87,22 @@ pub struct ReadArgs {
     /// Name a column's role: TABLE.ROLE=COLUMN, e.g. complaints.customer="Client ID" (repeatable).
     #[arg(long = "col", value_name = "TABLE.ROLE=COLUMN", help_heading = "Input")]
     pub columns: Vec<ColumnOverride>,
-    /// Delimiter of CSV input (default: sniffed among , ; tab |).
-    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter, help_heading = "Input")]
-    pub delimiter: Option<u8>,
-    /// Text encoding of CSV input when not UTF-8, e.g. windows-1257, windows-1252, iso-8859-15.
-    #[arg(long, value_name = "NAME", help_heading = "Input")]
-    pub encoding: Option<String>,
-    /// Worksheet of an .xlsx input (default: the first).
-    #[arg(long, value_name = "NAME", help_heading = "Input")]
-    pub sheet: Option<String>,
-    /// Read ambiguous dates like 03/04/2025 as day first (3 April).
-    #[arg(long, help_heading = "Input")]
-    pub dayfirst: bool,
-    /// Time format for anything the tool does not detect (strftime, e.g. '%d %b %Y %H:%M').
-    #[arg(long, value_name = "FORMAT", help_heading = "Input")]
-    pub date_format: Option<String>,
+    /// Delimiter of CSV input (default: sniffed among , ; tab |); prefix complaints= or deliveries= for one file.
+    #[arg(long, value_name = "[TABLE=]CHAR", help_heading = "Input")]
+    pub delimiter: Vec<PerTable>,
+    /// Text encoding when not UTF-8, e.g. windows-1257, windows-1252, iso-8859-15 (prefix TABLE= for one file).
+    #[arg(long, value_name = "[TABLE=]NAME", help_heading = "Input")]
+    pub encoding: Vec<PerTable>,
+    /// Worksheet of an .xlsx input (default: the first), e.g. --sheet complaints=Returns --sheet deliveries=Orders.
+    #[arg(long, value_name = "[TABLE=]NAME", help_heading = "Input")]
+    pub sheet: Vec<PerTable>,
+    /// Read ambiguous dates like 03/04/2025 as day first (3 April); --dayfirst complaints for one file.
+    #[arg(long, value_name = "TABLE", num_args = 0..=1, default_missing_value = "both",
+          value_parser = ["both", "complaints", "deliveries"], help_heading = "Input")]
+    pub dayfirst: Vec<String>,
+    /// Time format for anything the tool does not detect (strftime, e.g. '%d %b %Y %H:%M'); prefix TABLE= for one file, e.g. complaints='%d-%m-%y'.
+    #[arg(long, value_name = "[TABLE=]FORMAT", help_heading = "Input")]
+    pub date_format: Vec<PerTable>,
     /// Config file with column mappings, channel spellings and defaults (default: ./complaint-rate.toml if present).
     #[arg(long, value_name = "FILE", help_heading = "Input")]
     pub config: Option<PathBuf>,
@@ -249,33 +258,93 @@ fn config_value<T: ValueEnum>(config: &Config, key: &str, text: Option<&str>) ->
     .transpose()
 }
 
+/// A flag's value for both tables, or with a `complaints=` / `deliveries=`
+/// prefix for one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PerTable {
+    pub table: Option<Table>,
+    pub value: String,
+}
+
+impl std::str::FromStr for PerTable {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        for table in [Table::Complaints, Table::Deliveries] {
+            let prefix = format!("{}=", table.name());
+            if text.len() >= prefix.len() && text[..prefix.len()].eq_ignore_ascii_case(&prefix) {
+                return Ok(PerTable { table: Some(table), value: text[prefix.len()..].to_string() });
+            }
+        }
+        Ok(PerTable { table: None, value: text.to_string() })
+    }
+}
+
+/// The value for `table`: the last one given for it, else the last for both.
+fn for_table(values: &[PerTable], table: Table) -> Option<&str> {
+    values
+        .iter()
+        .rev()
+        .find(|v| v.table == Some(table))
+        .or_else(|| values.iter().rev().find(|v| v.table.is_none()))
+        .map(|v| v.value.as_str())
+}
+
+/// What `ReadArgs` resolves to: column mappings and how each file is read.
+#[derive(Clone, Debug)]
+pub struct ReadOptions {
+    pub overrides: Vec<ColumnOverride>,
+    pub complaints: TableOptions,
+    pub deliveries: TableOptions,
+}
+
+impl ReadOptions {
+    pub fn table(&self, table: Table) -> &TableOptions {
+        match table {
+            Table::Complaints => &self.complaints,
+            Table::Deliveries => &self.deliveries,
+        }
+    }
+}
+
 impl ReadArgs {
     /// Column mappings (the config's first, so the command line's win) and
-    /// how to read each file.
-    pub fn resolve(&self, config: &Config) -> Result<(Vec<ColumnOverride>, ReadSettings)> {
+    /// how to read each file: a flag for one table, else a flag for both,
+    /// else the config file.
+    pub fn resolve(&self, config: &Config) -> Result<ReadOptions> {
         let mut overrides = config.column_overrides()?;
         overrides.extend(self.columns.iter().cloned());
         let d = &config.defaults;
-        let encoding = self.encoding.as_deref().or(d.encoding.as_deref());
-        let delimiter = match (self.delimiter, d.delimiter.as_deref()) {
-            (Some(flag), _) => Some(flag),
-            (None, Some(text)) => Some(
-                parse_delimiter(text)
+        let table_options = |table: Table| -> Result<TableOptions> {
+            let encoding = for_table(&self.encoding, table).or(d.encoding.as_deref());
+            let delimiter = match for_table(&self.delimiter, table) {
+                Some(flag) => Some(parse_delimiter(flag).map_err(|e| anyhow!("--delimiter: {e}"))?),
+                None => d
+                    .delimiter
+                    .as_deref()
+                    .map(parse_delimiter)
+                    .transpose()
                     .map_err(|e| anyhow!("{}: [defaults] delimiter: {e}", config.shown()))?,
-            ),
-            (None, None) => None,
+            };
+            let dayfirst =
+                self.dayfirst.iter().any(|t| t == "both" || t == table.name()).then_some(true).or(d.dayfirst);
+            Ok(TableOptions {
+                read: ReadSettings {
+                    delimiter,
+                    encoding: encoding.map(crate::input::decode::encoding_named).transpose()?,
+                    sheet: for_table(&self.sheet, table).map(str::to_string),
+                },
+                dayfirst,
+                date_format: for_table(&self.date_format, table)
+                    .map(str::to_string)
+                    .or_else(|| d.date_format.clone()),
+            })
         };
-        let read = ReadSettings {
-            delimiter,
-            encoding: encoding.map(crate::input::decode::encoding_named).transpose()?,
-            sheet: self.sheet.clone(),
-        };
-        Ok((overrides, read))
-    }
-
-    /// `--dayfirst`, else the config's.
-    pub fn dayfirst(&self, config: &Config) -> Option<bool> {
-        if self.dayfirst { Some(true) } else { config.defaults.dayfirst }
+        Ok(ReadOptions {
+            overrides,
+            complaints: table_options(Table::Complaints)?,
+            deliveries: table_options(Table::Deliveries)?,
+        })
     }
 }
 
@@ -286,7 +355,7 @@ impl InputArgs {
     pub fn resolve(&self) -> Result<DatasetOptions> {
         let config = Config::load(self.read.config.as_deref())?;
         let d = &config.defaults;
-        let (overrides, read) = self.read.resolve(&config)?;
+        let read = self.read.resolve(&config)?;
         if let (Some(from), Some(to)) = (self.from, self.to)
             && from > to
         {
@@ -317,19 +386,30 @@ impl InputArgs {
         // `--by region --by Region` is one segment column.
         let mut seen = std::collections::HashSet::new();
         let by = by.into_iter().filter(|b| seen.insert(crate::input::roles::normalize(b))).collect();
+        // Flags win over the config's filters.
+        let filters = if self.filters.is_empty() {
+            d.filters
+                .iter()
+                .flatten()
+                .map(|f| f.parse().map_err(|e: String| anyhow!("{}: [defaults] where: {e}", config.shown())))
+                .collect::<Result<Vec<RowFilter>>>()?
+        } else {
+            self.filters.clone()
+        };
         Ok(DatasetOptions {
             complaints: self.complaints.clone(),
             deliveries: self.deliveries.clone(),
             input: InputOptions {
                 channels: channels::spellings(&config.channels, channel_map)?,
-                overrides,
-                read,
-                dayfirst: self.read.dayfirst(&config),
-                date_format: self.read.date_format.clone().or_else(|| d.date_format.clone()),
+                overrides: read.overrides,
                 tz,
                 range: DateRange { from: self.from, to: self.to },
+                filters,
+                count_rows: self.count_rows,
+                complaints: read.complaints,
+                deliveries: read.deliveries,
             },
-            period: period.map(Period::from).unwrap_or(DEFAULT_PERIOD),
+            period: period.map(Period::from),
             by,
             repeat_key: repeat_key.map(RepeatKey::from).unwrap_or(RepeatKey::Customer),
             window_days: self.window_days.or(d.window_days).unwrap_or(DEFAULT_WINDOW_DAYS),
@@ -379,6 +459,17 @@ mod tests {
         assert_eq!(parse_rate("2/1000"), Ok(0.002));
         assert!(parse_rate("2/0").is_err());
         assert!(parse_rate("lots").is_err());
+    }
+
+    #[test]
+    fn per_table_values() {
+        let values: Vec<PerTable> =
+            ["%d.%m.%Y", "complaints=%d-%m-%y", "Deliveries=%Y"].iter().map(|t| t.parse().unwrap()).collect();
+        assert_eq!(for_table(&values, Table::Complaints), Some("%d-%m-%y"));
+        assert_eq!(for_table(&values, Table::Deliveries), Some("%Y"));
+        assert_eq!(for_table(&values[..1], Table::Deliveries), Some("%d.%m.%Y"));
+        // A format that merely contains '=' is for both tables.
+        assert_eq!("a=b".parse::<PerTable>().unwrap().table, None);
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! by = ["region"]
 //! window_days = 14
 //! encoding = "windows-1257"
+//! where = ["complaints.review_score<=2"]
 //! ```
 
 use std::collections::BTreeMap;
@@ -60,6 +61,9 @@ pub struct Defaults {
     pub date_format: Option<String>,
     pub channel_map: Option<PathBuf>,
     pub confidence: Option<f64>,
+    /// Row filters, as `--where` takes them.
+    #[serde(rename = "where")]
+    pub filters: Option<Vec<String>>,
 }
 
 impl Config {

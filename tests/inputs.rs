@@ -169,12 +169,26 @@ fn broken_rows_are_named() {
 
 #[test]
 fn deliveries_per_month_cannot_make_weeks() {
+    // Without --period the report follows the deliveries and says so.
+    let json = report_json(
+        "testdata/spec_fixture/complaints.csv",
+        "testdata/spec_fixture/deliveries_monthly.csv",
+        &[],
+    );
+    assert_eq!(json["parameters"]["period"], "month");
+    assert!(
+        json["verdict"]["reasons"]
+            .to_string()
+            .contains("The deliveries are counted per month, so the report is per month")
+    );
     let out = run(&[
         "report",
         "--complaints",
         "testdata/spec_fixture/complaints.csv",
         "--deliveries",
         "testdata/spec_fixture/deliveries_monthly.csv",
+        "--period",
+        "week",
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
@@ -373,4 +387,87 @@ fn inspect_reads_the_config_file() {
     let client = columns.iter().find(|c| c["name"] == "client").unwrap();
     assert!(client["role"] == "customer" || client["role"] == "channel", "{client}");
     assert_eq!(columns.iter().find(|c| c["name"] == "opened").unwrap()["role"], "time");
+}
+
+/// A zip archive holding one CSV is read (whatever its name); one holding
+/// several files is refused as a zip archive, never as an encoding error.
+#[test]
+fn a_zip_with_one_csv_is_read() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let zip_with = |name: &str, files: &[(&str, &[u8])]| {
+        let path = dir.path().join(name);
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+        for (inner, bytes) in files {
+            zip.start_file(*inner, zip::write::SimpleFileOptions::default()).unwrap();
+            zip.write_all(bytes).unwrap();
+        }
+        zip.finish().unwrap();
+        path
+    };
+    let complaints = std::fs::read(format!("{S}/complaints.csv")).unwrap();
+    let base = report_csv(&format!("{S}/complaints.csv"), &format!("{S}/deliveries.csv"), &[]);
+    for name in ["complaints.zip", "complaints.csv"] {
+        let zipped = zip_with(name, &[("export/complaints.csv", &complaints)]);
+        assert_eq!(report_csv(zipped.to_str().unwrap(), &format!("{S}/deliveries.csv"), &[]), base, "{name}");
+    }
+    let two = zip_with("two.zip", &[("a.csv", &complaints), ("b.csv", &complaints)]);
+    fails_with(
+        &["report", "--complaints", two.to_str().unwrap(), "--deliveries", &format!("{S}/deliveries.csv")],
+        &["a zip archive with 2 files", "a.csv, b.csv"],
+    );
+}
+
+/// Order lines: an order id that repeats is one delivery (its first line),
+/// the rest ledgered; --count-rows counts every line.
+#[test]
+fn order_lines_count_one_delivery_per_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = dir.path().join("order_lines.csv");
+    std::fs::write(
+        &lines,
+        "order_id,delivered_at,region,sku\n\
+         A1,2024-01-02 10:00,Rīga,x\nA1,2024-01-02 10:00,Rīga,y\nA2,2024-01-03 11:00,Tartu,x\n\
+         A3,2024-01-09 09:00,Rīga,z\nA3,2024-01-09 09:00,Rīga,x\nA3,2024-01-09 09:00,Rīga,y\n\
+         A4,2024-01-16 09:00,Tartu,x\nA5,2024-01-28 09:00,Tartu,x\n",
+    )
+    .unwrap();
+    let c = format!("{S}/complaints.csv");
+    let json = report_json(&c, lines.to_str().unwrap(), &[]);
+    let d = &json["ledger"]["deliveries"];
+    assert_eq!((d["rows_read"].as_u64(), d["rows_used"].as_u64()), (Some(8), Some(5)));
+    assert_eq!(d["rejected"]["more lines of the same order"]["rows"], 3);
+    assert_eq!(json["summary"]["deliveries"], 5);
+    let rows = report_json(&c, lines.to_str().unwrap(), &["--count-rows"]);
+    assert_eq!(rows["summary"]["deliveries"], 8);
+}
+
+/// `where` in the config file filters like --where; a --where flag wins.
+#[test]
+fn filters_from_the_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let here = std::env::current_dir().unwrap();
+    std::fs::write(
+        dir.path().join("complaint-rate.toml"),
+        "[defaults]\nwhere = [\"complaints.channel=web\"]\n",
+    )
+    .unwrap();
+    let run_in = |extra: &[&str]| {
+        let c = here.join(S).join("complaints.csv");
+        let d = here.join(S).join("deliveries.csv");
+        let mut args =
+            vec!["report", "--complaints", c.to_str().unwrap(), "--deliveries", d.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        args.extend(["--format", "json"]);
+        let out = tool().current_dir(dir.path()).args(&args).output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let web = run_in(&[]);
+    assert_eq!(
+        web["ledger"]["complaints"]["rejected"]["filtered out by --where complaints.channel=web"]["rows"],
+        3
+    );
+    let phone = run_in(&["--where", "complaints.channel in phone|email"]);
+    assert_eq!(phone["summary"]["complaints"], 3);
 }

@@ -136,7 +136,7 @@ fn rejected_rows_are_ledgered_with_reasons() {
     let c = &json["ledger"]["complaints"]["rejected"];
     assert_eq!(c["time missing"]["first_rows"], serde_json::json!([3, 7]));
     assert_eq!(c["time unparseable"]["example"], "yesterday");
-    assert_eq!(c["duplicate id"]["first_rows"], serde_json::json!([5]));
+    assert_eq!(c["more events of the same complaint"]["first_rows"], serde_json::json!([5]));
     let d = &json["ledger"]["deliveries"];
     assert_eq!(d["rows_read"], 5);
     assert_eq!(d["rejected"]["count not a whole number >= 0"]["example"], "-5");
@@ -158,9 +158,10 @@ fn strict_turns_a_rejected_row_into_an_error_naming_row_and_value() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    // The first reason in the ledger: the duplicate id at row 5.
+    // The first reason in the ledger: the complaint id seen before, at row 5.
     assert!(
-        err.starts_with("complaint-rate: --strict:") && err.contains("duplicate id, first at row 5"),
+        err.starts_with("complaint-rate: --strict:")
+            && err.contains("more events of the same complaint, first at row 5"),
         "{err}"
     );
     assert!(!err.contains("panicked"), "{err}");
@@ -224,8 +225,13 @@ fn missing_time_column_lists_columns_and_the_nearest() {
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains("no time column") && err.contains("ticket, custmer, creatd"), "{err}");
-    assert!(err.contains("Closest match: \"creatd\""), "{err}");
+    // The column whose values read as times is offered first.
+    assert!(err.contains("Column \"creatd\" reads as times: --col complaints.time=\"creatd\""), "{err}");
     assert!(err.contains("--col complaints.time=COLUMN"), "{err}");
+    // With no such column, the closest name.
+    std::fs::write(&file, "ticket,custmer,creatd\nT1,A,soon\n").unwrap();
+    let err = stderr(&run(&["report", "--complaints", file.to_str().unwrap(), "--deliveries", REGIONS_D]));
+    assert!(err.contains("Closest match: \"creatd\""), "{err}");
 }
 
 #[test]

@@ -147,7 +147,8 @@ def one_run(tool, c, seed, run, keep):
             return json.loads(out.stdout)["verdict"]["verdict"]
         except (ValueError, KeyError, TypeError):
             raise RuntimeError(f"run {run} of {label(c)}: exit {out.returncode}\n  {shlex.join(cmd)}\n"
-                               f"  stderr: {out.stderr.strip()[-2000:]}") from None
+                               f"  stderr: {out.stderr.strip()[-2000:]}\n"
+                               f"  keep its exports: --cells {label(c)} --runs 1 --first-run {run} --keep DIR") from None
 
 
 def label(c, sep=","):

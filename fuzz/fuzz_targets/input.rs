@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use complaint_rate::input::{DateRange, InputOptions, ReadSettings, Source, complaints};
+use complaint_rate::input::{DateRange, InputOptions, ReadSettings, Source, TableOptions, complaints};
 use complaint_rate::metrics::deliveries;
 use libfuzzer_sys::fuzz_target;
 
@@ -33,14 +33,16 @@ fuzz_target!(|data: &[u8]| {
         sheet: None,
     };
     let Ok(source) = Source::open(&path, &read) else { return };
+    let table = TableOptions { read, dayfirst: (choice & 8 != 0).then_some(choice & 16 != 0), date_format: None };
     let options = InputOptions {
         overrides: Vec::new(),
-        read,
         channels: Default::default(),
-        dayfirst: (choice & 8 != 0).then_some(choice & 16 != 0),
-        date_format: None,
         tz: if choice & 32 != 0 { chrono_tz::Europe::Tallinn } else { chrono_tz::UTC },
         range: DateRange::default(),
+        filters: Vec::new(),
+        count_rows: choice & 128 != 0,
+        complaints: table.clone(),
+        deliveries: table,
     };
     // A segment column when asked for and the file has one.
     let by: Vec<String> = source.columns.iter().take(usize::from(choice & 64 != 0)).cloned().collect();

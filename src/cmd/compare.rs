@@ -40,7 +40,7 @@ pub fn run(args: &Args) -> Result<u8> {
         bail!("compare needs the segment column to compare: pass --by COL (e.g. --by region)");
     }
     // No period table here: deliveries counted per week or month are fine.
-    options.period = Period::All;
+    options.period = Some(Period::All);
     let input = &options;
     let data = output.load(&options)?;
     let spec = TableSpec {

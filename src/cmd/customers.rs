@@ -9,11 +9,10 @@ use serde_json::{Value, json};
 
 use super::Output;
 use crate::cli::{InputArgs, OutputArgs};
-use crate::input::Role;
 use crate::metrics::customers::{concentration, customer_rows, deliveries_per_customer};
 use crate::metrics::period::Period;
 use crate::output::chart::Figure;
-use crate::output::table::{percent, thousands};
+use crate::output::table::{share, thousands};
 use crate::output::{Cell, Document, Table};
 use crate::report::summary::concentration_json;
 
@@ -40,10 +39,10 @@ pub fn run(args: &Args) -> Result<u8> {
     let output = Output::prepare(&args.output, true)?;
     let mut options = args.input.resolve()?;
     // No period table here: deliveries counted per week or month are fine.
-    options.period = Period::All;
+    options.period = Some(Period::All);
     let input = &options;
     let data = output.load(&options)?;
-    if data.complaints.roles.get(Role::Customer).is_none() {
+    if !data.complaints.has_customers() {
         bail!(
             "{}: no customer column in the complaints, so complaints cannot be attributed to customers. \
              Its columns are: {}. Name it with --col complaints.customer=COLUMN",
@@ -95,7 +94,7 @@ pub fn run(args: &Args) -> Result<u8> {
         })
         .collect();
 
-    let pct = |v: Option<f64>| v.map(percent).unwrap_or_else(|| "–".into());
+    let pct = |v: Option<f64>| v.map(share).unwrap_or_else(|| "–".into());
     let mut headline = vec![format!(
         "{} complaints from {} customers{}: the top 1% made {}, the top 10 made {}, and {} customers made half.",
         thousands(c.complaints),

@@ -32,7 +32,15 @@ struct ColumnFacts {
     time_format: Option<String>,
     nulls: u64,
     samples: Vec<String>,
+    /// Every value with its rows, for columns of few values (to pick
+    /// `--where` filters from).
+    values: Option<Vec<(String, u64)>>,
 }
+
+/// Columns with at most this many values get their value counts.
+const FEW_VALUES: usize = 12;
+/// And at most this many columns per file (each costs a pass).
+const VALUE_COUNT_COLUMNS: usize = 8;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -59,21 +67,24 @@ pub fn run(args: &Args) -> Result<u8> {
     // The config file's column mappings and reading defaults apply here
     // too: inspect shows what a report would see.
     let config = Config::load(args.read.config.as_deref())?;
-    let (overrides, settings) = args.read.resolve(&config)?;
-    let dayfirst = args.read.dayfirst(&config);
+    let read = args.read.resolve(&config)?;
     let tz = chrono_tz::UTC;
     let mut rows = Vec::new();
     let mut files_json = Vec::new();
     let mut headline = Vec::new();
     for file in &args.files {
-        let source = Source::open(file, &settings)?;
-        let table = match args.table {
-            Some(TableArg::Complaints) => RoleTable::Complaints,
-            Some(TableArg::Deliveries) => RoleTable::Deliveries,
-            None => guess_table(&source.columns),
-        };
-        let roles = Roles::detect(table, &source.columns, &overrides)?;
-        let (count, facts) = column_facts(&source, &roles, dayfirst, tz)?;
+        // Read as complaints first to see the columns, then as the table it is.
+        let named = args.table.map(|t| match t {
+            TableArg::Complaints => RoleTable::Complaints,
+            TableArg::Deliveries => RoleTable::Deliveries,
+        });
+        let mut source = Source::open(file, &read.table(named.unwrap_or(RoleTable::Complaints)).read)?;
+        let table = named.unwrap_or_else(|| guess_table(&source.columns));
+        if table != RoleTable::Complaints && named.is_none() {
+            source = Source::open(file, &read.table(table).read)?;
+        }
+        let roles = Roles::detect(table, &source.columns, &read.overrides)?;
+        let (count, facts) = column_facts(&source, &roles, read.table(table).dayfirst, tz)?;
         let delimiter = match source.format {
             Format::Csv { delimiter: b'\t', .. } => Some("tab".to_string()),
             Format::Csv { delimiter, .. } => Some((delimiter as char).to_string()),
@@ -90,6 +101,15 @@ pub fn run(args: &Args) -> Result<u8> {
             source.columns.len(),
             table.name(),
         ));
+        for (role, column) in &roles.columns {
+            let also = roles
+                .candidates
+                .get(role)
+                .map(|c| format!("; also fits: {}", c.join(", ")))
+                .unwrap_or_default();
+            let why = roles.why.get(role).map(|w| w.to_string()).unwrap_or_default();
+            headline.push(format!("  {role}: {column} ({why}{also})"));
+        }
         let mut columns_json = Vec::new();
         for f in &facts {
             rows.push(vec![
@@ -99,15 +119,25 @@ pub fn run(args: &Args) -> Result<u8> {
                 Cell::Text(f.kind.to_string()),
                 Cell::Text(f.time_format.clone().unwrap_or_default()),
                 Cell::Int(f.nulls),
-                Cell::Text(f.samples.join(" | ")),
+                Cell::Text(match &f.values {
+                    Some(values) => values
+                        .iter()
+                        .map(|(v, n)| format!("{v} ({})", thousands(*n)))
+                        .collect::<Vec<_>>()
+                        .join(" | "),
+                    None => f.samples.join(" | "),
+                }),
             ]);
+            let role_reason = f.role.and_then(|r| roles.why.get(&r)).map(|w| w.to_string());
             columns_json.push(json!({
                 "name": f.name,
                 "role": f.role.map(|r| r.to_string()),
+                "role_reason": role_reason,
                 "type": f.kind,
                 "time_format": f.time_format,
                 "nulls": f.nulls,
                 "samples": f.samples,
+                "values": f.values.as_ref().map(|v| v.iter().map(|(value, rows)| json!({"value": value, "rows": rows})).collect::<Vec<_>>()),
             }));
         }
         files_json.push(json!({
@@ -120,8 +150,9 @@ pub fn run(args: &Args) -> Result<u8> {
             "columns": columns_json,
         }));
     }
-    let columns =
-        ["file", "column", "role", "type", "time_format", "nulls", "samples"].map(String::from).to_vec();
+    let columns = ["file", "column", "role", "type", "time_format", "nulls", "samples_or_values"]
+        .map(String::from)
+        .to_vec();
     let document = Document {
         title: "complaint-rate inspect".into(),
         verdict: None,
@@ -140,8 +171,8 @@ pub fn run(args: &Args) -> Result<u8> {
     Ok(0)
 }
 
-/// A file with a delivery-only column (delivered_at, a count…) is read as
-/// deliveries; anything else as complaints.
+/// A file with a delivery-only column (delivered_at, a count, a name with
+/// "delivered"…) is read as deliveries; anything else as complaints.
 fn guess_table(columns: &[String]) -> RoleTable {
     let deliveries_only = [
         "deliveredat",
@@ -153,9 +184,13 @@ fn guess_table(columns: &[String]) -> RoleTable {
         "volume",
         "shipments",
         "week",
+        "weekstart",
         "month",
     ];
-    if columns.iter().any(|c| deliveries_only.contains(&normalize(c).as_str())) {
+    if columns.iter().any(|c| {
+        let name = normalize(c);
+        deliveries_only.contains(&name.as_str()) || name.contains("delivered")
+    }) {
         RoleTable::Deliveries
     } else {
         RoleTable::Complaints
@@ -198,9 +233,52 @@ fn column_facts(
         let role = roles.columns.iter().find(|(_, c)| *c == name).map(|(r, _)| *r);
         let (kind, time_format) = classify(&values, dayfirst, tz);
         let nulls = totals.column(name)?.u64()?.get(0).unwrap_or(0);
-        facts.push(ColumnFacts { name: name.clone(), role, kind, time_format, nulls, samples });
+        let distinct: std::collections::HashSet<&&str> = values.iter().collect();
+        let few = kind != "time" && !values.is_empty() && distinct.len() <= FEW_VALUES;
+        facts.push(ColumnFacts {
+            name: name.clone(),
+            role,
+            kind,
+            time_format,
+            nulls,
+            samples,
+            values: few.then(Vec::new),
+        });
+    }
+    // Value counts over the whole file, for the columns that looked few-valued.
+    for f in facts.iter_mut().filter(|f| f.values.is_some()).take(VALUE_COUNT_COLUMNS) {
+        f.values = value_counts(source, &f.name)?;
+    }
+    for f in facts.iter_mut() {
+        if f.values.as_ref().is_some_and(Vec::is_empty) {
+            f.values = None;
+        }
     }
     Ok((count, facts))
+}
+
+/// Every value of a column with its rows, most rows first; `None` when it
+/// has more than `FEW_VALUES` values.
+fn value_counts(source: &Source, column: &str) -> Result<Option<Vec<(String, u64)>>> {
+    let frame = source
+        .scan()?
+        .select([col(column).cast(DataType::String).alias("__value")])
+        .group_by([col("__value")])
+        .agg([len().cast(DataType::UInt64).alias("__rows")])
+        .limit(FEW_VALUES as IdxSize + 1)
+        .collect_with_engine(Engine::Streaming)
+        .map_err(|e| explain_read_error(source, anyhow::Error::new(e)))?
+        .unwrap_single();
+    if frame.height() > FEW_VALUES {
+        return Ok(None);
+    }
+    let values = frame.column("__value")?.str()?;
+    let rows = frame.column("__rows")?.u64()?;
+    let mut out: Vec<(String, u64)> = (0..frame.height())
+        .map(|i| (values.get(i).unwrap_or("(missing)").to_string(), rows.get(i).unwrap_or(0)))
+        .collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(Some(out))
 }
 
 /// integer, number, time (with its layout), text or empty.

@@ -10,10 +10,9 @@ use serde_json::json;
 
 use super::Output;
 use crate::cli::{InputArgs, OutputArgs};
-use crate::input::Role;
 use crate::metrics::episodes::summarise;
 use crate::metrics::period::Period;
-use crate::output::table::{percent, thousands};
+use crate::output::table::{share, thousands};
 use crate::output::{Cell, Document, Table};
 use crate::report::sentences::SURVEY_CAUTION;
 
@@ -38,10 +37,10 @@ pub fn run(args: &Args) -> Result<u8> {
     let output = Output::prepare(&args.output, false)?;
     let mut options = args.input.resolve()?;
     // No period table here: deliveries counted per week or month are fine.
-    options.period = Period::All;
+    options.period = Some(Period::All);
     let input = &options;
     let data = output.load(&options)?;
-    if data.complaints.roles.get(Role::Customer).is_none() {
+    if !data.complaints.has_customers() {
         bail!(
             "{}: repeats need a customer column in the complaints; name it with --col complaints.customer=COLUMN",
             data.complaints.ledger.file
@@ -90,7 +89,7 @@ pub fn run(args: &Args) -> Result<u8> {
 
     let repeats: u64 = s.channels.values().map(|c| c.repeats).sum();
     let switches: u64 = s.channels.values().map(|c| c.switches).sum();
-    let pct = |v: Option<f64>| v.map(percent).unwrap_or_else(|| "–".into());
+    let pct = |v: Option<f64>| v.map(share).unwrap_or_else(|| "–".into());
     let headline = vec![
         format!(
             "{} complaints, {} of them repeat contacts within {} days ({}); {} of the repeats switched channel ({}).",

@@ -17,6 +17,7 @@ use super::Output;
 use crate::cli::{InputArgs, LimitsArg, OutputArgs, parse_rate};
 use crate::input::DateRange;
 use crate::input::Role;
+use crate::input::complaints::TimeSource;
 use crate::metrics::customers::{
     Concentration, concentration as concentration_of, customer_rows, deliveries_per_customer,
 };
@@ -27,7 +28,7 @@ use crate::output::chart::{ControlPanel, ControlPoint, Figure};
 use crate::output::table::{ledger_line, percent, thousands};
 use crate::report::facts::{self, Facts, Settings};
 use crate::report::sentences::{self, SURVEY_CAUTION};
-use crate::report::summary;
+use crate::report::summary::{self, Known};
 use crate::stats::laney::Chart;
 use crate::stats::verdict::Verdict;
 use crate::stats::z_for_confidence;
@@ -94,7 +95,7 @@ pub fn run(args: &Args) -> Result<u8> {
     let maturity = facts::maturity(&options, args.maturity_days, &data);
     let days = data.counted_days(options.input.range);
     let spec = TableSpec {
-        period: options.period,
+        period: data.period,
         by: &options.by,
         chart: args.limits.into(),
         mature_until: maturity.map(|m| m.mature_until),
@@ -117,10 +118,17 @@ pub fn run(args: &Args) -> Result<u8> {
         attribution: options.attribution,
         minutes_per_complaint: args.minutes_per_complaint,
         cost_per_hour: args.cost_per_hour,
+        has_customer: data.complaints.has_customers(),
+        has_channel: data.complaints.roles.get(Role::Channel).is_some(),
+        period_from_deliveries: data.period_from_deliveries,
+        time_from_order: data.complaints.time_source == TimeSource::FromOrder,
     };
     let concentration = concentration(&data, &table, days)?;
     let facts = Facts::gather(settings, &data, table, maturity, concentration);
     let reasons = sentences::reasons(&facts);
+    if options.strict && !facts.implausible.is_empty() {
+        bail!("--strict: {}", reasons[0]);
+    }
     output.write(&document(args, &options, &data, &facts, &reasons))?;
     Ok(alarm(args, &facts, &reasons))
 }
@@ -129,7 +137,7 @@ pub fn run(args: &Args) -> Result<u8> {
 /// deliveries carry customers (one more pass over them); `None` without a
 /// customer column in the complaints.
 fn concentration(data: &Dataset, table: &PeriodTable, days: DateRange) -> Result<Option<Concentration>> {
-    if data.complaints.roles.get(Role::Customer).is_none() {
+    if !data.complaints.has_customers() {
         return Ok(None);
     }
     let p_bar = table.total.complaint_rate();
@@ -237,7 +245,7 @@ fn document(
     if let Some(line) = sentences::sparkline(facts) {
         lines.push(line);
     }
-    let has_customers = data.complaints.roles.get(Role::Customer).is_some();
+    let has_customers = data.complaints.has_customers();
     Document {
         title: format!("Complaint rate per {}", facts.table.period.name()),
         verdict: Some(facts.verdict),
@@ -248,7 +256,14 @@ fn document(
             ("summary".into(), summary::summary_json(facts, z)),
             ("verdict".into(), json!({ "verdict": facts.verdict.as_str(), "reasons": reasons })),
         ],
-        main: summary::period_rows(&facts.table, z),
+        main: summary::period_rows(
+            &facts.table,
+            z,
+            Known {
+                repeats: facts.settings.has_customer,
+                switches: facts.settings.has_customer && facts.settings.has_channel,
+            },
+        ),
         extra: vec![],
         terminal_columns: Some(terminal_columns),
         notes: if has_customers && !args.output.quiet { vec![SURVEY_CAUTION.to_string()] } else { vec![] },
@@ -256,7 +271,7 @@ fn document(
         parameters: json!({
             "complaints": options.complaints.display().to_string(),
             "deliveries": options.deliveries.display().to_string(),
-            "period": options.period.name(),
+            "period": data.period.name(),
             "by": options.by,
             "from": options.input.range.from.map(|d| d.to_string()),
             "to": options.input.range.to.map(|d| d.to_string()),

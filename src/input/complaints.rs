@@ -13,7 +13,7 @@ use super::ledger::{self, Ledger};
 use super::roles::{Role, Roles, Table};
 use super::source::{ROW, Source, explain_read_error};
 use super::time::{DetectError, TimeLayout, TimeParser, plausible_year};
-use super::{InputOptions, TIME_SAMPLE, present};
+use super::{InputOptions, RowFilter, TIME_SAMPLE, TableOptions, present};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Complaint {
@@ -43,31 +43,82 @@ pub struct ComplaintTable {
     pub ledger: Ledger,
     pub roles: Roles,
     pub time: TimeParser,
+    pub time_source: TimeSource,
     /// For each `--by` column: whether the complaints file carries it.
     pub has_segment_column: Vec<bool>,
+    /// The customer comes from each complaint's delivery (the complaints
+    /// have an order id but no customer column).
+    pub customers_from_orders: bool,
 }
 
-/// Read and type the complaints file. Rows without a usable time and later
-/// duplicates of a complaint id are rejected in the ledger; the rest are
-/// `used` and `counted` until `metrics::dataset` applies `--from/--to`.
+impl ComplaintTable {
+    /// Whether complaints can have a customer: repeats and concentration.
+    pub fn has_customers(&self) -> bool {
+        self.roles.get(Role::Customer).is_some() || self.customers_from_orders
+    }
+}
+
+/// Where a complaint's time comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TimeSource {
+    /// One column.
+    Column(String),
+    /// A date column and a time-of-day column (`--col complaints.time=Date+Time`).
+    DateAndTime(String, String),
+    /// No time column: the time of the complaint's delivery, through its
+    /// order id (a returns list); set by `metrics::dataset`.
+    FromOrder,
+}
+
+/// Read and type the complaints file. Rows a `--where` filter drops, rows
+/// without a usable time and later events of a complaint id already seen
+/// are rejected in the ledger; the rest are `used` and `counted` until
+/// `metrics::dataset` applies `--from/--to` and the coverage.
 pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<ComplaintTable> {
     let file = source.display();
+    let table = options.table(Table::Complaints);
     let roles = Roles::detect(Table::Complaints, &source.columns, &options.overrides)?;
-    let time_column = roles.require(Table::Complaints, Role::Time, &source.columns, &file)?.to_string();
+    let time_source = match roles.get(Role::Time) {
+        Some(column) => match roles.time_parts() {
+            Some((date, time)) => TimeSource::DateAndTime(date.to_string(), time.to_string()),
+            None => TimeSource::Column(column.to_string()),
+        },
+        None if roles.get(Role::Order).is_some() => TimeSource::FromOrder,
+        None => {
+            let likely = time_like_columns(source, table, options.tz);
+            roles.require(Table::Complaints, Role::Time, &source.columns, &file, &likely)?;
+            unreachable!("require fails without a time column")
+        }
+    };
     let optional = [Role::Customer, Role::Channel, Role::Order, Role::Category, Role::Id];
     let segment_columns: Vec<Option<String>> =
         by.iter().map(|b| source.column(b).map(str::to_string)).collect();
+    let filters = super::filter::columns_of(source, &options.filters_of(Table::Complaints))?;
 
-    let mut wanted: Vec<String> = vec![ROW.to_string(), time_column.clone()];
+    let time_columns: Vec<String> = match &time_source {
+        TimeSource::Column(c) => vec![c.clone()],
+        TimeSource::DateAndTime(d, t) => vec![d.clone(), t.clone()],
+        TimeSource::FromOrder => vec![],
+    };
+    let mut wanted: Vec<String> = vec![ROW.to_string()];
+    wanted.extend(time_columns.iter().cloned());
     wanted.extend(optional.iter().filter_map(|r| roles.get(*r).map(str::to_string)));
     wanted.extend(segment_columns.iter().flatten().cloned());
+    wanted.extend(filters.iter().map(|(_, c)| c.clone()));
     let mut unique = HashSet::new();
     wanted.retain(|c| unique.insert(c.clone()));
     // A typed date or naive datetime (Parquet) is read as it is, not
     // formatted as text and parsed back, unless --date-format says how to read it.
     let schema = source.scan()?.collect_schema().map_err(anyhow::Error::new)?;
-    let typed = options.date_format.is_none()
-        && matches!(schema.get(&time_column), Some(DataType::Date | DataType::Datetime(_, None)));
+    let typed_column = match &time_source {
+        TimeSource::Column(c)
+            if table.date_format.is_none()
+                && matches!(schema.get(c), Some(DataType::Date | DataType::Datetime(_, None))) =>
+        {
+            Some(c.clone())
+        }
+        _ => None,
+    };
     // The values are read where polars holds them; only used rows are copied.
     let frame = source
         .scan_with_rows()?
@@ -76,7 +127,7 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
                 .iter()
                 .map(|c| match c {
                     c if c == ROW => col(c.as_str()).cast(DataType::UInt64),
-                    c if typed && *c == time_column => col(c.as_str()),
+                    c if typed_column.as_ref() == Some(c) => col(c.as_str()),
                     c => col(c.as_str()).cast(DataType::String),
                 })
                 .collect::<Vec<_>>(),
@@ -87,9 +138,25 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
 
     let column = |name: &str| -> Result<&StringChunked> { Ok(frame.column(name)?.str()?) };
     let rows = frame.column(ROW)?.u64()?;
-    let (times, typed_times) = match typed {
-        true => (None, Some(naive_times(frame.column(&time_column)?)?)),
-        false => (Some(column(&time_column)?), None),
+    let typed_times =
+        typed_column.as_deref().map(|c| naive_times(frame.column(c).expect("selected"))).transpose()?;
+    let text_times: Vec<&StringChunked> = match typed_column {
+        Some(_) => vec![],
+        None => time_columns.iter().map(|c| column(c)).collect::<Result<_>>()?,
+    };
+    // The text of row i's time: one column, or "date time" from two.
+    let time_text = |i: usize| -> Option<std::borrow::Cow<'_, str>> {
+        match text_times.as_slice() {
+            [one] => present(one.get(i)).map(std::borrow::Cow::Borrowed),
+            [date, time] => {
+                let date = present(date.get(i))?;
+                Some(match present(time.get(i)) {
+                    Some(t) => std::borrow::Cow::Owned(format!("{date} {t}")),
+                    None => std::borrow::Cow::Borrowed(date),
+                })
+            }
+            _ => None,
+        }
     };
     let role_column =
         |role: Role| -> Result<Option<&StringChunked>> { roles.get(role).map(column).transpose() };
@@ -100,11 +167,19 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
     let ids = role_column(Role::Id)?;
     let segments: Vec<Option<&StringChunked>> =
         segment_columns.iter().map(|c| c.as_deref().map(column).transpose()).collect::<Result<_>>()?;
+    let filter_values: Vec<(&RowFilter, &StringChunked)> =
+        filters.iter().map(|(f, c)| Ok((*f, column(c)?))).collect::<Result<_>>()?;
 
-    let samples: Vec<&str> =
-        times.into_iter().flat_map(|t| t.iter().filter_map(present)).take(TIME_SAMPLE).collect();
-    let first_row = times.and_then(|t| t.iter().position(|t| present(t).is_some())).and_then(|i| rows.get(i));
-    let parser = detect_time(&samples, first_row, options, &file, &time_column)?;
+    let parser = if text_times.is_empty() {
+        TimeParser { layout: TimeLayout::Iso, tz: options.tz }
+    } else {
+        let first = (0..frame.height()).find(|&i| time_text(i).is_some());
+        let samples: Vec<std::borrow::Cow<'_, str>> =
+            (0..frame.height()).filter_map(time_text).take(TIME_SAMPLE).collect();
+        let samples: Vec<&str> = samples.iter().map(|s| s.as_ref()).collect();
+        let shown_column = time_columns.join("+");
+        detect_time(&samples, first.and_then(|i| rows.get(i)), table, options.tz, &file, &shown_column)?
+    };
 
     let mut ledger = Ledger::new("complaints", &file);
     // Sized once: growing a set of 232 k ids held the old and new tables together (+4.5 MB at the peak).
@@ -116,9 +191,16 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
     let mut category_values = Shared::default();
     let mut segment_values: Vec<Shared> = segments.iter().map(|_| Shared::default()).collect();
     let mut records = Vec::with_capacity(frame.height());
-    for i in 0..frame.height() {
+    'rows: for i in 0..frame.height() {
         let row = rows.get(i).unwrap_or(0);
-        let time = match (&typed_times, times) {
+        for (filter, values) in &filter_values {
+            if !filter.keeps(values.get(i)) {
+                ledger.reject(&filter.reason(), 1, row);
+                continue 'rows;
+            }
+        }
+        let time = match (&typed_times, &time_source) {
+            (_, TimeSource::FromOrder) => NaiveDateTime::MIN,
             (Some(typed), _) => match typed[i] {
                 None => {
                     ledger.reject(ledger::TIME_MISSING, 1, row);
@@ -130,17 +212,17 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
                 }
                 Some(time) => time,
             },
-            (None, times) => {
-                let Some(raw) = times.and_then(|t| present(t.get(i))) else {
+            (None, _) => {
+                let Some(raw) = time_text(i) else {
                     ledger.reject(ledger::TIME_MISSING, 1, row);
                     continue;
                 };
-                let Some(time) = parser.parse(raw) else {
-                    ledger.reject_value(ledger::TIME_UNPARSEABLE, 1, row, Some(raw));
+                let Some(time) = parser.parse(&raw) else {
+                    ledger.reject_value(ledger::TIME_UNPARSEABLE, 1, row, Some(&raw));
                     continue;
                 };
                 if !plausible_year(time) {
-                    ledger.reject_value(ledger::TIME_IMPLAUSIBLE, 1, row, Some(raw));
+                    ledger.reject_value(ledger::TIME_IMPLAUSIBLE, 1, row, Some(&raw));
                     continue;
                 }
                 time
@@ -149,7 +231,7 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
         if let Some(id) = value(ids, i)
             && !seen_ids.insert(id)
         {
-            ledger.reject(ledger::DUPLICATE_ID, 1, row);
+            ledger.reject(ledger::MORE_EVENTS, 1, row);
             continue;
         }
         ledger.used(1);
@@ -175,7 +257,43 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
         });
     }
     let has_segment_column = segment_columns.iter().map(Option::is_some).collect();
-    Ok(ComplaintTable { records, ledger, roles, time: parser, has_segment_column })
+    Ok(ComplaintTable {
+        records,
+        ledger,
+        roles,
+        time: parser,
+        time_source,
+        has_segment_column,
+        customers_from_orders: false,
+    })
+}
+
+/// Columns whose first values read as times (at least 9 in 10): what a
+/// missing time column's message offers first.
+pub fn time_like_columns(source: &Source, table: &TableOptions, tz: chrono_tz::Tz) -> Vec<String> {
+    let Ok(head) = source.scan().and_then(|scan| {
+        scan.select(source.columns.iter().map(|c| col(c.as_str()).cast(DataType::String)).collect::<Vec<_>>())
+            .limit(200)
+            .collect()
+            .map_err(anyhow::Error::new)
+    }) else {
+        return Vec::new();
+    };
+    source
+        .columns
+        .iter()
+        .filter(|name| {
+            let Ok(values) = head.column(name).and_then(|c| c.str().cloned()) else { return false };
+            let values: Vec<&str> = values.iter().filter_map(present).collect();
+            if values.is_empty() || values.iter().all(|v| v.parse::<f64>().is_ok()) {
+                return false;
+            }
+            TimeParser::detect(&values, table.dayfirst.or(Some(true)), None, tz).is_ok_and(|p| {
+                values.iter().filter(|v| p.parse(v).is_some()).count() * 10 >= values.len() * 9
+            })
+        })
+        .cloned()
+        .collect()
 }
 
 /// One shared copy of each distinct value of a column, made from the text
@@ -227,29 +345,36 @@ fn value(column: Option<&StringChunked>, i: usize) -> Option<&str> {
 pub fn detect_time(
     samples: &[&str],
     first_row: Option<u64>,
-    options: &InputOptions,
+    table: &TableOptions,
+    tz: chrono_tz::Tz,
     file: &str,
     column: &str,
 ) -> Result<TimeParser> {
     // No values at all (a header-only export): nothing to detect, nothing to parse.
-    if samples.is_empty() && options.date_format.is_none() {
-        return Ok(TimeParser { layout: TimeLayout::Iso, tz: options.tz });
+    if samples.is_empty() && table.date_format.is_none() {
+        return Ok(TimeParser { layout: TimeLayout::Iso, tz });
     }
     let at = first_row.map(|r| format!(" at row {r}")).unwrap_or_default();
-    match TimeParser::detect(samples, options.dayfirst, options.date_format.as_deref(), options.tz) {
+    match TimeParser::detect(samples, table.dayfirst, table.date_format.as_deref(), tz) {
         Ok(parser) => Ok(parser),
         Err(DetectError::Ambiguous { example }) => bail!(
-            "{file}: column {column:?} reads both as dd/mm/yyyy and as mm/dd/yyyy (e.g. {example:?}{at}). \
-             Pass --dayfirst for dd/mm/yyyy, or --date-format '%m/%d/%Y' for mm/dd/yyyy"
+            "{file}: column {column:?} reads both as day first and as month first (e.g. {example:?}{at}). \
+             Pass --dayfirst for day first, or --date-format with the order, e.g. --date-format '%m/%d/%Y'"
+        ),
+        Err(DetectError::TwoDigitYear { example, format }) => bail!(
+            "{file}: column {column:?} has two-digit years (e.g. {example:?}{at}), which could be any \
+             century. Pass the layout with --date-format, e.g. --date-format '{format}' (prefix \
+             complaints= or deliveries= to give it for this file only)"
         ),
         Err(DetectError::Unknown { example }) if samples.is_empty() => {
             bail!("{file}: column {column:?} has no values; it cannot serve as the time{example}")
         }
         Err(DetectError::Unknown { example }) => bail!(
             "{file}: column {column:?} holds no time the tool can read (e.g. {example:?}{at}). \
-             Known layouts: yyyy-mm-dd[ HH:MM[:SS]], dd.mm.yyyy, dd/mm/yyyy, mm/dd/yyyy, yyyy/mm/dd, \
-             2025-W10, 2025-03. Pass --date-format with a strftime pattern (e.g. '%d %b %Y'), \
-             or name another column with --col TABLE.time=COLUMN"
+             Known layouts: yyyy-mm-dd[ HH:MM[:SS]], dd.mm.yyyy, dd/mm/yyyy, mm/dd/yyyy, dd-mm-yyyy, \
+             yyyy/mm/dd, 22-Apr-2015, 22 April 2015, April 22, 2015, Tue Oct 31 22:10:47 +0000 2017, \
+             RFC 2822, 2025-W10, 2025-03, epoch seconds. Pass --date-format with a strftime pattern \
+             (e.g. '%d %b %Y'), or name another column with --col TABLE.time=COLUMN"
         ),
     }
 }

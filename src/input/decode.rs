@@ -18,6 +18,8 @@ pub enum Compression {
     None,
     Gzip,
     Zstd,
+    /// A zip archive holding one table.
+    Zip,
 }
 
 impl Compression {
@@ -25,9 +27,59 @@ impl Compression {
         match extension(path).as_str() {
             "gz" | "gzip" => Compression::Gzip,
             "zst" | "zstd" => Compression::Zstd,
+            "zip" => Compression::Zip,
             _ => Compression::None,
         }
     }
+
+    /// By extension, else by the file's first bytes (a zip or gzip file
+    /// named `.csv` is still read, never taken for text in a strange encoding).
+    pub fn detect(path: &Path) -> Compression {
+        match Compression::of(path) {
+            Compression::None => {
+                let mut magic = [0u8; 4];
+                let read = File::open(path).and_then(|mut f| f.read_exact(&mut magic));
+                match (read.is_ok(), magic) {
+                    (true, [b'P', b'K', 3, 4]) => Compression::Zip,
+                    (true, [0x1f, 0x8b, _, _]) => Compression::Gzip,
+                    _ => Compression::None,
+                }
+            }
+            known => known,
+        }
+    }
+}
+
+/// The one table in a zip archive, copied to `target` as UTF-8 (decoded
+/// as `transcode` does). An archive of several files, or of a Parquet file
+/// or workbook, is refused with what it holds.
+pub fn unzip_to(path: &Path, encoding: Option<&'static Encoding>, target: &Path) -> Result<()> {
+    let shown = path.display();
+    let file = File::open(path).with_context(|| format!("{shown}: cannot open the file"))?;
+    let mut archive = zip::ZipArchive::new(BufReader::new(file))
+        .with_context(|| format!("{shown}: a damaged zip archive"))?;
+    let names: Vec<String> = archive
+        .file_names()
+        .filter_map(|n| n.ok().map(|n| n.into_owned()))
+        .filter(|n| !n.ends_with('/') && !n.starts_with("__MACOSX/") && !n.ends_with(".DS_Store"))
+        .collect();
+    let [name] = names.as_slice() else {
+        bail!(
+            "{shown}: a zip archive with {} files ({}); extract the one table to read and pass it",
+            names.len(),
+            names.join(", ")
+        );
+    };
+    if matches!(
+        extension(Path::new(name)).as_str(),
+        "parquet" | "xlsx" | "xls" | "ods" | "gz" | "zst" | "zip"
+    ) {
+        bail!("{shown}: a zip archive holding {name}; extract it and pass {name} itself");
+    }
+    let entry =
+        archive.by_name(name).with_context(|| format!("{shown}: cannot read {name} in the zip archive"))?;
+    transcode(entry, encoding, target)
+        .with_context(|| format!("{shown}: cannot read {name} in the zip archive"))
 }
 
 /// Lower-case extension of a path.
@@ -43,19 +95,20 @@ pub fn open_bytes(path: &Path) -> Result<Box<dyn Read>> {
     }
     let file = File::open(path).with_context(|| format!("{shown}: cannot open the file"))?;
     let file = BufReader::with_capacity(1 << 20, file);
-    Ok(match Compression::of(path) {
+    Ok(match Compression::detect(path) {
         Compression::None => Box::new(file),
         Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(file)),
         Compression::Zstd => Box::new(
             ruzstd::decoding::StreamingDecoder::new(file)
                 .map_err(|e| anyhow::anyhow!("{shown}: not a zstd file: {e}"))?,
         ),
+        Compression::Zip => bail!("{shown}: a zip archive is read through unzip_to"),
     })
 }
 
 /// Copy `input` to `target` as UTF-8: decoded from `encoding` when given,
 /// else from UTF-16 when a BOM says so; a UTF-8 BOM is dropped.
-pub fn transcode(input: Box<dyn Read>, encoding: Option<&'static Encoding>, target: &Path) -> Result<()> {
+pub fn transcode(input: impl Read, encoding: Option<&'static Encoding>, target: &Path) -> Result<()> {
     let mut decoder =
         DecodeReaderBytesBuilder::new().encoding(encoding).bom_override(true).strip_bom(true).build(input);
     let mut out = BufWriter::with_capacity(1 << 20, File::create(target)?);

@@ -9,9 +9,14 @@ pub const TIME_UNPARSEABLE: &str = "time unparseable";
 pub const TIME_IMPLAUSIBLE: &str = "time before 1900 or after 2200";
 pub const OUTSIDE_RANGE: &str = "outside --from/--to";
 pub const OUTSIDE_COVERAGE: &str = "outside the days both exports cover";
-pub const DUPLICATE_ID: &str = "duplicate id";
+/// A complaint id seen before: an event log's later events of one complaint.
+pub const MORE_EVENTS: &str = "more events of the same complaint";
+/// An order id seen before in the deliveries: more lines of one order.
+pub const MORE_LINES: &str = "more lines of the same order";
 pub const COUNT_INVALID: &str = "count not a whole number >= 0";
 pub const ORDER_UNKNOWN: &str = "order not in deliveries";
+/// A note on used complaints: the customer was to come from the delivery.
+pub const NO_CUSTOMER_ORDER_UNKNOWN: &str = "without a customer (order not in deliveries)";
 
 /// How many row numbers are kept per reason.
 const FIRST_ROWS_KEPT: usize = 5;
@@ -23,6 +28,9 @@ pub struct Ledger {
     pub rows_read: u64,
     pub rows_used: u64,
     pub rejected: BTreeMap<String, Rejected>,
+    /// Used rows with something to know about them (how many each).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub notes: BTreeMap<String, u64>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
@@ -43,6 +51,7 @@ impl Ledger {
             rows_read: 0,
             rows_used: 0,
             rejected: BTreeMap::new(),
+            notes: BTreeMap::new(),
         }
     }
 
@@ -97,6 +106,11 @@ impl Ledger {
         self.reject(reason, rows, first_row);
     }
 
+    /// `rows` used rows have `what` to know about them.
+    pub fn note(&mut self, what: &str, rows: u64) {
+        *self.notes.entry(what.to_string()).or_default() += rows;
+    }
+
     pub fn rows_rejected(&self) -> u64 {
         self.rejected.values().map(|r| r.rows).sum()
     }
@@ -112,7 +126,7 @@ mod tests {
         l.used(10);
         l.reject(TIME_MISSING, 3, 7);
         l.reject(TIME_MISSING, 2, 4);
-        l.reclassify_used(DUPLICATE_ID, 1, 9);
+        l.reclassify_used(MORE_EVENTS, 1, 9);
         assert_eq!(l.rows_read, 15);
         assert_eq!(l.rows_used + l.rows_rejected(), l.rows_read);
         assert_eq!(l.rejected[TIME_MISSING].first_rows, vec![4, 7]);

@@ -3,6 +3,7 @@
 pub mod channels;
 pub mod complaints;
 pub mod decode;
+pub mod filter;
 pub mod ledger;
 pub mod roles;
 pub mod source;
@@ -11,20 +12,49 @@ pub mod time;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
+pub use filter::RowFilter;
 pub use roles::{ColumnOverride, Role, Roles, Table};
 pub use source::{ReadSettings, Source};
 
-/// Input settings shared by every command (from flags).
+/// Input settings shared by every command (from flags and the config file).
 #[derive(Clone, Debug)]
 pub struct InputOptions {
     pub overrides: Vec<ColumnOverride>,
-    pub read: ReadSettings,
     /// Channel spellings (trimmed, case-folded) → channel.
     pub channels: std::collections::HashMap<String, String>,
-    pub dayfirst: Option<bool>,
-    pub date_format: Option<String>,
     pub tz: Tz,
     pub range: DateRange,
+    /// `--where` filters of both tables.
+    pub filters: Vec<RowFilter>,
+    /// `--count-rows`: count every delivery row even when order ids repeat.
+    pub count_rows: bool,
+    pub complaints: TableOptions,
+    pub deliveries: TableOptions,
+}
+
+impl InputOptions {
+    /// How to read one table's file.
+    pub fn table(&self, table: Table) -> &TableOptions {
+        match table {
+            Table::Complaints => &self.complaints,
+            Table::Deliveries => &self.deliveries,
+        }
+    }
+
+    /// The `--where` filters of one table.
+    pub fn filters_of(&self, table: Table) -> Vec<&RowFilter> {
+        self.filters.iter().filter(|f| f.table == table).collect()
+    }
+}
+
+/// How one table's file is read: `--encoding`, `--delimiter`, `--sheet`,
+/// `--dayfirst` and `--date-format`, each either for both tables or with a
+/// table prefix (`--date-format complaints=%d-%m-%y`).
+#[derive(Clone, Debug, Default)]
+pub struct TableOptions {
+    pub read: ReadSettings,
+    pub dayfirst: Option<bool>,
+    pub date_format: Option<String>,
 }
 
 /// `--from`/`--to`, inclusive dates.
@@ -43,10 +73,13 @@ impl DateRange {
 /// How many values a column's time layout is detected from.
 pub const TIME_SAMPLE: usize = 1000;
 
-/// A value, trimmed, or `None` when it is missing (empty, `NA`, `N/A`, `null`).
+/// A value, trimmed, or `None` when it is missing (empty, `NA`, `N/A`,
+/// `null`, `?`, `-`).
 pub fn present(value: Option<&str>) -> Option<&str> {
     let v = value?.trim();
     let missing = v.is_empty()
+        || v == "?"
+        || v == "-"
         || v.eq_ignore_ascii_case("na")
         || v.eq_ignore_ascii_case("n/a")
         || v.eq_ignore_ascii_case("null");
@@ -87,7 +120,7 @@ mod tests {
 
     #[test]
     fn missing_values() {
-        for v in ["", "  ", "NA", "n/a", "null", "NULL"] {
+        for v in ["", "  ", "NA", "n/a", "null", "NULL", "?", " - "] {
             assert_eq!(present(Some(v)), None, "{v:?}");
         }
         assert_eq!(present(None), None);

@@ -86,6 +86,9 @@ impl Role {
                 "date_time_opened",
                 "created_date",
                 "created_time",
+                "opened_at",
+                "reported_at",
+                "submitted_at",
             ],
             (Role::Time, Table::Deliveries) => &[
                 "delivered_at",
@@ -95,6 +98,7 @@ impl Role {
                 "order_date",
                 "created_at",
                 "week",
+                "week_start",
                 "month",
                 "day",
                 "period",
@@ -116,6 +120,10 @@ impl Role {
                 "requester_name",
                 "contact",
                 "email",
+                "customer_email",
+                "author_id",
+                "author",
+                "caller",
             ],
             (Role::Channel, _) => &[
                 "channel",
@@ -128,13 +136,109 @@ impl Role {
                 "contact_channel",
                 "case_origin",
                 "contactchannelid",
+                "contact_type",
             ],
             (Role::Order, _) => {
                 &["order_id", "order", "delivery_id", "shipment_id", "parcel_id", "tracking_number"]
             }
             (Role::Category, _) => &["category", "reason", "type", "issue", "topic", "product", "subject"],
-            (Role::Id, _) => &["complaint_id", "ticket_id", "id", "case_number", "ticket", "complaintid"],
+            (Role::Id, _) => &[
+                "complaint_id",
+                "ticket_id",
+                "id",
+                "case_number",
+                "ticket",
+                "complaintid",
+                "case_id",
+                "incident",
+                "incident_id",
+                "number",
+            ],
             (Role::Count, _) => &["count", "deliveries", "n", "volume", "orders", "shipments"],
+        }
+    }
+}
+
+/// A name shape that marks a role when no alias matches, on normalized
+/// names (SPEC-style `*` wildcards).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pattern {
+    /// `*x`
+    EndsWith(&'static str),
+    /// `x*`
+    StartsWith(&'static str),
+    /// `*x*`
+    Contains(&'static str),
+    /// `*x*y*`
+    ContainsBoth(&'static str, &'static str),
+}
+
+impl Pattern {
+    fn matches(self, name: &str) -> bool {
+        match self {
+            Pattern::EndsWith(x) => name.ends_with(x),
+            Pattern::StartsWith(x) => name.starts_with(x),
+            Pattern::Contains(x) => name.contains(x),
+            Pattern::ContainsBoth(x, y) => name.find(x).is_some_and(|i| name[i + x.len()..].contains(y)),
+        }
+    }
+}
+
+impl fmt::Display for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Pattern::EndsWith(x) => write!(f, "*{x}"),
+            Pattern::StartsWith(x) => write!(f, "{x}*"),
+            Pattern::Contains(x) => write!(f, "*{x}*"),
+            Pattern::ContainsBoth(x, y) => write!(f, "*{x}*{y}*"),
+        }
+    }
+}
+
+impl Role {
+    /// Name shapes tried after the aliases (`*_created_at`, `*delivered*date*`…).
+    fn patterns(self, table: Table) -> &'static [Pattern] {
+        match (self, table) {
+            (Role::Time, Table::Complaints) => &[
+                Pattern::EndsWith("createdat"),
+                Pattern::EndsWith("creationdate"),
+                Pattern::EndsWith("createddate"),
+                Pattern::EndsWith("openedat"),
+                Pattern::StartsWith("dateof"),
+            ],
+            (Role::Time, Table::Deliveries) => &[
+                Pattern::ContainsBoth("delivered", "date"),
+                Pattern::ContainsBoth("delivery", "date"),
+                Pattern::EndsWith("createdat"),
+                Pattern::EndsWith("creationdate"),
+                Pattern::StartsWith("weekstart"),
+                Pattern::EndsWith("timestamp"),
+            ],
+            (Role::Customer, _) => &[Pattern::Contains("email"), Pattern::StartsWith("caller")],
+            (Role::Channel, _) => &[Pattern::Contains("channel")],
+            (Role::Order, _) => &[Pattern::EndsWith("orderid"), Pattern::EndsWith("ordernumber")],
+            _ => &[],
+        }
+    }
+}
+
+/// Why a column plays its role (what `inspect` says).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Choice {
+    /// `--col` or the config file.
+    Named,
+    /// Its name is the alias.
+    Alias(&'static str),
+    /// Its name has the shape.
+    Pattern(Pattern),
+}
+
+impl fmt::Display for Choice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Choice::Named => f.write_str("named with --col or the config"),
+            Choice::Alias(a) => write!(f, "name is {a}"),
+            Choice::Pattern(p) => write!(f, "name looks like {p}"),
         }
     }
 }
@@ -181,10 +285,16 @@ impl std::str::FromStr for ColumnOverride {
     }
 }
 
-/// The columns that play each role in one table.
+/// The columns that play each role in one table, why, and the other
+/// columns that could have.
 #[derive(Clone, Debug, Default)]
 pub struct Roles {
     pub columns: BTreeMap<Role, String>,
+    pub why: BTreeMap<Role, Choice>,
+    /// Other columns whose names fit the role, in the order tried.
+    pub candidates: BTreeMap<Role, Vec<String>>,
+    /// A time given as a date column and a time-of-day column (`Date+Time`).
+    pub time_pair: Option<(String, String)>,
 }
 
 impl Roles {
@@ -193,6 +303,19 @@ impl Roles {
         let mut roles = Roles::default();
         let mut taken: Vec<&str> = Vec::new();
         for o in overrides.iter().filter(|o| o.table == table) {
+            // A date and a time of day in two columns: `Date+Time`.
+            if o.role == Role::Time
+                && find_column(columns, &o.column).is_none()
+                && let Some((date, time)) = o.column.split_once('+')
+                && let (Some(date), Some(time)) =
+                    (find_column(columns, date.trim()), find_column(columns, time.trim()))
+            {
+                roles.columns.insert(o.role, format!("{date}+{time}"));
+                roles.why.insert(o.role, Choice::Named);
+                roles.time_pair = Some((date.clone(), time.clone()));
+                taken.extend([date.as_str(), time.as_str()]);
+                continue;
+            }
             let Some(column) = find_column(columns, &o.column) else {
                 bail!(
                     "--col {}.{}={}: the {} file has no column {:?}. Its columns are: {}.{}",
@@ -206,22 +329,51 @@ impl Roles {
                 );
             };
             roles.columns.insert(o.role, column.clone());
+            roles.why.insert(o.role, Choice::Named);
             taken.push(column);
         }
         for &role in table.roles() {
-            if roles.columns.contains_key(&role) {
-                continue;
+            // Every column whose name fits, aliases first, in order.
+            let mut fits: Vec<(&String, Choice)> = Vec::new();
+            for alias in role.aliases(table) {
+                let normalized = normalize(alias);
+                for c in columns.iter().filter(|c| normalize(c) == normalized) {
+                    fits.push((c, Choice::Alias(alias)));
+                }
             }
-            let found = role.aliases(table).iter().find_map(|alias| {
-                let alias = normalize(alias);
-                columns.iter().find(|c| normalize(c) == alias && !taken.contains(&c.as_str()))
+            for &pattern in role.patterns(table) {
+                for c in columns.iter().filter(|c| pattern.matches(&normalize(c))) {
+                    fits.push((c, Choice::Pattern(pattern)));
+                }
+            }
+            let mut seen = Vec::new();
+            fits.retain(|(c, _)| {
+                !seen.contains(c) && {
+                    seen.push(*c);
+                    true
+                }
             });
-            if let Some(column) = found {
+            if !roles.columns.contains_key(&role)
+                && let Some(i) = fits.iter().position(|(c, _)| !taken.contains(&c.as_str()))
+            {
+                let (column, why) = fits.remove(i);
                 roles.columns.insert(role, column.clone());
+                roles.why.insert(role, why);
                 taken.push(column);
+            }
+            let chosen = roles.columns.get(&role);
+            let others: Vec<String> =
+                fits.into_iter().map(|(c, _)| c.clone()).filter(|c| Some(c) != chosen).collect();
+            if !others.is_empty() {
+                roles.candidates.insert(role, others);
             }
         }
         Ok(roles)
+    }
+
+    /// The two columns of a `Date+Time` time role.
+    pub fn time_parts(&self) -> Option<(&str, &str)> {
+        self.time_pair.as_ref().map(|(d, t)| (d.as_str(), t.as_str()))
     }
 
     pub fn get(&self, role: Role) -> Option<&str> {
@@ -230,20 +382,38 @@ impl Roles {
 
     /// The column for a required role, or an error listing the table's columns
     /// and the closest candidates.
-    pub fn require(&self, table: Table, role: Role, columns: &[String], file: &str) -> Result<&str> {
+    /// `likely`: columns whose values fit the role (for the time, those
+    /// that read as times), offered first.
+    pub fn require(
+        &self,
+        table: Table,
+        role: Role,
+        columns: &[String],
+        file: &str,
+        likely: &[String],
+    ) -> Result<&str> {
         if let Some(column) = self.get(role) {
             return Ok(column);
         }
         let aliases: Vec<&str> = role.aliases(table).iter().take(6).copied().collect();
+        let hint = match likely {
+            [] => nearest_hint(columns, role.aliases(table)[0]),
+            [one] => format!(" Column {one:?} reads as {role}s: --col {}.{role}={one:?}.", table.name()),
+            more => format!(
+                " Columns whose values read as {role}s: {}; e.g. --col {}.{role}={:?}.",
+                more.iter().map(|c| format!("{c:?}")).collect::<Vec<_>>().join(", "),
+                table.name(),
+                more[0]
+            ),
+        };
         bail!(
             "{file}: no {role} column found in the {} file. Its columns are: {}. \
              The {role} column is recognised by names such as {}; name yours with \
-             --col {}.{role}=COLUMN.{}",
+             --col {}.{role}=COLUMN.{hint}",
             table.name(),
             columns.join(", "),
             aliases.join(", "),
             table.name(),
-            nearest_hint(columns, role.aliases(table)[0]),
         )
     }
 }
@@ -368,10 +538,77 @@ mod tests {
     fn missing_role_names_columns_and_nearest() {
         let columns = cols(&["creatd_at", "customer"]);
         let r = Roles::detect(Table::Complaints, &columns, &[]).unwrap();
-        let err = r.require(Table::Complaints, Role::Time, &columns, "c.csv").unwrap_err().to_string();
+        let err = r.require(Table::Complaints, Role::Time, &columns, "c.csv", &[]).unwrap_err().to_string();
         assert!(err.contains("creatd_at, customer"), "{err}");
         assert!(err.contains("Closest match: \"creatd_at\""), "{err}");
         assert!(err.contains("--col complaints.time=COLUMN"), "{err}");
+    }
+
+    #[test]
+    fn names_by_meaning() {
+        let reviews = Roles::detect(
+            Table::Complaints,
+            &cols(&[
+                "review_id",
+                "order_id",
+                "review_score",
+                "review_creation_date",
+                "review_answer_timestamp",
+            ]),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(reviews.get(Role::Time), Some("review_creation_date"));
+        assert_eq!(reviews.why[&Role::Time], Choice::Pattern(Pattern::EndsWith("creationdate")));
+        let orders = Roles::detect(
+            Table::Deliveries,
+            &cols(&[
+                "order_id",
+                "customer_id",
+                "order_status",
+                "order_purchase_timestamp",
+                "order_delivered_customer_date",
+            ]),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(orders.get(Role::Time), Some("order_delivered_customer_date"));
+        assert_eq!(orders.candidates[&Role::Time], ["order_purchase_timestamp"]);
+        let helpdesk = Roles::detect(
+            Table::Complaints,
+            &cols(&["Ticket ID", "Customer Email", "Date of Purchase", "Ticket Channel", "Ticket Type"]),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            (helpdesk.get(Role::Customer), helpdesk.get(Role::Channel), helpdesk.get(Role::Time)),
+            (Some("Customer Email"), Some("Ticket Channel"), Some("Date of Purchase"))
+        );
+        let weekly =
+            Roles::detect(Table::Deliveries, &cols(&["week_start", "depot", "volume"]), &[]).unwrap();
+        assert_eq!((weekly.get(Role::Time), weekly.get(Role::Count)), (Some("week_start"), Some("volume")));
+        let incidents = Roles::detect(
+            Table::Complaints,
+            &cols(&["number", "opened_at", "caller_id", "contact_type"]),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                incidents.get(Role::Id),
+                incidents.get(Role::Time),
+                incidents.get(Role::Customer),
+                incidents.get(Role::Channel)
+            ),
+            (Some("number"), Some("opened_at"), Some("caller_id"), Some("contact_type"))
+        );
+    }
+
+    #[test]
+    fn a_date_and_a_time_column_make_one_time() {
+        let o: ColumnOverride = "complaints.time=Date+Time".parse().unwrap();
+        let r = Roles::detect(Table::Complaints, &cols(&["Date", "Time", "State"]), &[o]).unwrap();
+        assert_eq!(r.time_parts(), Some(("Date", "Time")));
     }
 
     #[test]

@@ -108,14 +108,17 @@ impl Source {
         }
 
         let stdin = given == Path::new("-");
+        let compression: Vec<Compression> =
+            files.iter().map(|f| if stdin { Compression::None } else { Compression::detect(f) }).collect();
         let utf16 = files
             .iter()
-            .any(|f| Compression::of(f) == Compression::None && !stdin && starts_with_utf16_bom(f));
+            .zip(&compression)
+            .any(|(f, c)| *c == Compression::None && !stdin && starts_with_utf16_bom(f));
         let convert = stdin
             || kind != Kind::Csv
             || settings.encoding.is_some_and(|e| e != encoding_rs::UTF_8)
             || utf16
-            || files.iter().any(|f| Compression::of(f) != Compression::None);
+            || compression.iter().any(|c| *c != Compression::None);
         let encoding = match (settings.encoding, utf16) {
             (Some(e), _) => e.name().to_ascii_lowercase(),
             (None, true) => "utf-16 (BOM)".into(),
@@ -127,9 +130,10 @@ impl Source {
             for (i, file) in files.iter().enumerate() {
                 let target = decode::temp_path(dir.path(), i);
                 let shown_file = file.display();
-                match kind {
-                    Kind::Xlsx => decode::workbook_to_csv(file, settings.sheet.as_deref(), &target)?,
-                    Kind::Ndjson => decode::ndjson_to_csv(file, &target)?,
+                match (kind, compression[i]) {
+                    (Kind::Xlsx, _) => decode::workbook_to_csv(file, settings.sheet.as_deref(), &target)?,
+                    (Kind::Ndjson, _) => decode::ndjson_to_csv(file, &target)?,
+                    (_, Compression::Zip) => decode::unzip_to(file, settings.encoding, &target)?,
                     _ => decode::transcode(decode::open_bytes(file)?, settings.encoding, &target)
                         .with_context(|| format!("{shown_file}: cannot read the file"))?,
                 }

@@ -23,9 +23,25 @@ pub enum TimeLayout {
     IsoWeek,
     /// Month `2025-03` (its first day).
     Month,
+    /// `14-03-2025 …` (day first, dashes)
+    DayDash,
+    /// `03-14-2025 …`
+    MonthDash,
+    /// `22-Apr-2015`, `22 Apr 2015`, `22 April 2015` [time]
+    DayMonthName,
+    /// `April 22, 2015`, `Apr 22 2015` [time]
+    MonthNameDay,
+    /// `Tue Oct 31 22:10:47 +0000 2017` (Twitter's)
+    Twitter,
+    /// RFC 2822: `Tue, 31 Oct 2017 22:10:47 +0000`
+    Rfc2822,
     /// Excel serial days (`45658.5` = 2025-01-01 12:00), as in CSVs saved
     /// from spreadsheets whose date column lost its format.
     ExcelSerial,
+    /// Unix time in seconds (`1509487847`), UTC.
+    EpochSeconds,
+    /// Unix time in milliseconds (`1509487847000`), UTC.
+    EpochMillis,
     /// A chrono/strftime format given with `--date-format`.
     Custom(String),
 }
@@ -41,13 +57,21 @@ impl TimeLayout {
             TimeLayout::MonthSlash => "mm/dd/yyyy[ HH:MM[:SS]]".into(),
             TimeLayout::IsoWeek => "ISO week yyyy-Www".into(),
             TimeLayout::Month => "month yyyy-mm".into(),
+            TimeLayout::DayDash => "dd-mm-yyyy[ HH:MM[:SS]]".into(),
+            TimeLayout::MonthDash => "mm-dd-yyyy[ HH:MM[:SS]]".into(),
+            TimeLayout::DayMonthName => "dd Mon yyyy[ HH:MM[:SS]]".into(),
+            TimeLayout::MonthNameDay => "Month dd, yyyy[ HH:MM[:SS]]".into(),
+            TimeLayout::Twitter => "Www Mon dd HH:MM:SS +zzzz yyyy".into(),
+            TimeLayout::Rfc2822 => "RFC 2822".into(),
             TimeLayout::ExcelSerial => "Excel serial days".into(),
+            TimeLayout::EpochSeconds => "Unix seconds".into(),
+            TimeLayout::EpochMillis => "Unix milliseconds".into(),
             TimeLayout::Custom(f) => format!("custom {f}"),
         }
     }
 
     /// The layouts tried, in order, when detecting a column's format.
-    const DETECTABLE: [TimeLayout; 8] = [
+    const DETECTABLE: [TimeLayout; 16] = [
         TimeLayout::Iso,
         TimeLayout::IsoWeek,
         TimeLayout::Month,
@@ -55,8 +79,20 @@ impl TimeLayout {
         TimeLayout::YearSlash,
         TimeLayout::DaySlash,
         TimeLayout::MonthSlash,
+        TimeLayout::DayDash,
+        TimeLayout::MonthDash,
+        TimeLayout::DayMonthName,
+        TimeLayout::MonthNameDay,
+        TimeLayout::Twitter,
+        TimeLayout::Rfc2822,
         TimeLayout::ExcelSerial,
+        TimeLayout::EpochSeconds,
+        TimeLayout::EpochMillis,
     ];
+
+    /// Layouts that read day first, with their month-first twins.
+    const DAY_MONTH_PAIRS: [(TimeLayout, TimeLayout); 2] =
+        [(TimeLayout::DaySlash, TimeLayout::MonthSlash), (TimeLayout::DayDash, TimeLayout::MonthDash)];
 }
 
 /// A column's detected layout plus the zone that offset-carrying values are
@@ -74,6 +110,9 @@ pub enum DetectError {
     Unknown { example: String },
     /// Both day-first and month-first read every value.
     Ambiguous { example: String },
+    /// Dates with two-digit years: the century is a guess; `format` is the
+    /// `--date-format` that reads them.
+    TwoDigitYear { example: String, format: String },
 }
 
 impl TimeParser {
@@ -100,20 +139,22 @@ impl TimeParser {
         let best = counts.iter().map(|(_, c)| *c).max().unwrap_or(0);
         let example = samples.first().map(|s| s.to_string()).unwrap_or_default();
         if best == 0 {
+            if let Some((example, format)) = samples.iter().find_map(|s| two_digit_year_format(s)) {
+                return Err(DetectError::TwoDigitYear { example, format });
+            }
             return Err(DetectError::Unknown { example });
         }
         let winners: Vec<&TimeLayout> = counts.iter().filter(|(_, c)| *c == best).map(|(l, _)| l).collect();
-        let day = winners.contains(&&TimeLayout::DaySlash);
-        let month = winners.contains(&&TimeLayout::MonthSlash);
-        let layout = if day && month {
-            match dayfirst {
-                Some(true) => TimeLayout::DaySlash,
-                Some(false) => TimeLayout::MonthSlash,
-                None => return Err(DetectError::Ambiguous { example }),
+        let mut layout = winners[0].clone();
+        for (day, month) in TimeLayout::DAY_MONTH_PAIRS {
+            if winners.contains(&&day) && winners.contains(&&month) {
+                layout = match dayfirst {
+                    Some(true) => day,
+                    Some(false) => month,
+                    None => return Err(DetectError::Ambiguous { example }),
+                };
             }
-        } else {
-            winners[0].clone()
-        };
+        }
         Ok(TimeParser { layout, tz })
     }
 
@@ -143,9 +184,26 @@ fn parse_with(layout: &TimeLayout, value: &str, tz: Tz) -> Option<NaiveDateTime>
         TimeLayout::DayDot => split_date(value, '.', [2, 2, 4]).map(|(a, b, c, r)| (ymd(c, b, a), r))?,
         TimeLayout::DaySlash => split_date(value, '/', [2, 2, 4]).map(|(a, b, c, r)| (ymd(c, b, a), r))?,
         TimeLayout::MonthSlash => split_date(value, '/', [2, 2, 4]).map(|(a, b, c, r)| (ymd(c, a, b), r))?,
+        TimeLayout::DayDash => split_date(value, '-', [2, 2, 4]).map(|(a, b, c, r)| (ymd(c, b, a), r))?,
+        TimeLayout::MonthDash => split_date(value, '-', [2, 2, 4]).map(|(a, b, c, r)| (ymd(c, a, b), r))?,
+        TimeLayout::DayMonthName => day_month_name(value)?,
+        TimeLayout::MonthNameDay => month_name_day(value)?,
         TimeLayout::IsoWeek => return parse_iso_week(value),
         TimeLayout::Month => return parse_month(value),
         TimeLayout::ExcelSerial => return parse_excel_serial(value),
+        TimeLayout::EpochSeconds => return parse_epoch(value, 1, tz),
+        TimeLayout::EpochMillis => return parse_epoch(value, 1000, tz),
+        TimeLayout::Twitter => {
+            let t = DateTime::parse_from_str(value, "%a %b %d %H:%M:%S %z %Y").ok()?;
+            return Some(t.with_timezone(&tz).naive_local());
+        }
+        TimeLayout::Rfc2822 => {
+            // Twitter's layout is not RFC 2822, though chrono would read some of it.
+            if !value.contains(',') && !value.starts_with(|c: char| c.is_ascii_digit()) {
+                return None;
+            }
+            return Some(DateTime::parse_from_rfc2822(value).ok()?.with_timezone(&tz).naive_local());
+        }
         TimeLayout::Custom(format) => return parse_custom(value, format, tz),
     };
     let date = date?;
@@ -162,6 +220,100 @@ fn parse_with(layout: &TimeLayout, value: &str, tz: Tz) -> Option<NaiveDateTime>
             Some(fixed.with_timezone(&tz).naive_local())
         }
     }
+}
+
+/// English month names and their common abbreviations (`Sept` too).
+fn month_number(name: &str) -> Option<u32> {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    if name.len() < 3 {
+        return None;
+    }
+    MONTHS
+        .iter()
+        .position(|m| m.starts_with(&name) || (name == "sept" && *m == "september"))
+        .map(|i| i as u32 + 1)
+}
+
+/// The leading run of `value` for which `keep` holds, and the rest.
+fn take_while(value: &str, keep: impl Fn(char) -> bool) -> (&str, &str) {
+    let end = value.find(|c: char| !keep(c)).unwrap_or(value.len());
+    value.split_at(end)
+}
+
+/// `22-Apr-2015`, `22 Apr 2015`, `22 April 2015`: the date and the rest.
+fn day_month_name(value: &str) -> Option<(Option<NaiveDate>, &str)> {
+    let (day, rest) = take_while(value, |c| c.is_ascii_digit());
+    let rest = rest.strip_prefix(['-', ' '])?;
+    let (month, rest) = take_while(rest, |c| c.is_ascii_alphabetic() || c == '.');
+    let rest = rest.strip_prefix(['-', ' '])?;
+    let (year, rest) = take_while(rest, |c| c.is_ascii_digit());
+    if day.is_empty() || day.len() > 2 || year.len() != 4 {
+        return None;
+    }
+    Some((ymd(year.parse().ok()?, month_number(month)?, day.parse().ok()?), rest))
+}
+
+/// `April 22, 2015`, `Apr 22 2015`: the date and the rest.
+fn month_name_day(value: &str) -> Option<(Option<NaiveDate>, &str)> {
+    let (month, rest) = take_while(value, |c| c.is_ascii_alphabetic() || c == '.');
+    let rest = rest.strip_prefix(' ')?;
+    let (day, rest) = take_while(rest, |c| c.is_ascii_digit());
+    let rest = rest.strip_prefix(',').unwrap_or(rest).strip_prefix(' ')?;
+    let (year, rest) = take_while(rest, |c| c.is_ascii_digit());
+    if day.is_empty() || day.len() > 2 || year.len() != 4 {
+        return None;
+    }
+    Some((ymd(year.parse().ok()?, month_number(month)?, day.parse().ok()?), rest))
+}
+
+/// Whole seconds (`per_second` 1) or milliseconds (1000) since 1970 in
+/// UTC, within 1973–2286 so that ids and counts are not read as times.
+fn parse_epoch(value: &str, per_second: i64, tz: Tz) -> Option<NaiveDateTime> {
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: i64 = value.parse().ok()?;
+    if !(100_000_000 * per_second..10_000_000_000 * per_second).contains(&n) {
+        return None;
+    }
+    let utc = chrono::Utc.timestamp_millis_opt(n * (1000 / per_second)).single()?;
+    Some(utc.with_timezone(&tz).naive_local())
+}
+
+/// The `--date-format` that reads a date with a two-digit year
+/// (`22-04-15`, `4/22/15`, `22-Apr-15`), or `None` for other values.
+fn two_digit_year_format(value: &str) -> Option<(String, String)> {
+    let date = value.split_whitespace().next()?;
+    let sep = date.chars().find(|c| matches!(c, '-' | '/' | '.'))?;
+    let parts: Vec<&str> = date.split(sep).collect();
+    let [a, b, c] = parts.as_slice() else { return None };
+    if c.len() != 2 || !c.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let numeric = |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
+    let format = if numeric(a) && numeric(b) {
+        let (a, b): (u32, u32) = (a.parse().ok()?, b.parse().ok()?);
+        if b > 12 && a <= 12 { format!("%m{sep}%d{sep}%y") } else { format!("%d{sep}%m{sep}%y") }
+    } else if numeric(a) && month_number(b).is_some() {
+        format!("%d{sep}%b{sep}%y")
+    } else {
+        return None;
+    };
+    Some((value.to_string(), format))
 }
 
 /// Split `a<sep>b<sep>c` at the start of `value`, each field all digits with at
@@ -398,6 +550,45 @@ mod tests {
         assert!(matches!(detect(&["soon", "later"], None), Err(DetectError::Unknown { .. })));
         // A stray bad value does not change the column's layout.
         assert_eq!(detect(&["2024-01-05", "n/a?", "2024-01-07"], None), Ok(TimeLayout::Iso));
+    }
+
+    #[test]
+    fn more_layouts_without_flags() {
+        let detect = |s: &[&str]| TimeParser::detect(s, None, None, Tz::UTC).map(|p| p.layout);
+        let parse1 = |s: &str| {
+            let layout = detect(&[s]).unwrap_or_else(|e| panic!("{s:?}: {e:?}"));
+            TimeParser { layout, tz: Tz::UTC }.parse(s)
+        };
+        assert_eq!(parse1("29-02-2016 01:16"), Some(dt("2016-02-29 01:16:00")));
+        assert_eq!(detect(&["29-02-2016 01:16"]), Ok(TimeLayout::DayDash));
+        assert_eq!(parse1("Tue Oct 31 22:10:47 +0000 2017"), Some(dt("2017-10-31 22:10:47")));
+        assert_eq!(detect(&["Tue Oct 31 22:10:47 +0000 2017"]), Ok(TimeLayout::Twitter));
+        assert_eq!(parse1("Tue, 31 Oct 2017 22:10:47 +0200"), Some(dt("2017-10-31 20:10:47")));
+        assert_eq!(parse1("22-Apr-2015"), Some(dt("2015-04-22 00:00:00")));
+        assert_eq!(parse1("22 April 2015"), Some(dt("2015-04-22 00:00:00")));
+        assert_eq!(parse1("22 Sept 2015 10:30"), Some(dt("2015-09-22 10:30:00")));
+        assert_eq!(parse1("April 22, 2015"), Some(dt("2015-04-22 00:00:00")));
+        assert_eq!(parse1("4/22/2015 3:53:50 PM"), Some(dt("2015-04-22 15:53:50")));
+        assert_eq!(parse1("1509487847"), Some(dt("2017-10-31 22:10:47")));
+        assert_eq!(parse1("1509487847000"), Some(dt("2017-10-31 22:10:47")));
+        assert_eq!(
+            parse1("2025-03-14T10:00:00.123+02:00").map(|t| t.to_string()),
+            Some("2025-03-14 08:00:00.123".into())
+        );
+        // dd-mm and mm-dd both read every value: ambiguous, as with slashes.
+        assert!(matches!(detect(&["03-04-2015", "05-06-2015"]), Err(DetectError::Ambiguous { .. })));
+    }
+
+    #[test]
+    fn two_digit_years_name_the_flag() {
+        let detect = |s: &[&str]| TimeParser::detect(s, None, None, Tz::UTC);
+        let format = |s: &[&str]| match detect(s) {
+            Err(DetectError::TwoDigitYear { format, .. }) => format,
+            other => panic!("{s:?}: {other:?}"),
+        };
+        assert_eq!(format(&["22-04-15"]), "%d-%m-%y");
+        assert_eq!(format(&["4/22/15 3:53 PM"]), "%m/%d/%y");
+        assert_eq!(format(&["22-Apr-15"]), "%d-%b-%y");
     }
 
     #[test]

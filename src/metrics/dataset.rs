@@ -13,7 +13,8 @@ use anyhow::{Result, bail};
 use super::deliveries::{self, DeliveryCounts, Granularity};
 use super::period::Period;
 use super::repeats::{Contact, RepeatKey, link_contacts};
-use crate::input::complaints::{self, ComplaintTable};
+use crate::input::Role;
+use crate::input::complaints::{self, ComplaintTable, TimeSource};
 use crate::input::ledger::{self, Ledger};
 use crate::input::{DateRange, InputOptions, Source};
 
@@ -33,8 +34,8 @@ pub struct DatasetOptions {
     pub complaints: PathBuf,
     pub deliveries: PathBuf,
     pub input: InputOptions,
-    /// The report's period, to refuse deliveries counted per coarser period.
-    pub period: Period,
+    /// `--period`; None: week, or the deliveries' own when coarser.
+    pub period: Option<Period>,
     pub by: Vec<String>,
     pub repeat_key: RepeatKey,
     pub window_days: u32,
@@ -54,6 +55,10 @@ impl DatasetOptions {
 }
 
 pub struct Dataset {
+    /// The period counted by: `--period`, else from the deliveries.
+    pub period: Period,
+    /// No `--period` was given and the deliveries' months made it months.
+    pub period_from_deliveries: bool,
     pub deliveries_source: Source,
     pub complaints: ComplaintTable,
     pub deliveries: DeliveryCounts,
@@ -106,39 +111,16 @@ impl Coverage {
 
 pub fn load(options: &DatasetOptions) -> Result<Dataset> {
     let input = &options.input;
-    let complaints_source = Source::open(&options.complaints, &input.read)?;
-    let deliveries_source = Source::open(&options.deliveries, &input.read)?;
+    let complaints_source = Source::open(&options.complaints, &input.complaints.read)?;
+    let deliveries_source = Source::open(&options.deliveries, &input.deliveries.read)?;
     let mut deliveries = deliveries::count(&deliveries_source, input, &options.by)?;
-    check_granularity(&deliveries, &deliveries_source, options.period)?;
+    let period = options.period.unwrap_or(match deliveries.granularity {
+        Granularity::Month => Period::Month,
+        Granularity::Week | Granularity::Day => Period::Week,
+    });
+    check_granularity(&deliveries, &deliveries_source, period)?;
     let mut complaints = complaints::load(&complaints_source, input, &options.by)?;
-    let mut lag_days = Vec::new();
-
-    let by_delivery = options.attribution == Attribution::Delivery;
-    if by_delivery || !complaints.has_segment_column.iter().all(|&has| has) {
-        let orders: HashSet<String> =
-            complaints.records.iter().filter_map(|c| c.order.as_deref().map(str::to_string)).collect();
-        let info = deliveries::orders_info(&deliveries_source, &deliveries, &options.by, &orders)?;
-        for complaint in &mut complaints.records {
-            let found = complaint.order.as_deref().and_then(|o| info.get(o));
-            let delivery_date = found.and_then(|f| f.date);
-            match found {
-                Some(order) if !by_delivery || delivery_date.is_some() => {
-                    for (k, value) in order.segment.iter().enumerate() {
-                        complaint.segment[k].get_or_insert_with(|| value.as_str().into());
-                    }
-                    if let (true, Some(date)) = (by_delivery, delivery_date) {
-                        complaint.bucket_date = date;
-                        let midnight = date.and_hms_opt(0, 0, 0).expect("midnight exists");
-                        lag_days.push((complaint.time - midnight).num_seconds() as f64 / 86_400.0);
-                    }
-                }
-                _ => {
-                    complaint.counted = false;
-                    complaints.ledger.reclassify_used(ledger::ORDER_UNKNOWN, 1, complaint.row);
-                }
-            }
-        }
-    }
+    let lag_days = join_orders(&mut complaints, &deliveries, &deliveries_source, options)?;
     for complaint in complaints.records.iter_mut().filter(|c| c.counted) {
         if !input.range.contains(complaint.bucket_date) {
             complaint.counted = false;
@@ -152,7 +134,86 @@ pub fn load(options: &DatasetOptions) -> Result<Dataset> {
         refuse_rejections(&[&complaints.ledger, &deliveries.ledger])?;
     }
     let contacts = link_contacts(&complaints.records, options.repeat_key, options.window_days);
-    Ok(Dataset { deliveries_source, complaints, deliveries, contacts, lag_days, coverage })
+    Ok(Dataset {
+        period,
+        period_from_deliveries: options.period.is_none() && period == Period::Month,
+        deliveries_source,
+        complaints,
+        deliveries,
+        contacts,
+        lag_days,
+        coverage,
+    })
+}
+
+/// Give complaints what they lack from their delivery, found by order id:
+/// the `--by` values, the customer, the delivery date (`--attribute
+/// delivery`) or, for a list without times (returns), the time itself.
+/// Complaints whose order is unknown are ledgered. Returns the days from
+/// delivery to complaint, for the maturity of `--attribute delivery`.
+fn join_orders(
+    complaints: &mut ComplaintTable,
+    deliveries: &DeliveryCounts,
+    source: &Source,
+    options: &DatasetOptions,
+) -> Result<Vec<f64>> {
+    let time_from_order = complaints.time_source == TimeSource::FromOrder;
+    let by_delivery = options.attribution == Attribution::Delivery || time_from_order;
+    let needs_segment = !complaints.has_segment_column.iter().all(|&has| has);
+    let customer_from_order = complaints.roles.get(Role::Customer).is_none()
+        && complaints.roles.get(Role::Order).is_some()
+        && deliveries.roles.get(Role::Customer).is_some()
+        && deliveries.roles.get(Role::Order).is_some();
+    if !(by_delivery || needs_segment || customer_from_order) {
+        return Ok(Vec::new());
+    }
+    complaints.customers_from_orders = customer_from_order;
+    let orders: HashSet<String> =
+        complaints.records.iter().filter_map(|c| c.order.as_deref().map(str::to_string)).collect();
+    let info = deliveries::orders_info(source, deliveries, &options.by, &orders)?;
+    let mut lag_days = Vec::new();
+    let mut unknown_rows = Vec::new();
+    for complaint in &mut complaints.records {
+        let found = complaint.order.as_deref().and_then(|o| info.get(o));
+        let delivery_date = found.and_then(|f| f.date);
+        if customer_from_order {
+            complaint.customer = found.and_then(|o| o.customer.as_deref()).map(Box::from);
+        }
+        match found {
+            Some(order) if !by_delivery || delivery_date.is_some() => {
+                for (k, value) in order.segment.iter().enumerate() {
+                    complaint.segment[k].get_or_insert_with(|| value.as_str().into());
+                }
+                if let (true, Some(date)) = (by_delivery, delivery_date) {
+                    let midnight = date.and_hms_opt(0, 0, 0).expect("midnight exists");
+                    if time_from_order {
+                        complaint.time = midnight;
+                    }
+                    complaint.bucket_date = date;
+                    lag_days.push((complaint.time - midnight).num_seconds() as f64 / 86_400.0);
+                }
+            }
+            // Only the customer was wanted: still a complaint, without a customer.
+            None if !by_delivery && !needs_segment => {}
+            _ => {
+                complaint.counted = false;
+                unknown_rows.push(complaint.row);
+            }
+        }
+    }
+    for &row in &unknown_rows {
+        complaints.ledger.reclassify_used(ledger::ORDER_UNKNOWN, 1, row);
+    }
+    let without_customer = complaints.records.iter().filter(|c| c.counted && c.customer.is_none()).count();
+    if customer_from_order && without_customer > 0 {
+        complaints.ledger.note(ledger::NO_CUSTOMER_ORDER_UNKNOWN, without_customer as u64);
+    }
+    // A complaint whose time was to come from its delivery has none: it
+    // cannot even serve as look-back.
+    if time_from_order {
+        complaints.records.retain(|c| c.counted);
+    }
+    Ok(lag_days)
 }
 
 /// Count only the days both exports cover: complaints outside stay as

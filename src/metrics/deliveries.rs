@@ -10,12 +10,13 @@ use polars::prelude::*;
 
 use super::fast_count::{self, Fields, Group, KeyCut};
 use super::parquet_count::{self, Columns};
-use crate::input::complaints::detect_time;
+use crate::input::complaints::{detect_time, time_like_columns};
+use crate::input::filter::columns_of;
 use crate::input::ledger::{self, Ledger};
 use crate::input::roles::{Role, Roles, Table, nearest_hint};
 use crate::input::source::{ROW, Source, explain_read_error};
 use crate::input::time::{TimeLayout, TimeParser, has_offset, plausible_year};
-use crate::input::{InputOptions, TIME_SAMPLE, parse_count, present};
+use crate::input::{InputOptions, RowFilter, TIME_SAMPLE, parse_count, present};
 
 pub struct DeliveryCounts {
     /// Deliveries per (local date, values of the `--by` columns).
@@ -92,8 +93,14 @@ const FIRST_ROW: &str = "__first_row";
 /// the deliveries file.
 pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<DeliveryCounts> {
     let file = source.display();
+    let table = options.table(Table::Deliveries);
     let roles = Roles::detect(Table::Deliveries, &source.columns, &options.overrides)?;
-    let time_column = roles.require(Table::Deliveries, Role::Time, &source.columns, &file)?.to_string();
+    if roles.get(Role::Time).is_none() {
+        let likely = time_like_columns(source, table, options.tz);
+        roles.require(Table::Deliveries, Role::Time, &source.columns, &file, &likely)?;
+    }
+    let time_column = roles.get(Role::Time).expect("required above").to_string();
+    let filters = columns_of(source, &options.filters_of(Table::Deliveries))?;
     let segment_columns = by
         .iter()
         .map(|b| {
@@ -120,9 +127,13 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
         .with_context(|| format!("{file}: cannot read the deliveries"))?;
     let samples: Vec<&str> = samples_frame.column(&time_column)?.str()?.iter().filter_map(present).collect();
     let first_row = if samples_frame.height() > 0 { samples_frame.column(ROW)?.u64()?.get(0) } else { None };
-    let parser = detect_time(&samples, first_row, options, &file, &time_column)?;
+    let parser = detect_time(&samples, first_row, table, options.tz, &file, &time_column)?;
 
-    let mut group: Vec<Expr> = segment_columns
+    // Filter columns ride in the group key after the segments: each group
+    // is kept or dropped whole.
+    let key_columns: Vec<String> =
+        segment_columns.iter().cloned().chain(filters.iter().map(|(_, c)| c.clone())).collect();
+    let mut group: Vec<Expr> = key_columns
         .iter()
         .enumerate()
         .map(|(k, c)| col(c.as_str()).cast(DataType::String).alias(format!("__segment{k}")))
@@ -132,31 +143,48 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
     }
     let dtype = source.scan()?.collect_schema().map_err(anyhow::Error::new)?.get(&time_column).cloned();
     let typed = matches!(dtype, Some(DataType::Date | DataType::Datetime(..)));
-    let columns = Columns { time: &time_column, segments: &segment_columns, count: roles.get(Role::Count) };
+    let columns = Columns { time: &time_column, segments: &key_columns, count: roles.get(Role::Count) };
+    let mut ledger = Ledger::new("deliveries", &file);
+    let order_lines = match (roles.get(Role::Order), columns.count) {
+        (Some(order), None) if !options.count_rows && order_ids_repeat(source, order)? => Some(order),
+        _ => None,
+    };
     // One pass over the file. Fast keys first (the date's fixed-width text,
     // or a typed column's date); if any key does not parse, once more with
     // the exact key (the text before the time of day).
     let strategies = [time_key(&parser, &samples, typed), TimeKey::DatePart];
     let mut result = None;
     for strategy in strategies {
-        let groups = grouped(source, &columns, strategy, &group)?;
-        let all_parse = groups.iter().filter_map(|g| g.key.as_deref()).all(|k| parser.parse(k).is_some());
+        let groups = match order_lines {
+            Some(order) => one_per_order(source, order, strategy, &columns, &group, &filters)?,
+            None => (grouped(source, &columns, strategy, &group)?, 0),
+        };
+        let all_parse = groups.0.iter().filter_map(|g| g.key.as_deref()).all(|k| parser.parse(k).is_some());
         result = Some((strategy, groups));
         if all_parse || strategy == TimeKey::DatePart {
             break;
         }
     }
     let (strategy, groups) = result.expect("at least one strategy ran");
+    let (groups, more_lines) = groups;
+    if more_lines > 0 {
+        ledger.reject_rows_unlocated(ledger::MORE_LINES, more_lines);
+    }
 
-    let mut ledger = Ledger::new("deliveries", &file);
     let mut counts = BTreeMap::new();
     let mut rows_per_date: BTreeMap<NaiveDate, u64> = BTreeMap::new();
     let mut all_midnight = true;
     let mut dates: HashMap<&str, Option<NaiveDateTime>> = HashMap::new();
     // Groups rejected for a reason that names rows: (reason, key, count text).
     let mut to_locate: Vec<(&'static str, Option<String>, Option<String>, u64)> = Vec::new();
-    for g in &groups {
+    'groups: for g in &groups {
         let n = g.rows;
+        for (k, (filter, _)) in filters.iter().enumerate() {
+            if !filter.keeps(g.segment[segment_columns.len() + k].as_deref()) {
+                ledger.reject_rows_unlocated(&filter.reason(), n);
+                continue 'groups;
+            }
+        }
         let Some(key) = g.key.as_deref().and_then(|k| present(Some(k))) else {
             to_locate.push((ledger::TIME_MISSING, None, None, n));
             continue;
@@ -186,8 +214,10 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
                 }
             },
         };
-        let segment: Vec<String> =
-            g.segment.iter().map(|s| present(s.as_deref()).unwrap_or("").to_string()).collect();
+        let segment: Vec<String> = g.segment[..segment_columns.len()]
+            .iter()
+            .map(|s| present(s.as_deref()).unwrap_or("").to_string())
+            .collect();
         ledger.used(n);
         *counts.entry((date, segment)).or_insert(0) += n * per_row;
         *rows_per_date.entry(date).or_insert(0) += n;
@@ -232,9 +262,21 @@ fn time_key(parser: &TimeParser, samples: &[&str], typed: bool) -> TimeKey {
     if typed {
         return TimeKey::TypedDate;
     }
-    if matches!(parser.layout, TimeLayout::Custom(_) | TimeLayout::ExcelSerial)
-        || samples.iter().any(|s| has_offset(s))
-    {
+    // Only layouts whose date comes first, before a space or `T`, can be cut
+    // to their date; the rest (names, epochs, custom formats) group whole.
+    let date_first = matches!(
+        parser.layout,
+        TimeLayout::Iso
+            | TimeLayout::YearSlash
+            | TimeLayout::DayDot
+            | TimeLayout::DaySlash
+            | TimeLayout::MonthSlash
+            | TimeLayout::DayDash
+            | TimeLayout::MonthDash
+            | TimeLayout::IsoWeek
+            | TimeLayout::Month
+    );
+    if !date_first || samples.iter().any(|s| has_offset(s)) {
         return TimeKey::Whole;
     }
     let width = |s: &&str| s.find(['T', ' ']).unwrap_or(s.len());
@@ -308,6 +350,88 @@ fn grouped(source: &Source, columns: &Columns, strategy: TimeKey, group: &[Expr]
         .collect())
 }
 
+/// How many first rows are checked for repeated order ids.
+const ORDER_SAMPLE: IdxSize = 100_000;
+
+/// Whether the deliveries are order lines: an order id repeats among the
+/// first `ORDER_SAMPLE` rows.
+fn order_ids_repeat(source: &Source, order: &str) -> Result<bool> {
+    let head = source
+        .scan()?
+        .limit(ORDER_SAMPLE)
+        .select([col(order).cast(DataType::String)])
+        .collect()
+        .map_err(|e| explain_read_error(source, anyhow::Error::new(e)))?;
+    let mut seen = HashSet::new();
+    Ok(head.column(order)?.str()?.iter().filter_map(present).any(|id| !seen.insert(id)))
+}
+
+/// Order lines: one delivery per order id, its first line in file order
+/// (a line a filter drops does not stand for its order). The groups to
+/// count, and how many lines were more lines of an order already counted.
+fn one_per_order(
+    source: &Source,
+    order: &str,
+    strategy: TimeKey,
+    columns: &Columns,
+    group: &[Expr],
+    filters: &[(&RowFilter, String)],
+) -> Result<(Vec<Group>, u64)> {
+    let mut by =
+        vec![col(order).cast(DataType::String).alias("__order"), strategy.expr(columns.time).alias(KEY)];
+    by.extend(group.iter().cloned());
+    let frame = source
+        .scan_with_rows()?
+        .group_by(by)
+        .agg([
+            len().cast(DataType::UInt64).alias(ROWS),
+            col(ROW).min().cast(DataType::UInt64).alias(FIRST_ROW),
+        ])
+        .sort([FIRST_ROW], Default::default())
+        .collect()
+        .map_err(|e| explain_read_error(source, anyhow::Error::new(e)))
+        .with_context(|| format!("{}: cannot read the deliveries' order lines", source.display()))?;
+    let orders = frame.column("__order")?.str()?;
+    let keys = frame.column(KEY)?.cast(&DataType::String)?;
+    let keys = keys.str()?;
+    let rows = frame.column(ROWS)?.u64()?;
+    let segments: Vec<&StringChunked> = (0..columns.segments.len())
+        .map(|k| frame.column(&format!("__segment{k}")).and_then(|c| c.str()))
+        .collect::<PolarsResult<_>>()?;
+    let counts = match columns.count {
+        Some(_) => Some(frame.column(COUNT)?.str()?),
+        None => None,
+    };
+    let first_filter = columns.segments.len() - filters.len();
+    let mut seen: HashSet<&str> = HashSet::new();
+    let (mut groups, mut more_lines) = (Vec::new(), 0u64);
+    for g in 0..frame.height() {
+        let n = rows.get(g).unwrap_or(0);
+        let segment: Vec<Option<String>> = segments.iter().map(|s| s.get(g).map(str::to_string)).collect();
+        let dropped =
+            filters.iter().enumerate().any(|(k, (f, _))| !f.keeps(segment[first_filter + k].as_deref()));
+        let counted = match present(orders.get(g)) {
+            _ if dropped => n,
+            None => n,
+            Some(id) if seen.insert(id) => {
+                more_lines += n - 1;
+                1
+            }
+            Some(_) => {
+                more_lines += n;
+                continue;
+            }
+        };
+        groups.push(Group {
+            key: keys.get(g).map(str::to_string),
+            segment,
+            count: counts.and_then(|c| c.get(g)).map(str::to_string),
+            rows: counted,
+        });
+    }
+    Ok((groups, more_lines))
+}
+
 /// Find the first row numbers of rejected groups (a second, filtered pass,
 /// only when some rows were rejected) and ledger them.
 fn locate_rejections(
@@ -360,6 +484,8 @@ pub struct OrderInfo {
     pub date: Option<NaiveDate>,
     /// Values of the `--by` columns ("" where missing).
     pub segment: Vec<String>,
+    /// The delivery's customer, when the deliveries carry one.
+    pub customer: Option<String>,
 }
 
 /// The date and `--by` values of the deliveries with the given order keys
@@ -373,10 +499,9 @@ pub fn orders_info(
     let file = source.display();
     let Some(order_column) = counts.roles.get(Role::Order) else {
         bail!(
-            "{file}: complaints must be matched to their deliveries (for --attribute delivery, or a --by \
-             column the complaints lack: {}), but the deliveries have no order column; name it with \
-             --col deliveries.order=COLUMN",
-            by.join(", ")
+            "{file}: complaints must be matched to their deliveries (for --attribute delivery, a --by \
+             column, a customer or a time the complaints lack), but the deliveries have no order \
+             column; name it with --col deliveries.order=COLUMN"
         );
     };
     let time_column = counts.roles.get(Role::Time).expect("time is required");
@@ -388,6 +513,10 @@ pub fn orders_info(
     for (k, b) in by.iter().enumerate() {
         let column = source.column(b).expect("checked by count()");
         select.push(col(column).cast(DataType::String).alias(format!("__segment{k}")));
+    }
+    let customer_column = counts.roles.get(Role::Customer);
+    if let Some(customer) = customer_column {
+        select.push(col(customer).cast(DataType::String).alias("__customer"));
     }
     let frame = source
         .scan()?
@@ -401,13 +530,18 @@ pub fn orders_info(
     let segment_values: Vec<&StringChunked> = (0..by.len())
         .map(|k| frame.column(&format!("__segment{k}")).and_then(|c| c.str()))
         .collect::<PolarsResult<_>>()?;
+    let customers = match customer_column {
+        Some(_) => Some(frame.column("__customer")?.str()?),
+        None => None,
+    };
     let mut map = HashMap::new();
     for i in 0..frame.height() {
         if let Some(order) = present(order_values.get(i)) {
             let date = present(times.get(i)).and_then(|t| counts.time.parse(t)).map(|t| t.date());
             let segment =
                 segment_values.iter().map(|s| present(s.get(i)).unwrap_or("").to_string()).collect();
-            map.entry(order.to_string()).or_insert(OrderInfo { date, segment });
+            let customer = customers.and_then(|c| present(c.get(i))).map(str::to_string);
+            map.entry(order.to_string()).or_insert(OrderInfo { date, segment, customer });
         }
     }
     Ok(map)

@@ -54,7 +54,8 @@ pub fn render(document: &Document, title: &str) -> String {
             let flagged = row.iter().any(Cell::is_alarm);
             out.push_str(if flagged { "<tr class=\"flag\">" } else { "<tr>" });
             for cell in row {
-                let numeric = matches!(cell, Cell::Int(_) | Cell::Fraction(_) | Cell::Number(_));
+                let numeric =
+                    matches!(cell, Cell::Int(_) | Cell::Fraction(_) | Cell::Number(_) | Cell::Missing);
                 let _ = write!(
                     out,
                     "<td{}>{}</td>",

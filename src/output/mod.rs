@@ -84,6 +84,9 @@ pub enum Cell {
     Fraction(Option<f64>),
     /// Any other real number (per 1,000, z, …).
     Number(Option<f64>),
+    /// A number that cannot be known here (it needs a column the input
+    /// lacks, e.g. repeats without customers): empty, never 0.
+    Missing,
     /// A row's signal or flag (`above`, `shift`, `partial`, `high`…): plain
     /// text in machine formats; `alarm` marks the row out of line for
     /// people (highlighted in HTML).
@@ -112,6 +115,7 @@ impl Cell {
             Cell::Date(d) => d.to_string(),
             Cell::Int(n) => n.to_string(),
             Cell::Fraction(v) | Cell::Number(v) => v.map(|x| x.to_string()).unwrap_or_default(),
+            Cell::Missing => String::new(),
         }
     }
 
@@ -124,6 +128,7 @@ impl Cell {
             Cell::Fraction(v) | Cell::Number(v) => {
                 v.map(serde_json::Value::from).unwrap_or(serde_json::Value::Null)
             }
+            Cell::Missing => serde_json::Value::Null,
         }
     }
 }

@@ -61,7 +61,7 @@ fn grid(table: &super::Table, shown: Option<&[String]>, wrap: bool) -> String {
         grid.add_row(shown.iter().map(|&i| {
             let cell = comfy_table::Cell::new(human(&row[i]));
             match row[i] {
-                Cell::Int(_) | Cell::Fraction(_) | Cell::Number(_) => {
+                Cell::Int(_) | Cell::Fraction(_) | Cell::Number(_) | Cell::Missing => {
                     cell.set_alignment(CellAlignment::Right)
                 }
                 _ => cell,
@@ -84,13 +84,20 @@ pub fn ledger_line(ledger: &Ledger) -> String {
     );
     for (reason, rejected) in &ledger.rejected {
         let rows: Vec<String> = rejected.first_rows.iter().map(|r| r.to_string()).collect();
-        line.push_str(&format!(
-            ", {} {reason} (row {}{}{})",
-            thousands(rejected.rows),
-            rows.join(", "),
-            if rejected.rows as usize > rows.len() { ", …" } else { "" },
-            rejected.example.as_ref().map(|e| format!("; e.g. {e:?}")).unwrap_or_default()
-        ));
+        let example = rejected.example.as_ref().map(|e| format!("e.g. {e:?}"));
+        // Rows counted in bulk (outside the days counted, filtered groups of
+        // deliveries) have no row numbers.
+        let located = (!rows.is_empty()).then(|| {
+            format!("row {}{}", rows.join(", "), if rejected.rows as usize > rows.len() { ", …" } else { "" })
+        });
+        let detail: Vec<String> = located.into_iter().chain(example).collect();
+        line.push_str(&format!(", {} {reason}", thousands(rejected.rows)));
+        if !detail.is_empty() {
+            line.push_str(&format!(" ({})", detail.join("; ")));
+        }
+    }
+    for (what, rows) in &ledger.notes {
+        line.push_str(&format!("; {} used {what}", thousands(*rows)));
     }
     line.push('.');
     line
@@ -102,7 +109,7 @@ pub fn human(cell: &Cell) -> String {
         Cell::Text(s) | Cell::Signal { text: s, .. } => s.clone(),
         Cell::Date(d) => d.to_string(),
         Cell::Int(n) => thousands(*n),
-        Cell::Fraction(None) | Cell::Number(None) => String::new(),
+        Cell::Fraction(None) | Cell::Number(None) | Cell::Missing => String::new(),
         Cell::Fraction(Some(v)) => percent(*v),
         Cell::Number(Some(v)) if *v != 0.0 && v.abs() < 0.01 => format!("{v:.2e}"),
         Cell::Number(Some(v)) => format!("{v:.2}"),
@@ -120,6 +127,13 @@ pub fn thousands(n: u64) -> String {
         out.push(ch);
     }
     out
+}
+
+/// A share (0..=1) as a percentage that never reads 100% unless it is:
+/// 8,380 of 8,384 is "99.9%".
+pub fn share(fraction: f64) -> String {
+    let text = percent(fraction);
+    if fraction < 1.0 && text == "100.0%" { "99.9%".into() } else { text }
 }
 
 /// A fraction as a percentage with two significant digits below 1%:
@@ -147,5 +161,7 @@ mod tests {
         assert_eq!(percent(0.0523), "5.2%");
         assert_eq!(percent(0.0), "0%");
         assert_eq!(percent(1.0), "100.0%");
+        assert_eq!(share(8380.0 / 8384.0), "99.9%");
+        assert_eq!(share(1.0), "100.0%");
     }
 }

@@ -98,7 +98,7 @@ fn write_table(sheet: &mut Worksheet, table: &Table) -> Result<()> {
                 Cell::Number(Some(v)) => {
                     sheet.write_number_with_format(r, c, *v, &number)?;
                 }
-                Cell::Fraction(None) | Cell::Number(None) => {}
+                Cell::Fraction(None) | Cell::Number(None) | Cell::Missing => {}
             }
         }
     }

@@ -23,6 +23,24 @@ pub struct Settings {
     /// `--minutes-per-complaint`, `--cost-per-hour`.
     pub minutes_per_complaint: Option<f64>,
     pub cost_per_hour: Option<f64>,
+    /// The complaints have a customer (repeats can be counted) and a
+    /// channel (switches can be counted).
+    pub has_customer: bool,
+    pub has_channel: bool,
+    /// No --period was given and the deliveries' months made it months.
+    pub period_from_deliveries: bool,
+    /// The complaints have no time: each takes its delivery's.
+    pub time_from_order: bool,
+}
+
+/// Numbers that cannot be right for complaints per delivery: the complaints
+/// are probably not filtered to complaints (reviews, all tickets).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Implausible {
+    /// More complaints than deliveries over the whole report.
+    MoreComplaintsThanDeliveries,
+    /// A row's rate above 50% (index into `table.rows`).
+    RateAboveHalf(usize),
 }
 
 /// With `--attribute delivery`: periods ending after `mature_until` are
@@ -64,6 +82,9 @@ pub struct Facts {
     pub earlier_outside: Vec<usize>,
     pub maturity: Option<Maturity>,
     pub verdict: Verdict,
+    pub implausible: Vec<Implausible>,
+    /// The commonest channel switch among counted repeats: (from, to, how many).
+    pub commonest_switch: Option<(String, String, u64)>,
 }
 
 impl Facts {
@@ -105,7 +126,11 @@ impl Facts {
             recent_rise(&series, None)
         };
         let verdict = decide(rise.as_ref(), trend.fitted());
+        let implausible = implausible(&table);
+        let commonest_switch = commonest_switch(data);
         Facts {
+            implausible,
+            commonest_switch,
             settings,
             table,
             coverage: data.coverage,
@@ -139,6 +164,40 @@ impl Facts {
             _ => "all deliveries".into(),
         }
     }
+}
+
+/// More complaints than deliveries overall, and rows whose rate is above 50%.
+fn implausible(table: &PeriodTable) -> Vec<Implausible> {
+    let mut out = Vec::new();
+    if table.total.complaints > table.total.deliveries {
+        out.push(Implausible::MoreComplaintsThanDeliveries);
+    }
+    out.extend(
+        (0..table.rows.len())
+            .filter(|&i| table.rows[i].counts.complaint_rate().is_some_and(|r| r > 0.5))
+            .map(Implausible::RateAboveHalf),
+    );
+    out
+}
+
+/// The channel switch seen most often among counted repeat contacts.
+fn commonest_switch(data: &Dataset) -> Option<(String, String, u64)> {
+    let records = &data.complaints.records;
+    let mut counts: std::collections::BTreeMap<(&str, &str), u64> = Default::default();
+    for (c, contact) in records.iter().zip(&data.contacts) {
+        if let (true, true, Some(previous)) = (c.counted, contact.switch, contact.previous)
+            && let (Some(from), Some(to)) = (records[previous].channel.as_deref(), c.channel.as_deref())
+        {
+            *counts.entry((from, to)).or_default() += 1;
+        }
+    }
+    // Most often; ties to the first in (from, to) order.
+    let ((from, to), n) =
+        counts.into_iter().fold(None, |best: Option<((&str, &str), u64)>, (k, n)| match best {
+            Some((_, m)) if m >= n => best,
+            _ => Some((k, n)),
+        })?;
+    Some((from.to_string(), to.to_string(), n))
 }
 
 /// Each segment's counts over the verdict's periods, segments in table order.

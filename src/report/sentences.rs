@@ -5,14 +5,14 @@ use chrono::NaiveDate;
 
 use crate::metrics::dataset::Attribution;
 use crate::metrics::period_table::{Counts, PeriodRow, PeriodTable};
-use crate::output::table::{percent, thousands};
+use crate::output::table::{percent, share, thousands};
 use crate::stats::glm::{MIN_PERIODS as TREND_FIT_PERIODS, TrendFit};
 use crate::stats::verdict::{
-    MIN_BASELINE_PERIODS, RECENT_PERIODS, RiseTest, TREND_ALPHA, TREND_MIN_PERIODS, Verdict, Window,
-    trend_says_forest,
+    MIN_BASELINE_PERIODS, RECENT_PERIODS, RiseTest, TREND_ALPHA, TREND_MIN_PERIODS, TREND_MIN_VOLUME_RATIO,
+    Verdict, Window, trend_says_forest,
 };
 
-use super::facts::Facts;
+use super::facts::{Facts, Implausible};
 
 /// The survey caution (docs/METHODS.md §3), printed once wherever repeats are shown.
 pub const SURVEY_CAUTION: &str = "Caution: survey figures such as \"57% had to switch from web to phone, \
@@ -37,11 +37,13 @@ fn fmt_rate(rate: Option<f64>) -> String {
     rate.map(percent).unwrap_or_else(|| "undefined".into())
 }
 
-/// "1 in 1,000" for a ratio of deliveries per complaint.
-fn one_in(deliveries_per_complaint: Option<f64>) -> String {
-    match deliveries_per_complaint {
-        Some(r) => format!("1 in {}", thousands(r.round() as u64)),
-        None => "none".into(),
+/// "1 in 1,000": deliveries per complaint; never "1 in 1" or "1 in 0".
+fn one_in(counts: &Counts) -> String {
+    match (counts.complaints, counts.deliveries) {
+        (0, _) => "no complaint".into(),
+        (c, n) if c >= n => "more complaints than deliveries".into(),
+        (c, n) if n < 2 * c => format!("about 1 in {:.1}", n as f64 / c as f64),
+        (c, n) => format!("1 in {}", thousands((n as f64 / c as f64).round() as u64)),
     }
 }
 
@@ -51,15 +53,27 @@ pub fn reasons(facts: &Facts) -> Vec<String> {
     let settings = &facts.settings;
     let t = &table.total;
     let unit = table.period.name();
-    let mut out = vec![format!(
+    let mut out = warnings(facts);
+    out.push(format!(
         "{} complaints per {} deliveries from {} to {}: {}, {}.",
         thousands(t.complaints),
         thousands(t.deliveries),
         table.first_date,
         table.last_date,
         fmt_rate(t.complaint_rate()),
-        one_in(t.one_in()),
-    )];
+        one_in(t),
+    ));
+    if settings.time_from_order {
+        out.push(format!(
+            "The complaints have no time of their own: each is counted in the {unit} of its delivery, found \
+             through its order id."
+        ));
+    }
+    if settings.period_from_deliveries {
+        out.push(format!(
+            "The deliveries are counted per {unit}, so the report is per {unit} (pass --period to choose)."
+        ));
+    }
     if let Some(line) = coverage_sentence(facts) {
         out.push(line);
     }
@@ -149,19 +163,23 @@ pub fn reasons(facts: &Facts) -> Vec<String> {
             s.push_str(&format!(
                 "; {} problems were first contacts ({})",
                 thousands(t.problems()),
-                one_in(Counts { complaints: t.problems(), ..*t }.one_in())
+                one_in(&Counts { complaints: t.problems(), ..*t })
             ));
         }
         s.push('.');
         out.push(s);
-        out.push(if t.repeat_complaints == 0 {
-            "No repeat contacts, so no channel switches.".to_string()
-        } else {
-            format!(
-                "{} repeat contacts ({} of repeats) switched channel, e.g. from the web form to the phone.",
+        out.push(match (&facts.commonest_switch, settings.has_channel) {
+            _ if t.repeat_complaints == 0 => "No repeat contacts, so no channel switches.".to_string(),
+            (_, false) => "Channel switches need a channel column; the complaints have none.".to_string(),
+            (None, true) => {
+                format!("None of the {} repeat contacts switched channel.", thousands(t.repeat_complaints))
+            }
+            (Some((from, to, n)), true) => format!(
+                "{} repeat contacts ({} of repeats) switched channel, most often from {from} to {to} ({}).",
                 thousands(t.channel_switches),
-                fmt_share(t.switch_rate())
-            )
+                fmt_share(t.switch_rate()),
+                thousands(*n)
+            ),
         });
     }
     if let Some(minutes) = settings.minutes_per_complaint {
@@ -190,12 +208,41 @@ pub fn reasons(facts: &Facts) -> Vec<String> {
     out
 }
 
-/// A share as a percentage that never rounds to 100% unless it is.
-fn fmt_share(share: Option<f64>) -> String {
-    match share {
-        Some(v) if v < 1.0 && percent(v) == "100.0%" => "99.9%".into(),
-        other => fmt_rate(other),
+/// Numbers that cannot be right, said first.
+fn warnings(facts: &Facts) -> Vec<String> {
+    let table = &facts.table;
+    let unit = table.period.name();
+    let above: Vec<String> = facts
+        .implausible
+        .iter()
+        .filter_map(|w| match w {
+            Implausible::RateAboveHalf(i) => Some(row_label(table, &table.rows[*i])),
+            Implausible::MoreComplaintsThanDeliveries => None,
+        })
+        .collect();
+    let mut out = Vec::new();
+    if facts.implausible.contains(&Implausible::MoreComplaintsThanDeliveries) {
+        out.push(format!(
+            "Warning: {} complaints against {} deliveries — more complaints than deliveries cannot be a \
+             complaint rate. Is the complaints file filtered to complaints? See --where (e.g. \
+             --where 'complaints.review_score<=2').",
+            thousands(table.total.complaints),
+            thousands(table.total.deliveries)
+        ));
+    } else if !above.is_empty() {
+        let shown = above.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+        let more = if above.len() > 5 { format!(" and {} more", above.len() - 5) } else { String::new() };
+        out.push(format!(
+            "Warning: a complaint rate above 50% in {shown}{more} — hardly a {unit} of deliveries. Is the \
+             complaints file filtered to complaints? See --where."
+        ));
     }
+    out
+}
+
+/// A share as a percentage that never rounds to 100% unless it is.
+fn fmt_share(value: Option<f64>) -> String {
+    value.map(share).unwrap_or_else(|| "undefined".into())
 }
 
 /// "6 Jan 2025".
@@ -311,6 +358,13 @@ fn trend_sentence(facts: &Facts) -> String {
         }
     };
     let ci = format!("95% CI {:.2} to {:.2}", trend.ci95.0, trend.ci95.1);
+    if trend.volume_ratio < TREND_MIN_VOLUME_RATIO {
+        return format!(
+            "Deliveries vary too little (the largest {unit} is {:.2}× the smallest) to tell how complaints \
+             follow them (slope {:.2}, {ci}).",
+            trend.volume_ratio, trend.slope
+        );
+    }
     if trend_says_forest(Some(trend)) {
         format!(
             "Complaints grow faster than deliveries: each 1% more deliveries brings {:.2}% more complaints ({ci}, one-sided p = {}).",

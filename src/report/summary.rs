@@ -30,8 +30,17 @@ const COLUMNS_AFTER_SEGMENT: [&str; 14] = [
     "signal",
 ];
 
-fn count_cells(counts: &Counts, z: f64) -> Vec<Cell> {
+/// Which counts the input can give: repeats need a customer, switches a
+/// customer and a channel; the others are empty, never 0.
+#[derive(Clone, Copy, Debug)]
+pub struct Known {
+    pub repeats: bool,
+    pub switches: bool,
+}
+
+fn count_cells(counts: &Counts, z: f64, known: Known) -> Vec<Cell> {
     let interval = counts.rate_interval(z);
+    let when = |ok: bool, cell: Cell| if ok { cell } else { Cell::Missing };
     vec![
         Cell::Int(counts.deliveries),
         Cell::Int(counts.complaints),
@@ -39,17 +48,17 @@ fn count_cells(counts: &Counts, z: f64) -> Vec<Cell> {
         Cell::Number(counts.per_1000()),
         Cell::Fraction(interval.map(|i| i.0)),
         Cell::Fraction(interval.map(|i| i.1)),
-        Cell::Int(counts.repeat_complaints),
-        Cell::Fraction(counts.repeat_rate()),
-        Cell::Int(counts.problems()),
-        Cell::Int(counts.channel_switches),
-        Cell::Fraction(counts.switch_rate()),
+        when(known.repeats, Cell::Int(counts.repeat_complaints)),
+        when(known.repeats, Cell::Fraction(counts.repeat_rate())),
+        when(known.repeats, Cell::Int(counts.problems())),
+        when(known.switches, Cell::Int(counts.channel_switches)),
+        when(known.switches, Cell::Fraction(counts.switch_rate())),
     ]
 }
 
 /// One row per period × segment and a total row; `z`: the normal quantile
 /// of the rate intervals.
-pub fn period_rows(table: &PeriodTable, z: f64) -> Table {
+pub fn period_rows(table: &PeriodTable, z: f64, known: Known) -> Table {
     let mut columns = vec!["period_start".to_string(), "period_end".to_string()];
     columns.extend(table.by.iter().cloned());
     columns.extend(COLUMNS_AFTER_SEGMENT.iter().map(|c| c.to_string()));
@@ -57,7 +66,7 @@ pub fn period_rows(table: &PeriodTable, z: f64) -> Table {
     for row in &table.rows {
         let mut cells = vec![Cell::Date(row.start), Cell::Date(row.end)];
         cells.extend(row.segment.iter().map(|s| Cell::Text(s.clone())));
-        cells.extend(count_cells(&row.counts, z));
+        cells.extend(count_cells(&row.counts, z, known));
         cells.push(Cell::Fraction(row.limits.map(|l| l.lcl)));
         cells.push(Cell::Fraction(row.limits.map(|l| l.ucl)));
         let signal = row.signal();
@@ -69,7 +78,7 @@ pub fn period_rows(table: &PeriodTable, z: f64) -> Table {
     }
     let mut total = vec![Cell::Text("total".into()), Cell::Text(String::new())];
     total.extend(table.by.iter().map(|_| Cell::Text(String::new())));
-    total.extend(count_cells(&table.total, z));
+    total.extend(count_cells(&table.total, z, known));
     total.extend([Cell::Fraction(None), Cell::Fraction(None), Cell::signal("", false)]);
     rows.push(total);
     Table { name: "periods".into(), columns, rows }
@@ -112,6 +121,7 @@ pub fn summary_json(facts: &Facts, z: f64) -> Value {
             "p_slope_is_1": tr.p_slope_is_one,
             "p_slope_above_1": tr.p_slope_above_one,
             "periods": tr.periods,
+            "volume_ratio": tr.volume_ratio,
         })
     });
     let period = table.period;

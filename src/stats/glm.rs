@@ -28,6 +28,8 @@ pub struct Trend {
     /// One-sided p-value for slope > 1.
     pub p_slope_above_one: f64,
     pub periods: usize,
+    /// Largest over smallest deliveries: how much volume varied.
+    pub volume_ratio: f64,
 }
 
 impl Trend {
@@ -161,6 +163,10 @@ pub fn poisson_trend(complaints: &[u64], deliveries: &[u64]) -> TrendFit {
         p_slope_is_one: (2.0 * upper_tail(statistic.abs())).min(1.0),
         p_slope_above_one: upper_tail(statistic),
         periods: m,
+        volume_ratio: {
+            let (lo, hi) = raw.iter().fold((f64::MAX, f64::MIN), |(lo, hi), p| (lo.min(p.1), hi.max(p.1)));
+            (hi - lo).exp()
+        },
     })
 }
 

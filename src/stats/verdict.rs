@@ -11,7 +11,7 @@
 //!   binomial tail (right for small counts) and a t test on the log rate
 //!   ratio whose variance allows for extra-Poisson variation estimated from
 //!   the earlier periods (right when counts vary more than Poisson);
-//! - the comparisons share `FAMILY_ALPHA` by weighted Bonferroni, two thirds
+//! - the comparisons share `FAMILY_ALPHA` by weighted Bonferroni, three quarters
 //!   to the sustained (three-period) comparison, which has the most power
 //!   against a lasting rise;
 //! - the trend path calls a forest only when the one-sided p for "complaints
@@ -22,6 +22,7 @@ use statrs::distribution::{ContinuousCDF, StudentsT};
 use statrs::function::beta::beta_reg;
 
 use super::glm::Trend;
+use super::normal_cdf;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -50,8 +51,12 @@ pub const FAMILY_ALPHA: f64 = 0.02;
 pub const TREND_ALPHA: f64 = 0.01;
 /// Periods the trend needs before it can call a forest.
 pub const TREND_MIN_PERIODS: usize = 6;
+/// How much deliveries must vary (largest / smallest) for the trend to call
+/// a forest: against nearly constant volumes "faster than deliveries" is
+/// not a finding.
+pub const TREND_MIN_VOLUME_RATIO: f64 = 1.25;
 /// Share of each unit's α for the comparison of the recent periods together.
-const SUSTAINED_SHARE: f64 = 2.0 / 3.0;
+const SUSTAINED_SHARE: f64 = 3.0 / 4.0;
 
 /// One unit's counts over the periods the verdict may use (mature, whole,
 /// in time order); the last `RECENT_PERIODS` are the recent ones, the same
@@ -233,26 +238,35 @@ pub fn binomial_upper_tail(k: u64, n: u64, p: f64) -> f64 {
 /// One-sided p for a higher recent rate on the log scale: the log rate
 /// ratio (with ½ added to each count) over its standard error, whose
 /// variance is 1/μ + v·Σn²/N² for each side (μ the count expected at the
-/// earlier rate), against Student's t with `df` degrees of freedom.
+/// earlier rate). Only the v part is estimated, so the reference is
+/// Student's t with Satterthwaite's degrees of freedom: `df` when v's part
+/// dominates, the normal when v is 0.
 #[allow(clippy::too_many_arguments)]
 fn log_ratio_p(x: u64, n: u64, n_sq: f64, base_x: u64, base_n: u64, base_sq: f64, v: f64, df: f64) -> f64 {
-    if df < 1.0 {
-        return 1.0;
-    }
     let earlier = (base_x as f64 + 0.5) / base_n as f64;
     let d = ((x as f64 + 0.5) / n as f64).ln() - earlier.ln();
     let mu_recent = earlier * n as f64;
-    let variance = 1.0 / mu_recent
-        + 1.0 / (base_x as f64 + 0.5)
-        + v * (n_sq / (n as f64).powi(2) + base_sq / (base_n as f64).powi(2));
-    let t = StudentsT::new(0.0, 1.0, df).expect("df ≥ 1");
-    t.sf(d / variance.sqrt())
+    let poisson = 1.0 / mu_recent + 1.0 / (base_x as f64 + 0.5);
+    let extra = v * (n_sq / (n as f64).powi(2) + base_sq / (base_n as f64).powi(2));
+    let z = d / (poisson + extra).sqrt();
+    if extra <= 0.0 {
+        return normal_cdf(-z);
+    }
+    if df < 1.0 {
+        return 1.0;
+    }
+    let satterthwaite = ((poisson + extra).powi(2) / (extra.powi(2) / df)).max(df);
+    StudentsT::new(0.0, 1.0, satterthwaite).expect("df ≥ 1").sf(z)
 }
 
 /// The trend path: over enough periods, the one-sided p-value for "the
 /// slope exceeds 1" is below `TREND_ALPHA`.
 pub fn trend_says_forest(trend: Option<&Trend>) -> bool {
-    trend.is_some_and(|t| t.periods >= TREND_MIN_PERIODS && t.p_slope_above_one < TREND_ALPHA)
+    trend.is_some_and(|t| {
+        t.periods >= TREND_MIN_PERIODS
+            && t.volume_ratio >= TREND_MIN_VOLUME_RATIO
+            && t.p_slope_above_one < TREND_ALPHA
+    })
 }
 
 /// Forest when a recent rise is beyond noise or the trend says so.
