@@ -285,3 +285,31 @@ fn html_highlights_signals_not_segment_names() {
         .count();
     assert_eq!(html.matches("<tr class=\"flag\">").count(), signalled, "{html}");
 }
+
+/// The terminal report at 80 and 120 columns: no line wider than the
+/// terminal, short headers, period names; the layout pinned by snapshots.
+#[test]
+fn the_terminal_report_fits_80_and_120_columns() {
+    for width in [80usize, 120] {
+        let out = tool()
+            .env("COLUMNS", width.to_string())
+            .args([
+                "report",
+                "--complaints",
+                "examples/complaints.csv",
+                "--deliveries",
+                "examples/deliveries.csv",
+            ])
+            .args(["--by", "region", "--period", "month", "--format", "table"])
+            .output()
+            .unwrap();
+        let text = stdout(&out);
+        assert!(out.status.success(), "{}", stderr(&out));
+        for line in text.lines() {
+            assert!(line.chars().count() <= width, "{width}: {line:?}");
+        }
+        assert!(text.contains("│ 2025-03 ") && text.contains(" rate "), "{text}");
+        assert!(!text.contains("complaint_rate"), "short headers on a terminal");
+        snapshot(&format!("report-{width}.txt"), &text);
+    }
+}

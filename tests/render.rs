@@ -72,7 +72,7 @@ fn document() -> Document {
 }
 
 fn rendered(format: OutputFormat) -> String {
-    let options = RenderOptions { wrap: false, color: false, excel: false };
+    let options = RenderOptions { width: None, color: false, excel: false };
     String::from_utf8(render(&document(), format, options).unwrap()).unwrap()
 }
 

@@ -92,6 +92,14 @@ fn catch_panics(work: impl FnOnce() -> Result<u8>) -> Result<u8> {
     })
 }
 
+/// The width to fit a terminal table to: `COLUMNS` when set (also when
+/// writing to a pipe, for tests and `| less`), else the terminal's own.
+fn terminal_width(to_terminal: bool) -> Option<usize> {
+    let columns =
+        std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok()).filter(|&c| c >= 20);
+    columns.or_else(|| if to_terminal { comfy_table::Table::new().width().map(usize::from) } else { None })
+}
+
 /// Whether an error is a closed stdout pipe (`| head`), which is success.
 pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
@@ -149,7 +157,7 @@ impl Output {
             path: args.output.clone(),
             chart: args.chart.clone(),
             quiet: args.quiet,
-            options: RenderOptions { wrap: to_terminal, color, excel: args.excel },
+            options: RenderOptions { width: terminal_width(to_terminal), color, excel: args.excel },
         })
     }
 

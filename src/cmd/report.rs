@@ -23,9 +23,9 @@ use crate::metrics::customers::{
 };
 use crate::metrics::dataset::{Attribution, Dataset, DatasetOptions};
 use crate::metrics::period_table::{self, PeriodTable, RowSignal, TableSpec};
-use crate::output::Document;
 use crate::output::chart::{ControlPanel, ControlPoint, Figure};
 use crate::output::table::{ledger_line, percent, thousands};
+use crate::output::{Document, TerminalColumn};
 use crate::report::facts::{self, Facts, Settings};
 use crate::report::sentences::{self, SURVEY_CAUTION};
 use crate::report::summary::{self, Known};
@@ -215,23 +215,22 @@ fn document(
     reasons: &[String],
 ) -> Document {
     let z = z_for_confidence(options.confidence);
-    let mut terminal_columns: Vec<String> = vec!["period_start".into()];
-    terminal_columns.extend(options.by.iter().cloned());
-    terminal_columns.extend(
-        [
-            "deliveries",
-            "complaints",
-            "complaint_rate",
-            "rate_low",
-            "rate_high",
-            "repeat_complaints",
-            "repeat_rate",
-            "channel_switches",
-            "ucl",
-            "signal",
-        ]
-        .map(String::from),
-    );
+    // On a terminal: short headers; when it is too narrow the switches go
+    // first, the period, segment and rate last.
+    let mut terminal_columns = vec![TerminalColumn::new("period_start", "period", 10)];
+    terminal_columns.extend(options.by.iter().map(|b| TerminalColumn::new(b, b, 9)));
+    terminal_columns.extend([
+        TerminalColumn::new("deliveries", "deliveries", 7),
+        TerminalColumn::new("complaints", "complaints", 8),
+        TerminalColumn::new("complaint_rate", "rate", 9),
+        TerminalColumn::new("rate_low", "low", 4),
+        TerminalColumn::new("rate_high", "high", 4),
+        TerminalColumn::new("repeat_complaints", "repeats", 3),
+        TerminalColumn::new("repeat_rate", "repeat %", 2),
+        TerminalColumn::new("channel_switches", "switches", 1),
+        TerminalColumn::new("ucl", "ucl", 5),
+        TerminalColumn::new("signal", "signal", 6),
+    ]);
     let roles = |roles: &crate::input::Roles| -> Value {
         roles
             .columns

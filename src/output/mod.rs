@@ -79,6 +79,12 @@ impl OutputFormat {
 pub enum Cell {
     Text(String),
     Date(NaiveDate),
+    /// A period's first day, shown to people by its name (`2025-W10`,
+    /// `2025-03`); machine formats write the date.
+    Period {
+        start: NaiveDate,
+        label: String,
+    },
     Int(u64),
     /// A rate as a plain fraction; shown as a percentage on a terminal.
     Fraction(Option<f64>),
@@ -112,7 +118,7 @@ impl Cell {
     pub fn plain(&self) -> String {
         match self {
             Cell::Text(s) | Cell::Signal { text: s, .. } => s.clone(),
-            Cell::Date(d) => d.to_string(),
+            Cell::Date(d) | Cell::Period { start: d, .. } => d.to_string(),
             Cell::Int(n) => n.to_string(),
             Cell::Fraction(v) | Cell::Number(v) => v.map(|x| x.to_string()).unwrap_or_default(),
             Cell::Missing => String::new(),
@@ -123,7 +129,7 @@ impl Cell {
         match self {
             Cell::Text(s) | Cell::Signal { text: s, .. } if s.is_empty() => serde_json::Value::Null,
             Cell::Text(s) | Cell::Signal { text: s, .. } => s.clone().into(),
-            Cell::Date(d) => d.to_string().into(),
+            Cell::Date(d) | Cell::Period { start: d, .. } => d.to_string().into(),
             Cell::Int(n) => (*n).into(),
             Cell::Fraction(v) | Cell::Number(v) => {
                 v.map(serde_json::Value::from).unwrap_or(serde_json::Value::Null)
@@ -161,19 +167,38 @@ pub struct Document {
     pub main: Table,
     /// Further tables (JSON members, shown after the main one on a terminal).
     pub extra: Vec<Table>,
-    /// Columns of `main` shown on a terminal (None: all).
-    pub terminal_columns: Option<Vec<String>>,
+    /// Columns of `main` shown on a terminal, with short headers and how
+    /// long each stays when the width runs out (None: all, leftmost kept
+    /// longest).
+    pub terminal_columns: Option<Vec<TerminalColumn>>,
     /// Cautions printed once, after the tables.
     pub notes: Vec<String>,
     pub ledgers: Vec<Ledger>,
     pub parameters: serde_json::Value,
 }
 
+/// How a column shows on a terminal.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TerminalColumn {
+    /// The column's name in the table.
+    pub name: String,
+    /// Its header on a terminal (`rate` for `complaint_rate`).
+    pub header: String,
+    /// Higher stays longer when the terminal is too narrow for all.
+    pub keep: u8,
+}
+
+impl TerminalColumn {
+    pub fn new(name: &str, header: &str, keep: u8) -> TerminalColumn {
+        TerminalColumn { name: name.to_string(), header: header.to_string(), keep }
+    }
+}
+
 /// How to render beyond the format itself.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RenderOptions {
-    /// Fit tables to the terminal's width.
-    pub wrap: bool,
+    /// The terminal's width to fit tables and sentences to (None: no limit).
+    pub width: Option<usize>,
     /// ANSI colour in the terminal table.
     pub color: bool,
     /// CSV for European Excel: `;`, decimal comma, UTF-8 BOM.
@@ -183,7 +208,7 @@ pub struct RenderOptions {
 /// Render `document` in `format`.
 pub fn render(document: &Document, format: OutputFormat, options: RenderOptions) -> Result<Vec<u8>> {
     match format {
-        OutputFormat::Table => Ok(table::render(document, options.wrap, options.color).into_bytes()),
+        OutputFormat::Table => Ok(table::render(document, options.width, options.color).into_bytes()),
         OutputFormat::Csv if options.excel => csv::render_excel(&document.main),
         OutputFormat::Csv => csv::render(&document.main, b','),
         OutputFormat::Tsv => csv::render(&document.main, b'\t'),

@@ -1,75 +1,174 @@
-//! The terminal report: headline sentences, the main table (comfy-table,
-//! numbers formatted for people), notes, and the ledger.
+//! The terminal report: headline sentences wrapped at words, the main table
+//! fitted to the terminal's width (short headers, human period labels,
+//! columns dropped by priority and said so), notes, and the ledger.
 
-use comfy_table::{CellAlignment, ContentArrangement, Table as Grid, presets};
+use comfy_table::{Attribute, CellAlignment, Color, ContentArrangement, Table as Grid, presets};
 
-use super::{Cell, Document};
+use super::{Cell, Document, TerminalColumn};
 use crate::input::ledger::Ledger;
 
-/// `wrap`: fit the table to the terminal's width (only when printing to one);
-/// `color`: the verdict line in red (forest) or green (bushes).
-pub fn render(document: &Document, wrap: bool, color: bool) -> String {
+/// `width`: the terminal's columns to fit (None: draw everything, as for a
+/// file); `color`: the verdict line and signals in colour.
+pub fn render(document: &Document, width: Option<usize>, color: bool) -> String {
     let mut out = String::new();
     for (i, line) in document.headline.iter().enumerate() {
+        let text = match width {
+            Some(w) => wrap(line, w),
+            None => line.clone(),
+        };
         match (i, document.verdict, color) {
             (0, Some(verdict), true) => {
                 let code = if verdict == crate::stats::verdict::Verdict::Forest { "1;31" } else { "1;32" };
-                out.push_str(&format!("\x1b[{code}m{line}\x1b[0m"));
+                out.push_str(&format!("\x1b[{code}m{text}\x1b[0m"));
             }
-            _ => out.push_str(line),
+            _ => out.push_str(&text),
         }
         out.push('\n');
     }
     if !document.headline.is_empty() {
         out.push('\n');
     }
-    out.push_str(&grid(&document.main, document.terminal_columns.as_deref(), wrap));
+    out.push_str(&grid(&document.main, document.terminal_columns.as_deref(), width, color));
     for table in &document.extra {
         out.push('\n');
         out.push_str(&table.name.replace('_', " "));
         out.push_str(":\n");
-        out.push_str(&grid(table, None, wrap));
+        out.push_str(&grid(table, None, width, color));
     }
     for note in &document.notes {
         out.push('\n');
-        out.push_str(note);
+        out.push_str(&width.map(|w| wrap(note, w)).unwrap_or_else(|| note.clone()));
         out.push('\n');
     }
     out.push('\n');
     for ledger in &document.ledgers {
-        out.push_str(&ledger_line(ledger));
+        let line = ledger_line(ledger);
+        out.push_str(&width.map(|w| wrap(&line, w)).unwrap_or(line));
         out.push('\n');
     }
     out
 }
 
-/// One table drawn with comfy-table; `shown` names the columns to keep.
-fn grid(table: &super::Table, shown: Option<&[String]>, wrap: bool) -> String {
-    let shown: Vec<usize> = match shown {
-        Some(names) => names.iter().filter_map(|n| table.columns.iter().position(|c| c == n)).collect(),
-        None => (0..table.columns.len()).collect(),
+/// Wrap `text` at word boundaries to `width` columns; a bullet line
+/// (`  • …`) continues under its text.
+pub fn wrap(text: &str, width: usize) -> String {
+    let lead = text.len() - text.trim_start_matches(' ').len();
+    let body = &text[lead..];
+    let indent = lead + if body.starts_with("• ") { 2 } else { 0 };
+    let mut out = String::new();
+    let mut line = " ".repeat(lead);
+    let mut column = lead;
+    let mut empty = true;
+    for word in body.split(' ').filter(|w| !w.is_empty()) {
+        let len = word.chars().count();
+        if !empty && column + 1 + len > width {
+            out.push_str(&line);
+            out.push('\n');
+            line = " ".repeat(indent);
+            column = indent;
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+            column += 1;
+        }
+        line.push_str(word);
+        column += len;
+        empty = false;
+    }
+    out.push_str(&line);
+    out
+}
+
+/// Display width of a cell's text (one column per character).
+fn text_width(text: &str) -> usize {
+    text.chars().count()
+}
+
+/// The columns to show, fitted to `width`: the lowest `keep` (the rightmost
+/// among equals) go first. Returns (index, header) and the headers left out.
+fn fit(
+    table: &super::Table,
+    view: &[TerminalColumn],
+    width: Option<usize>,
+) -> (Vec<(usize, String)>, Vec<String>) {
+    let mut shown: Vec<(usize, &TerminalColumn, usize)> = view
+        .iter()
+        .filter_map(|c| {
+            let i = table.columns.iter().position(|n| *n == c.name)?;
+            let cells = table.rows.iter().map(|r| text_width(&human(&r[i]))).max().unwrap_or(0);
+            Some((i, c, cells.max(text_width(&c.header))))
+        })
+        .collect();
+    let mut dropped = Vec::new();
+    // Box drawing: one border per column and one more, a space either side.
+    let total = |cols: &[(usize, &TerminalColumn, usize)]| cols.iter().map(|c| c.2 + 3).sum::<usize>() + 1;
+    if let Some(width) = width {
+        // Columns of equal priority go together (an interval's low and high).
+        while shown.len() > 1 && total(&shown) > width {
+            let lowest = shown.iter().map(|c| c.1.keep).min().expect("more than one column");
+            let (gone, kept): (Vec<_>, Vec<_>) = shown.into_iter().partition(|c| c.1.keep == lowest);
+            if kept.is_empty() {
+                shown = gone;
+                dropped.push(shown.pop().expect("not empty").1.header.clone());
+                continue;
+            }
+            dropped.extend(gone.iter().rev().map(|c| c.1.header.clone()));
+            shown = kept;
+        }
+    }
+    (shown.into_iter().map(|(i, c, _)| (i, c.header.clone())).collect(), dropped)
+}
+
+/// One table drawn with comfy-table, fitted to `width` when given.
+fn grid(table: &super::Table, view: Option<&[TerminalColumn]>, width: Option<usize>, color: bool) -> String {
+    let all: Vec<TerminalColumn>;
+    let view = match view {
+        Some(v) => v,
+        None => {
+            // Without a view: every column, the leftmost kept longest.
+            let n = table.columns.len();
+            all = table
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(k, c)| TerminalColumn::new(c, c, (n - k).min(255) as u8))
+                .collect();
+            &all
+        }
     };
+    let (shown, dropped) = fit(table, view, width);
     let mut grid = Grid::new();
     grid.load_preset(presets::UTF8_FULL_CONDENSED);
-    grid.set_content_arrangement(if wrap {
-        ContentArrangement::Dynamic
-    } else {
-        ContentArrangement::Disabled
-    });
-    grid.set_header(shown.iter().map(|&i| table.columns[i].clone()));
+    grid.set_content_arrangement(ContentArrangement::Disabled);
+    grid.set_header(shown.iter().map(|(_, header)| header.clone()));
     for row in &table.rows {
-        grid.add_row(shown.iter().map(|&i| {
-            let cell = comfy_table::Cell::new(human(&row[i]));
-            match row[i] {
-                Cell::Int(_) | Cell::Fraction(_) | Cell::Number(_) | Cell::Missing => {
-                    cell.set_alignment(CellAlignment::Right)
-                }
-                _ => cell,
+        grid.add_row(shown.iter().map(|&(i, _)| {
+            let mut cell = comfy_table::Cell::new(human(&row[i]));
+            if matches!(row[i], Cell::Int(_) | Cell::Fraction(_) | Cell::Number(_) | Cell::Missing) {
+                cell = cell.set_alignment(CellAlignment::Right);
             }
+            if color && let Cell::Signal { text, alarm } = &row[i] {
+                cell = match (text.as_str(), alarm) {
+                    ("below", _) => cell.fg(Color::Blue).add_attribute(Attribute::Bold),
+                    (_, true) => cell.fg(Color::Red).add_attribute(Attribute::Bold),
+                    ("", false) => cell,
+                    (_, false) => cell.add_attribute(Attribute::Dim),
+                };
+            }
+            cell
         }));
     }
     let mut text = grid.to_string();
     text.push('\n');
+    if !dropped.is_empty() {
+        let line = format!(
+            "Not shown at this width: {}. See every column with --format csv (or --format json), or in a wider terminal.",
+            dropped.join(", ")
+        );
+        text.push_str(&width.map(|w| wrap(&line, w)).unwrap_or(line));
+        text.push('\n');
+    }
     text
 }
 
@@ -103,11 +202,12 @@ pub fn ledger_line(ledger: &Ledger) -> String {
     line
 }
 
-/// A value as a person reads it: 300,000; 0.10%; 1.00.
+/// A value as a person reads it: 300,000; 0.10%; 1.00; 2025-W10.
 pub fn human(cell: &Cell) -> String {
     match cell {
         Cell::Text(s) | Cell::Signal { text: s, .. } => s.clone(),
         Cell::Date(d) => d.to_string(),
+        Cell::Period { label, .. } => label.clone(),
         Cell::Int(n) => thousands(*n),
         Cell::Fraction(None) | Cell::Number(None) | Cell::Missing => String::new(),
         Cell::Fraction(Some(v)) => percent(*v),
@@ -163,5 +263,23 @@ mod tests {
         assert_eq!(percent(1.0), "100.0%");
         assert_eq!(share(8380.0 / 8384.0), "99.9%");
         assert_eq!(share(1.0), "100.0%");
+    }
+
+    #[test]
+    fn wrapping_at_words_with_a_hanging_bullet() {
+        let text = "  • 72 complaints per 5,000 deliveries from 2025-01-06 to 2025-03-10: 1.4%, 1 in 69.";
+        let wrapped = wrap(text, 40);
+        assert!(wrapped.lines().all(|l| l.chars().count() <= 40), "{wrapped}");
+        assert_eq!(wrapped.lines().next().unwrap(), "  • 72 complaints per 5,000 deliveries");
+        assert!(
+            wrapped.lines().skip(1).all(|l| l.starts_with("    ") && !l.starts_with("     ")),
+            "{wrapped}"
+        );
+        assert_eq!(
+            wrapped.split_whitespace().collect::<Vec<_>>(),
+            text.split_whitespace().collect::<Vec<_>>()
+        );
+        // A word longer than the width stays whole on its own line.
+        assert_eq!(wrap("a verylongword b", 5), "a\nverylongword\nb");
     }
 }

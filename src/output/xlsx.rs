@@ -85,7 +85,7 @@ fn write_table(sheet: &mut Worksheet, table: &Table) -> Result<()> {
                 Cell::Text(s) | Cell::Signal { text: s, .. } => {
                     sheet.write_string(r, c, s)?;
                 }
-                Cell::Date(d) => {
+                Cell::Date(d) | Cell::Period { start: d, .. } => {
                     let excel = ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
                     sheet.write_datetime_with_format(r, c, &excel, &date)?;
                 }

@@ -317,19 +317,19 @@ fn rise_sentences(facts: &Facts) -> Vec<String> {
         let more = if hits.len() > 5 { format!("; and {} more", hits.len() - 5) } else { String::new() };
         out.push(format!("Out of line recently, beyond routine noise: {}{more}.", shown.join("; ")));
     }
-    let by = if facts.settings.by.is_empty() {
-        String::new()
-    } else {
-        format!(" {}s", facts.settings.by.join("/"))
+    let segments = facts.segments.len();
+    let units = match (segments, facts.settings.by.join("/")) {
+        (1, _) => "all deliveries".to_string(),
+        (n, by) if rise.units_tested > n => format!("{n} {by} values and their total"),
+        (n, by) => format!("{n} {by} values"),
     };
     out.push(format!(
-        "False alarms to expect: the {} comparisons ({}{by}, each {unit} and the last {RECENT_PERIODS} together) \
-         share a {:.0}% chance of a false alarm in a report with no real change{}.",
+        "False alarms to expect: the {} comparisons ({units}; each of the last {RECENT_PERIODS} {unit}s alone and \
+         together) share a {:.0}% chance of a false alarm in a report with no real change{}.",
         rise.tests.len(),
-        rise.units_tested,
         rise.family_alpha * 100.0,
         if rise.dispersion > 0.0 {
-            format!("; they allow for week-to-week variation beyond chance (v = {:.3})", rise.dispersion)
+            format!("; they allow for {unit}-to-{unit} variation beyond chance (v = {:.3})", rise.dispersion)
         } else {
             String::new()
         }

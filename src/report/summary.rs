@@ -64,7 +64,10 @@ pub fn period_rows(table: &PeriodTable, z: f64, known: Known) -> Table {
     columns.extend(COLUMNS_AFTER_SEGMENT.iter().map(|c| c.to_string()));
     let mut rows = Vec::with_capacity(table.rows.len() + 1);
     for row in &table.rows {
-        let mut cells = vec![Cell::Date(row.start), Cell::Date(row.end)];
+        let mut cells = vec![
+            Cell::Period { start: row.start, label: table.period.label(row.start) },
+            Cell::Date(row.end),
+        ];
         cells.extend(row.segment.iter().map(|s| Cell::Text(s.clone())));
         cells.extend(count_cells(&row.counts, z, known));
         cells.push(Cell::Fraction(row.limits.map(|l| l.lcl)));
