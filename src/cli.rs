@@ -125,7 +125,7 @@ pub struct OutputArgs {
     /// Colour on a terminal (auto: not when NO_COLOR is set).
     #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN", help_heading = "Output")]
     pub color: ColorArg,
-    /// Also draw the command's picture to FILE.svg or FILE.png (control chart, funnel, Lorenz curve).
+    /// Also draw the command's picture to FILE.svg or FILE.png (report: control chart; compare: funnel; customers: concentration curve; repeats: channel transitions; categories: Pareto chart).
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub chart: Option<PathBuf>,
 }

@@ -147,8 +147,54 @@ fn charts_are_valid_svg_and_png() {
     }
     let bytes = std::fs::read(&png).unwrap();
     assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
-    // repeats draws no picture: asking for one is a usage error before any work.
-    let out = run(&["repeats", "--complaints", C, "--deliveries", D, "--chart", svg.to_str().unwrap()]);
+    // The report's picture: a legend, round ticks, signals explained on hover.
+    let chart = std::fs::read_to_string(&svg).unwrap();
+    assert!(
+        chart.contains("control limits (Laney p′)") && chart.contains("centre (average rate)"),
+        "{chart}"
+    );
+    // The transition matrix (repeats) and the Pareto chart (categories).
+    let (c, d) = ("examples/complaints.csv", "examples/deliveries.csv");
+    let matrix = dir.path().join("transitions.svg");
+    let pareto = dir.path().join("pareto.svg");
+    assert!(
+        run(&[
+            "repeats",
+            "--complaints",
+            c,
+            "--deliveries",
+            d,
+            "-q",
+            "--format",
+            "csv",
+            "--chart",
+            matrix.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    assert!(
+        run(&[
+            "categories",
+            "--complaints",
+            c,
+            "--deliveries",
+            d,
+            "-q",
+            "--format",
+            "csv",
+            "--chart",
+            pareto.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    let matrix = std::fs::read_to_string(&matrix).unwrap();
+    assert!(matrix.contains("<title>email → phone:"), "{matrix}");
+    let pareto = std::fs::read_to_string(&pareto).unwrap();
+    assert!(pareto.contains("cumulative share") && pareto.contains(">late</text>"), "{pareto}");
+    // inspect draws no picture: asking for one is a usage error before any work.
+    let out = run(&["inspect", C, "--chart", svg.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -192,7 +238,7 @@ fn alarms_exit_one_with_one_line() {
 fn quiet_table_is_only_the_table() {
     let out = report(&["--format", "table", "-q"]);
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(!text.contains("Verdict") && text.contains("period_start"), "{text}");
+    assert!(!text.contains("Verdict") && text.contains("│ period "), "{text}");
 }
 
 #[test]

@@ -29,6 +29,7 @@ fn document() -> Document {
             "Verdict: FOREST — something is truly out of line, beyond routine noise.".into(),
             "  • 40 complaints per 30,000 deliveries from 2025-01-06 to 2025-01-19: 0.13%, 1 in 750.".into(),
         ],
+        terminal_extra: vec![],
         json_whole: None,
         json_head: vec![],
         main: Table {
@@ -65,6 +66,7 @@ fn document() -> Document {
         },
         extra: vec![],
         terminal_columns: None,
+        sections: vec![],
         notes: vec!["Caution: a note printed once.".into()],
         ledgers: vec![complaints, deliveries],
         parameters: serde_json::json!({}),

@@ -3,6 +3,7 @@
 //! stats → a `Document` handed to `Output`. The command line itself (`Cli`)
 //! is here; the flags every command shares are in `cli`.
 
+pub mod categories;
 pub mod compare;
 pub mod completions;
 pub mod customers;
@@ -21,6 +22,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 use crate::cli::{ColorArg, OutputArgs};
 use crate::metrics::dataset::{self, Dataset, DatasetOptions};
 use crate::output::{self, Document, OutputFormat, RenderOptions, writer};
+use crate::report::View;
 
 /// Complaints per delivery, repeat contacts and channel switches — and
 /// whether any week or depot is truly out of line, or only routine noise.
@@ -45,6 +47,9 @@ pub enum Command {
     /// Repeat contact, episodes, channel switching, one-contact resolution, transitions.
     #[command(after_help = repeats::EXAMPLES)]
     Repeats(repeats::Args),
+    /// Which few categories make most complaints: counts, shares, a Pareto chart.
+    #[command(after_help = categories::EXAMPLES)]
+    Categories(categories::Args),
     /// What the tool sees in exports: format, encoding, delimiter, rows, columns → roles, types.
     #[command(after_help = inspect::EXAMPLES)]
     Inspect(inspect::Args),
@@ -64,6 +69,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Compare(args) => compare::run(args),
         Command::Customers(args) => customers::run(args),
         Command::Repeats(args) => repeats::run(args),
+        Command::Categories(args) => categories::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Completions(args) => completions::run(args, Cli::command()),
         Command::Man => man::run(Cli::command()),
@@ -98,6 +104,34 @@ fn terminal_width(to_terminal: bool) -> Option<usize> {
     let columns =
         std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok()).filter(|&c| c >= 20);
     columns.or_else(|| if to_terminal { comfy_table::Table::new().width().map(usize::from) } else { None })
+}
+
+/// The document of a command that shows one view (compare, customers,
+/// repeats, categories): its sentences unless `-q`, its tables, picture and
+/// summary, the ledger and the parameters.
+fn view_document(
+    view: View,
+    data: &Dataset,
+    quiet: bool,
+    notes: Vec<String>,
+    parameters: serde_json::Value,
+) -> Document {
+    Document {
+        title: view.title,
+        verdict: None,
+        figure: view.figure,
+        headline: if quiet { vec![] } else { view.headline },
+        terminal_extra: vec![],
+        json_whole: None,
+        json_head: vec![("summary".into(), view.summary)],
+        main: view.main,
+        extra: view.extra,
+        terminal_columns: None,
+        sections: vec![],
+        notes: if quiet { vec![] } else { notes },
+        ledgers: vec![data.complaints.ledger.clone(), data.deliveries.ledger.clone()],
+        parameters,
+    }
 }
 
 /// Whether an error is a closed stdout pipe (`| head`), which is success.
@@ -138,7 +172,7 @@ impl Output {
         }
         if let Some(chart) = &args.chart {
             if !draws_chart {
-                anyhow::bail!("--chart: this command draws no picture (report, compare and customers do)");
+                anyhow::bail!("--chart: this command draws no picture");
             }
             let extension =
                 chart.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
@@ -159,6 +193,11 @@ impl Output {
             quiet: args.quiet,
             options: RenderOptions { width: terminal_width(to_terminal), color, excel: args.excel },
         })
+    }
+
+    /// Whether the document goes out as HTML (the full report with all its sections).
+    pub fn is_html(&self) -> bool {
+        self.format == OutputFormat::Html
     }
 
     /// A spinner for the reading phase (terminal stderr only, not with -q).

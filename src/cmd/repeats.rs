@@ -3,17 +3,13 @@
 //! episodes (chains of contacts about one problem), forward one-contact
 //! resolution, and the channel transition matrix.
 
-use std::collections::BTreeSet;
-
 use anyhow::{Result, bail};
 use serde_json::json;
 
 use super::Output;
 use crate::cli::{InputArgs, OutputArgs};
-use crate::metrics::episodes::summarise;
 use crate::metrics::period::Period;
-use crate::output::table::{share, thousands};
-use crate::output::{Cell, Document, Table};
+use crate::report::contacts;
 use crate::report::sentences::SURVEY_CAUTION;
 
 pub const EXAMPLES: &str = "\
@@ -34,7 +30,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<u8> {
-    let output = Output::prepare(&args.output, false)?;
+    let output = Output::prepare(&args.output, true)?;
     let mut options = args.input.resolve()?;
     // No period table here: deliveries counted per week or month are fine.
     options.period = Some(Period::All);
@@ -46,112 +42,13 @@ pub fn run(args: &Args) -> Result<u8> {
             data.complaints.ledger.file
         );
     }
-    let s = summarise(&data.complaints.records, &data.contacts, input.window_days, input.as_of_time());
-    let ratio = |a: u64, b: u64| (b > 0).then(|| a as f64 / b as f64);
-
-    let columns = [
-        "channel",
-        "complaints",
-        "repeat_complaints",
-        "repeat_rate",
-        "channel_switches",
-        "switched_in_share",
-    ]
-    .map(String::from)
-    .to_vec();
-    let rows: Vec<Vec<Cell>> = s
-        .channels
-        .iter()
-        .map(|(channel, c)| {
-            vec![
-                Cell::Text(channel.clone()),
-                Cell::Int(c.complaints),
-                Cell::Int(c.repeats),
-                Cell::Fraction(ratio(c.repeats, c.complaints)),
-                Cell::Int(c.switches),
-                Cell::Fraction(ratio(c.switches, c.complaints)),
-            ]
-        })
-        .collect();
-    let channels: BTreeSet<&String> = s.transitions.keys().flat_map(|(a, b)| [a, b]).collect();
-    let mut matrix_columns = vec!["from".to_string()];
-    matrix_columns.extend(channels.iter().map(|c| format!("to_{c}")));
-    let matrix_rows: Vec<Vec<Cell>> = channels
-        .iter()
-        .map(|from| {
-            let mut row = vec![Cell::Text((*from).clone())];
-            row.extend(channels.iter().map(|to| {
-                Cell::Int(s.transitions.get(&((*from).clone(), (*to).clone())).copied().unwrap_or(0))
-            }));
-            row
-        })
-        .collect();
-
-    let repeats: u64 = s.channels.values().map(|c| c.repeats).sum();
-    let switches: u64 = s.channels.values().map(|c| c.switches).sum();
-    let pct = |v: Option<f64>| v.map(share).unwrap_or_else(|| "–".into());
-    let headline = vec![
-        format!(
-            "{} complaints, {} of them repeat contacts within {} days ({}); {} of the repeats switched channel ({}).",
-            thousands(s.complaints),
-            thousands(repeats),
-            input.window_days,
-            pct(ratio(repeats, s.complaints)),
-            thousands(switches),
-            pct(ratio(switches, repeats)),
-        ),
-        format!(
-            "{} problems (episodes) started in the period: {} needed more than one contact, {} used more than one channel, {} moved from a digital channel to the phone; {:.2} contacts per problem.",
-            thousands(s.episodes),
-            thousands(s.multi_contact),
-            thousands(s.switched),
-            thousands(s.digital_to_phone),
-            s.contacts_per_episode().unwrap_or(0.0),
-        ),
-        format!(
-            "One-contact resolution: {} ({} of {} complaints had no follow-up within {} days; {} too recent to tell, up to {}{}).",
-            pct(s.forward_fcr()),
-            thousands(s.resolved_first_time),
-            thousands(s.observed),
-            input.window_days,
-            thousands(s.censored),
-            s.horizon.map(|h| h.to_string()).unwrap_or_else(|| "–".into()),
-            if s.without_key > 0 {
-                format!("; {} without a customer left out", thousands(s.without_key))
-            } else {
-                String::new()
-            },
-        ),
-    ];
-    let summary = json!({
-        "complaints": s.complaints,
-        "repeat_complaints": repeats,
-        "channel_switches": switches,
-        "episodes": s.episodes,
-        "multi_contact_episodes": s.multi_contact,
-        "switched_episodes": s.switched,
-        "digital_to_phone_episodes": s.digital_to_phone,
-        "contacts_per_episode": s.contacts_per_episode(),
-        "forward_fcr": s.forward_fcr(),
-        "fcr_resolved": s.resolved_first_time,
-        "fcr_observed": s.observed,
-        "fcr_censored": s.censored,
-        "fcr_without_customer": s.without_key,
-        "follow_up_known_until": s.horizon.map(|h| h.to_string()),
-    });
-    let document = Document {
-        title: "Repeat contacts and channel switching".into(),
-        verdict: None,
-        figure: None,
-        headline: if args.output.quiet { vec![] } else { headline },
-        json_whole: None,
-        json_head: vec![("summary".into(), summary)],
-        main: Table { name: "channels".into(), columns, rows },
-        extra: vec![Table { name: "transitions".into(), columns: matrix_columns, rows: matrix_rows }],
-        terminal_columns: None,
-        notes: if args.output.quiet { vec![] } else { vec![SURVEY_CAUTION.to_string()] },
-        ledgers: vec![data.complaints.ledger.clone(), data.deliveries.ledger.clone()],
-        parameters: json!({
+    let view = contacts::view(&data, &options);
+    let document = super::view_document(
+        view,
+        &data,
+        args.output.quiet,
+        vec![SURVEY_CAUTION.to_string()],
+        json!({
             "complaints": input.complaints.display().to_string(),
             "deliveries": input.deliveries.display().to_string(),
             "window_days": input.window_days,
@@ -160,7 +57,7 @@ pub fn run(args: &Args) -> Result<u8> {
             "from": input.input.range.from.map(|d| d.to_string()),
             "to": input.input.range.to.map(|d| d.to_string()),
         }),
-    };
+    );
     output.write(&document)?;
     Ok(0)
 }

@@ -6,8 +6,6 @@
 //! Flow: flags → options → dataset → period table → facts (`report::facts`)
 //! → sentences and summary → document → output.
 
-use std::collections::BTreeSet;
-
 use anyhow::{Result, bail};
 use chrono::NaiveDate;
 use clap::ValueEnum;
@@ -22,13 +20,13 @@ use crate::metrics::customers::{
     Concentration, concentration as concentration_of, customer_rows, deliveries_per_customer,
 };
 use crate::metrics::dataset::{Attribution, Dataset, DatasetOptions};
-use crate::metrics::period_table::{self, PeriodTable, RowSignal, TableSpec};
-use crate::output::chart::{ControlPanel, ControlPoint, Figure};
+use crate::metrics::period_table::{self, PeriodTable, TableSpec};
 use crate::output::table::{ledger_line, percent, thousands};
-use crate::output::{Document, TerminalColumn};
+use crate::output::{Document, Section, TerminalColumn};
 use crate::report::facts::{self, Facts, Settings};
 use crate::report::sentences::{self, SURVEY_CAUTION};
 use crate::report::summary::{self, Known};
+use crate::report::{View, categories, concentration, contacts, pictures, segments};
 use crate::stats::laney::Chart;
 use crate::stats::verdict::Verdict;
 use crate::stats::z_for_confidence;
@@ -129,7 +127,11 @@ pub fn run(args: &Args) -> Result<u8> {
     if options.strict && !facts.implausible.is_empty() {
         bail!("--strict: {}", reasons[0]);
     }
-    output.write(&document(args, &options, &data, &facts, &reasons))?;
+    let mut document = document(args, &options, &data, &facts, &reasons);
+    if output.is_html() {
+        document.sections = sections(&data, &options)?;
+    }
+    output.write(&document)?;
     Ok(alarm(args, &facts, &reasons))
 }
 
@@ -144,6 +146,36 @@ fn concentration(data: &Dataset, table: &PeriodTable, days: DateRange) -> Result
     let exposures = deliveries_per_customer(&data.deliveries_source, &data.deliveries, days)?;
     let rows = customer_rows(&data.complaints.records, exposures.as_ref(), p_bar);
     Ok(Some(concentration_of(&rows, p_bar)))
+}
+
+/// The HTML report's further sections, in reading order: segments (with
+/// `--by`), repeats and switches, concentration, categories — each the view
+/// its own command gives.
+fn sections(data: &Dataset, options: &DatasetOptions) -> Result<Vec<Section>> {
+    let section = |id: &str, title: &str, view: View| Section {
+        id: id.into(),
+        title: title.into(),
+        sentences: view.headline,
+        figure: view.figure,
+        table: Some(view.main),
+    };
+    let mut out = Vec::new();
+    if !options.by.is_empty() {
+        let by = options.by.join("/");
+        out.push(section("segments", &format!("Which {by} is out of line"), segments::view(data, options)?));
+    }
+    if data.complaints.has_customers() {
+        out.push(section("repeats", "Repeat contacts and channel switches", contacts::view(data, options)));
+        out.push(section(
+            "concentration",
+            "Concentration in a few customers",
+            concentration::view(data, options, 10)?,
+        ));
+    }
+    if let Some(view) = categories::view(data) {
+        out.push(section("categories", "Categories: which few make most complaints", view));
+    }
+    Ok(out)
 }
 
 /// `--fail-on forest` / `--fail-above RATE`: 1 and one line on stderr when an
@@ -174,37 +206,6 @@ fn alarm(args: &Args, facts: &Facts, reasons: &[String]) -> u8 {
         eprintln!("complaint-rate: alarm: {line}");
     }
     u8::from(!fired.is_empty())
-}
-
-/// The p′ control chart: one panel per segment.
-fn control_figure(facts: &Facts) -> Figure {
-    let table = &facts.table;
-    let starts: Vec<NaiveDate> = facts.per_period.iter().map(|p| p.start).collect();
-    let segments: BTreeSet<&Vec<String>> = table.rows.iter().map(|r| &r.segment).collect();
-    let panels = segments
-        .into_iter()
-        .map(|segment| {
-            let rows: Vec<_> = table.rows.iter().filter(|r| &r.segment == segment).collect();
-            let (x, n) = rows
-                .iter()
-                .filter(|r| !r.immature)
-                .fold((0u64, 0u64), |(x, n), r| (x + r.counts.complaints, n + r.counts.deliveries));
-            ControlPanel {
-                title: if segment.is_empty() { "All deliveries".into() } else { segment.join("/") },
-                points: rows
-                    .iter()
-                    .map(|r| ControlPoint {
-                        rate: r.counts.complaint_rate(),
-                        lcl: r.limits.map(|l| l.lcl),
-                        ucl: r.limits.map(|l| l.ucl),
-                        flagged: matches!(r.signal(), Some(RowSignal::Above | RowSignal::Below)),
-                    })
-                    .collect(),
-                centre: (n > 0).then(|| x as f64 / n as f64),
-            }
-        })
-        .collect();
-    Figure::Control { period_labels: starts.iter().map(|d| table.period.label(*d)).collect(), panels }
 }
 
 fn document(
@@ -241,15 +242,18 @@ fn document(
     };
     let mut lines = vec![sentences::headline(facts.verdict).to_string()];
     lines.extend(reasons.iter().map(|r| format!("  • {r}")));
-    if let Some(line) = sentences::sparkline(facts) {
-        lines.push(line);
-    }
+
     let has_customers = data.complaints.has_customers();
     Document {
         title: format!("Complaint rate per {}", facts.table.period.name()),
         verdict: Some(facts.verdict),
-        figure: Some(control_figure(facts)),
+        figure: Some(pictures::control(&facts.table)),
         headline: if args.output.quiet { vec![] } else { lines },
+        terminal_extra: if args.output.quiet {
+            vec![]
+        } else {
+            sentences::sparkline(facts).into_iter().collect()
+        },
         json_whole: None,
         json_head: vec![
             ("summary".into(), summary::summary_json(facts, z)),
@@ -265,6 +269,7 @@ fn document(
         ),
         extra: vec![],
         terminal_columns: Some(terminal_columns),
+        sections: vec![],
         notes: if has_customers && !args.output.quiet { vec![SURVEY_CAUTION.to_string()] } else { vec![] },
         ledgers: vec![data.complaints.ledger.clone(), data.deliveries.ledger.clone()],
         parameters: json!({

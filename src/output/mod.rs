@@ -156,8 +156,11 @@ pub struct Document {
     pub verdict: Option<crate::stats::verdict::Verdict>,
     /// The picture of the main table, for `--chart` and HTML.
     pub figure: Option<chart::Figure>,
-    /// Plain sentences leading the terminal report.
+    /// Plain sentences leading the report.
     pub headline: Vec<String>,
+    /// Lines only a terminal shows after the headline (the sparkline; the
+    /// other formats have the picture or the table).
+    pub terminal_extra: Vec<String>,
     /// The whole JSON document, where a command's JSON is not the usual
     /// object (inspect: an array with one object per file).
     pub json_whole: Option<serde_json::Value>,
@@ -173,8 +176,22 @@ pub struct Document {
     pub terminal_columns: Option<Vec<TerminalColumn>>,
     /// Cautions printed once, after the tables.
     pub notes: Vec<String>,
+    /// Further parts of a full report, in reading order (HTML shows them
+    /// between the picture and the main table; other formats leave them out).
+    pub sections: Vec<Section>,
     pub ledgers: Vec<Ledger>,
     pub parameters: serde_json::Value,
+}
+
+/// A part of a full report: a heading, sentences, a picture, a table.
+#[derive(Clone, Debug)]
+pub struct Section {
+    /// The HTML anchor (`segments`, `repeats`…).
+    pub id: String,
+    pub title: String,
+    pub sentences: Vec<String>,
+    pub figure: Option<chart::Figure>,
+    pub table: Option<Table>,
 }
 
 /// How a column shows on a terminal.

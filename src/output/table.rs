@@ -25,7 +25,11 @@ pub fn render(document: &Document, width: Option<usize>, color: bool) -> String 
         }
         out.push('\n');
     }
-    if !document.headline.is_empty() {
+    for line in &document.terminal_extra {
+        out.push_str(&width.map(|w| wrap(line, w)).unwrap_or_else(|| line.clone()));
+        out.push('\n');
+    }
+    if !document.headline.is_empty() || !document.terminal_extra.is_empty() {
         out.push('\n');
     }
     out.push_str(&grid(&document.main, document.terminal_columns.as_deref(), width, color));
