@@ -30,8 +30,8 @@ pub struct InputArgs {
     /// Complaints export (CSV/TSV/Parquet/xlsx/NDJSON, .gz/.zst, a glob, a directory, or - for stdin): one row per complaint.
     #[arg(long, value_name = "FILE", help_heading = "Input")]
     pub complaints: PathBuf,
-    /// Deliveries export (same formats): one row per delivery, or rows with a count column.
-    #[arg(long, value_name = "FILE", help_heading = "Input")]
+    /// Deliveries export (same formats): one row per delivery, or rows with a count column; or a PostgreSQL table, counted in the database: postgresql://USER@HOST/DB?table=NAME (password from PGPASSWORD or ~/.pgpass).
+    #[arg(long, value_name = "FILE|URL", help_heading = "Input")]
     pub deliveries: PathBuf,
     #[command(flatten)]
     pub read: ReadArgs,

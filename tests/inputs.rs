@@ -442,6 +442,44 @@ fn order_lines_count_one_delivery_per_order() {
     assert_eq!(rows["summary"]["deliveries"], 8);
 }
 
+/// Deliveries per customer (the chance baseline) are the deliveries the
+/// count used: a --where filter drops rows, order lines count once per order.
+#[test]
+fn deliveries_per_customer_follow_filters_and_order_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = dir.path().join("order_lines.csv");
+    std::fs::write(
+        &lines,
+        "order_id,delivered_at,customer_id,status\n\
+         A1,2024-01-02 10:00,K1,delivered\nA1,2024-01-02 10:00,K1,delivered\nA2,2024-01-03 11:00,K1,canceled\n\
+         A3,2024-01-09 09:00,K1,delivered\nA3,2024-01-09 09:00,K1,delivered\nA3,2024-01-09 09:00,K1,delivered\n\
+         A4,2024-01-16 09:00,K2,delivered\nA5,2024-01-17 09:00,K2,delivered\n",
+    )
+    .unwrap();
+    let complaints = dir.path().join("complaints.csv");
+    std::fs::write(&complaints, "ticket,created_at,customer_id\nT1,2024-01-04 08:00,K1\nT2,2024-01-17 12:00,K2\n")
+        .unwrap();
+    let per_customer = |extra: &[&str]| {
+        let mut args = vec![
+            "customers",
+            "--complaints",
+            complaints.to_str().unwrap(),
+            "--deliveries",
+            lines.to_str().unwrap(),
+            "--format",
+            "csv",
+        ];
+        args.extend_from_slice(extra);
+        let rows = csv_output(&run(&args));
+        rows.iter().map(|r| (r["customer"].clone(), r["deliveries"].clone())).collect::<Vec<_>>()
+    };
+    let k = |a: &str, b: &str| (a.to_string(), b.to_string());
+    // K1: orders A1, A2, A3 (6 lines); K2: A4, A5.
+    assert_eq!(per_customer(&[]), [k("K1", "3"), k("K2", "2")]);
+    assert_eq!(per_customer(&["--where", "deliveries.status!=canceled"]), [k("K1", "2"), k("K2", "2")]);
+    assert_eq!(per_customer(&["--count-rows"]), [k("K1", "6"), k("K2", "2")]);
+}
+
 /// `where` in the config file filters like --where; a --where flag wins.
 #[test]
 fn filters_from_the_config_file() {

@@ -73,6 +73,12 @@ pub fn run(args: &Args) -> Result<u8> {
     let mut files_json = Vec::new();
     let mut headline = Vec::new();
     for file in &args.files {
+        if crate::input::postgres::is_url(file) {
+            anyhow::bail!(
+                "inspect reads files; for a database, list the table's columns with psql (\\d TABLE) and \
+                 run report with --deliveries postgresql://…?table=TABLE"
+            );
+        }
         // Read as complaints first to see the columns, then as the table it is.
         let named = args.table.map(|t| match t {
             TableArg::Complaints => RoleTable::Complaints,

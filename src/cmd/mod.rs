@@ -11,6 +11,7 @@ pub mod inspect;
 pub mod man;
 pub mod repeats;
 pub mod report;
+pub mod sql;
 
 use std::io::IsTerminal;
 use std::panic::{self, AssertUnwindSafe};
@@ -53,6 +54,9 @@ pub enum Command {
     /// What the tool sees in exports: format, encoding, delimiter, rows, columns → roles, types.
     #[command(after_help = inspect::EXAMPLES)]
     Inspect(inspect::Args),
+    /// The deliveries count as SQL for a database or warehouse; its result is a --deliveries input.
+    #[command(after_help = sql::EXAMPLES)]
+    Sql(sql::Args),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(after_help = completions::EXAMPLES)]
     Completions(completions::Args),
@@ -70,6 +74,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Customers(args) => customers::run(args),
         Command::Repeats(args) => repeats::run(args),
         Command::Categories(args) => categories::run(args),
+        Command::Sql(args) => sql::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Completions(args) => completions::run(args, Cli::command()),
         Command::Man => man::run(Cli::command()),

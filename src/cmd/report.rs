@@ -45,7 +45,11 @@ Examples:
 
   Complaints counted in the week of their delivery, with the cost of repeats:
     complaint-rate report --complaints c.csv --deliveries d.csv --attribute delivery \\
-        --minutes-per-complaint 6 --cost-per-hour 30";
+        --minutes-per-complaint 6 --cost-per-hour 30
+
+  Deliveries counted where they live, in PostgreSQL (no raw row is copied):
+    PGPASSWORD=… complaint-rate report --complaints c.csv \\
+        --deliveries 'postgresql://report@db.internal/shop?table=sales.deliveries' --by depot";
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

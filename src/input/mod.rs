@@ -5,9 +5,11 @@ pub mod complaints;
 pub mod decode;
 pub mod filter;
 pub mod ledger;
+pub mod postgres;
 pub mod roles;
 pub mod source;
 pub mod time;
+pub mod warehouse;
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;

@@ -6,10 +6,11 @@ use std::collections::HashMap;
 use anyhow::{Context, Result};
 use polars::prelude::*;
 
-use super::deliveries::DeliveryCounts;
+use super::deliveries::{DeliveriesSource, DeliveryCounts};
+use crate::input::warehouse::DeliveriesQuery;
 use crate::input::complaints::Complaint;
 use crate::input::roles::Role;
-use crate::input::source::{Source, explain_read_error};
+use crate::input::source::explain_read_error;
 use crate::input::{DateRange, parse_count, present};
 use crate::stats::gini::{customers_for_half, generalized_gini, gini, top_share};
 use crate::stats::poisson::{benjamini_hochberg, expected_repeat_complainers, poisson_tail};
@@ -124,14 +125,23 @@ pub fn concentration(rows: &[CustomerRow], p_bar: Option<f64>) -> Concentration 
 }
 
 /// Deliveries per customer inside `range` (the days counted), when the
-/// deliveries carry a customer column; one polars group-by over the file.
+/// deliveries carry a customer column: the rows the count used (the same
+/// filters; order lines once per order), one polars group-by over the file
+/// or one query in the database.
 pub fn deliveries_per_customer(
-    source: &Source,
+    source: &DeliveriesSource,
     counts: &DeliveryCounts,
     range: DateRange,
 ) -> Result<Option<HashMap<String, u64>>> {
     let Some(customer) = counts.roles.get(Role::Customer) else {
         return Ok(None);
+    };
+    let source = match source {
+        DeliveriesSource::File(source) => source,
+        DeliveriesSource::Postgres(pg, query) => {
+            let query = DeliveriesQuery { from: range.from, to: range.to, ..(**query).clone() };
+            return Ok(Some(crate::input::postgres::per_customer(pg, &query, customer)?));
+        }
     };
     let time = counts.roles.get(Role::Time).expect("time is required");
     let mut group = vec![col(customer).cast(DataType::String).alias("__customer")];
@@ -142,10 +152,21 @@ pub fn deliveries_per_customer(
     if let Some(count) = counts.roles.get(Role::Count) {
         group.push(col(count).cast(DataType::String).alias("__count"));
     }
+    // The same rows as the count: filter columns in the key, each group
+    // kept or dropped whole; order lines counted once per order.
+    for (k, (_, column)) in counts.filters.iter().enumerate() {
+        group.push(col(column.as_str()).cast(DataType::String).alias(format!("__filter{k}")));
+    }
+    let deliveries = match &counts.order_lines {
+        Some(order) => (col(order.as_str()).drop_nulls().n_unique() + col(order.as_str()).null_count())
+            .cast(DataType::UInt64)
+            .alias("__rows"),
+        None => len().cast(DataType::UInt64).alias("__rows"),
+    };
     let frame = source
         .scan()?
         .group_by(group)
-        .agg([len().cast(DataType::UInt64).alias("__rows")])
+        .agg([deliveries])
         .collect_with_engine(Engine::Streaming)
         .map_err(|e| explain_read_error(source, anyhow::Error::new(e)))
         .with_context(|| format!("{}: cannot count deliveries per customer", source.display()))?
@@ -157,11 +178,17 @@ pub fn deliveries_per_customer(
         Some(_) => Some(frame.column("__count")?.str()?),
         None => None,
     };
+    let filter_values = (0..counts.filters.len())
+        .map(|k| frame.column(&format!("__filter{k}")).and_then(|c| c.str()))
+        .collect::<PolarsResult<Vec<_>>>()?;
     let mut map: HashMap<String, u64> = HashMap::new();
     for g in 0..frame.height() {
         let Some(customer) = present(customers.get(g)) else {
             continue;
         };
+        if counts.filters.iter().zip(&filter_values).any(|((filter, _), values)| !filter.keeps(values.get(g))) {
+            continue;
+        }
         if let Some(times) = times {
             let date = present(times.get(g)).and_then(|t| counts.time.parse(t)).map(|t| t.date());
             if !date.is_some_and(|d| range.contains(d)) {

@@ -10,7 +10,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use anyhow::{Result, bail};
 
-use super::deliveries::{self, DeliveryCounts, Granularity};
+use super::deliveries::{self, DeliveriesSource, DeliveryCounts, Granularity};
 use super::period::Period;
 use super::repeats::{Contact, RepeatKey, link_contacts};
 use crate::input::Role;
@@ -59,7 +59,7 @@ pub struct Dataset {
     pub period: Period,
     /// No `--period` was given and the deliveries' months made it months.
     pub period_from_deliveries: bool,
-    pub deliveries_source: Source,
+    pub deliveries_source: DeliveriesSource,
     pub complaints: ComplaintTable,
     pub deliveries: DeliveryCounts,
     /// `contacts[i]` relates `complaints.records[i]` to its key's other complaints.
@@ -112,8 +112,7 @@ impl Coverage {
 pub fn load(options: &DatasetOptions) -> Result<Dataset> {
     let input = &options.input;
     let complaints_source = Source::open(&options.complaints, &input.complaints.read)?;
-    let deliveries_source = Source::open(&options.deliveries, &input.deliveries.read)?;
-    let mut deliveries = deliveries::count(&deliveries_source, input, &options.by)?;
+    let (deliveries_source, mut deliveries) = deliveries::open_and_count(&options.deliveries, input, &options.by)?;
     let period = options.period.unwrap_or(match deliveries.granularity {
         Granularity::Month => Period::Month,
         Granularity::Week | Granularity::Day => Period::Week,
@@ -154,7 +153,7 @@ pub fn load(options: &DatasetOptions) -> Result<Dataset> {
 fn join_orders(
     complaints: &mut ComplaintTable,
     deliveries: &DeliveryCounts,
-    source: &Source,
+    source: &DeliveriesSource,
     options: &DatasetOptions,
 ) -> Result<Vec<f64>> {
     let time_from_order = complaints.time_source == TimeSource::FromOrder;
@@ -224,7 +223,7 @@ fn clip_to_coverage(
     complaints: &mut ComplaintTable,
     deliveries: &mut DeliveryCounts,
     complaints_source: &Source,
-    deliveries_source: &Source,
+    deliveries_source: &DeliveriesSource,
 ) -> Result<Option<Coverage>> {
     let complaint_days = complaints.records.iter().filter(|c| c.counted).map(|c| c.time.date()).fold(
         None,
@@ -344,7 +343,7 @@ fn fix_for(reason: &str) -> &'static str {
 
 /// Deliveries counted per month cannot be split into weeks or days, nor
 /// weeks into days or months: refuse instead of guessing.
-fn check_granularity(deliveries: &DeliveryCounts, source: &Source, period: Period) -> Result<()> {
+fn check_granularity(deliveries: &DeliveryCounts, source: &DeliveriesSource, period: Period) -> Result<()> {
     let (unit, fits): (&str, &[Period]) = match deliveries.granularity {
         Granularity::Month => ("month", &[Period::Month, Period::Quarter, Period::Year, Period::All]),
         Granularity::Week => ("ISO week", &[Period::Week, Period::All]),

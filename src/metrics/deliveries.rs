@@ -16,6 +16,8 @@ use crate::input::ledger::{self, Ledger};
 use crate::input::roles::{Role, Roles, Table, nearest_hint};
 use crate::input::source::{ROW, Source, explain_read_error};
 use crate::input::time::{TimeLayout, TimeParser, has_offset, plausible_year};
+use crate::input::postgres::{self, Postgres};
+use crate::input::warehouse::{DeliveriesQuery, Dialect, Grain};
 use crate::input::{InputOptions, RowFilter, TIME_SAMPLE, parse_count, present};
 
 pub struct DeliveryCounts {
@@ -30,6 +32,11 @@ pub struct DeliveryCounts {
     pub ledger: Ledger,
     pub roles: Roles,
     pub time: TimeParser,
+    /// The `--where` filters on the deliveries, each with the source's name
+    /// for its column: what counts per customer must apply too.
+    pub filters: Vec<(RowFilter, String)>,
+    /// The order column when rows are order lines (one delivery per order).
+    pub order_lines: Option<String>,
 }
 
 /// The span one delivery date covers.
@@ -82,6 +89,135 @@ impl Granularity {
             _ => Granularity::Day,
         }
     }
+}
+
+/// Where the deliveries are read from: a file (or glob, directory, stdin),
+/// or a PostgreSQL database that counts them itself.
+pub enum DeliveriesSource {
+    File(Source),
+    Postgres(Box<Postgres>, Box<DeliveriesQuery>),
+}
+
+impl DeliveriesSource {
+    pub fn display(&self) -> String {
+        match self {
+            DeliveriesSource::File(source) => source.display(),
+            DeliveriesSource::Postgres(pg, _) => pg.shown.clone(),
+        }
+    }
+}
+
+/// Open `--deliveries` and count it: a file here, a database there.
+pub fn open_and_count(given: &std::path::Path, options: &InputOptions, by: &[String]) -> Result<(DeliveriesSource, DeliveryCounts)> {
+    if postgres::is_url(given) {
+        let pg = Postgres::connect(given)?;
+        let (query, counts) = count_postgres(&pg, options, by)?;
+        return Ok((DeliveriesSource::Postgres(Box::new(pg), Box::new(query)), counts));
+    }
+    let source = Source::open(given, &options.deliveries.read)?;
+    let counts = count(&source, options, by)?;
+    Ok((DeliveriesSource::File(source), counts))
+}
+
+/// The count in PostgreSQL: its columns get roles like a file's; the
+/// database returns rows and deliveries per (first filter that drops them,
+/// local day, segments); the range and the ledger are applied here.
+fn count_postgres(pg: &Postgres, options: &InputOptions, by: &[String]) -> Result<(DeliveriesQuery, DeliveryCounts)> {
+    let file = pg.shown.clone();
+    let columns = pg.column_names();
+    let roles = Roles::detect(Table::Deliveries, &columns, &options.overrides)?;
+    let time = roles.require(Table::Deliveries, Role::Time, &columns, &file, &[])?.to_string();
+    if !pg.is_time(&time) {
+        bail!(
+            "{file}: the time column {time:?} is not a date or timestamp in the database; cast it in a query \
+             (?query=SELECT *, CAST(... AS timestamp) AS delivered_at FROM ...)"
+        );
+    }
+    let find = |name: &str, what: &str| -> Result<String> {
+        crate::input::roles::find_column(&columns, name).cloned().with_context(|| {
+            format!("{file}: {what} {name}: the deliveries have no such column. Their columns are: {}", columns.join(", "))
+        })
+    };
+    let segments = by.iter().map(|b| find(b, "--by")).collect::<Result<Vec<_>>>()?;
+    let filters: Vec<RowFilter> = options
+        .filters_of(Table::Deliveries)
+        .into_iter()
+        .map(|f| Ok(RowFilter { column: find(&f.column, "--where")?, ..f.clone() }))
+        .collect::<Result<_>>()?;
+    let count = roles.get(Role::Count).map(str::to_string);
+    let order = roles.get(Role::Order).map(str::to_string);
+    let order_lines = match (&order, &count) {
+        (Some(order), None) if !options.count_rows => {
+            let sample = pg.copy_csv(&format!(
+                "SELECT CAST({} AS VARCHAR) FROM {} AS src LIMIT 100000",
+                Dialect::Postgres.ident(order),
+                Dialect::Postgres.relation_sql(&pg.relation)
+            ))?;
+            let mut seen = HashSet::new();
+            sample.iter().filter_map(|r| present(r.get(0))).any(|id| !seen.insert(id.to_string()))
+        }
+        _ => false,
+    };
+    let query = DeliveriesQuery {
+        relation: pg.relation.clone(),
+        time: time.clone(),
+        segments,
+        segment_names: by.to_vec(),
+        count: count.clone(),
+        distinct_order: order.filter(|_| order_lines),
+        filters: filters.clone(),
+        from: None,
+        to: None,
+        zone: pg.zoned(&time).then(|| options.tz.name().to_string()),
+        grain: Grain::Day,
+    };
+    let mut ledger = Ledger::new("deliveries", &file);
+    let (mut counts, mut rows_per_date) = (BTreeMap::new(), BTreeMap::new());
+    for record in pg.counts(&query)? {
+        let field = |k: usize| record.get(k).unwrap_or("");
+        let n_segments = by.len();
+        let rows: u64 = field(2 + n_segments).parse().unwrap_or(0);
+        let deliveries: u64 = field(3 + n_segments).parse().unwrap_or(0);
+        let dropped: usize = field(0).parse().unwrap_or(0);
+        if dropped > 0 {
+            ledger.reject_rows_unlocated(&filters[dropped - 1].reason(), rows);
+            continue;
+        }
+        // Order lines: one row stands for its order, the rest are more lines
+        // of it (as for a file, whatever happens to the order next).
+        let used = if query.distinct_order.is_some() { deliveries.min(rows) } else { rows };
+        if rows > used {
+            ledger.reject_rows_unlocated(ledger::MORE_LINES, rows - used);
+        }
+        let Ok(date) = field(1).parse::<NaiveDate>() else {
+            ledger.reject_rows_unlocated(ledger::TIME_MISSING, used);
+            continue;
+        };
+        if !options.range.contains(date) {
+            ledger.reject_rows_unlocated(ledger::OUTSIDE_RANGE, used);
+            continue;
+        }
+        ledger.used(used);
+        let segment: Vec<String> = (0..n_segments).map(|k| field(2 + k).to_string()).collect();
+        *counts.entry((date, segment)).or_insert(0) += deliveries;
+        *rows_per_date.entry(date).or_insert(0) += used;
+    }
+    let time_parser = TimeParser { layout: TimeLayout::Iso, tz: options.tz };
+    let filters = filters.into_iter().map(|f| (f.clone(), f.column)).collect();
+    let order_lines = query.distinct_order.clone();
+    Ok((
+        query,
+        DeliveryCounts {
+            counts,
+            rows_per_date,
+            granularity: Granularity::Day,
+            ledger,
+            roles,
+            time: time_parser,
+            filters,
+            order_lines,
+        },
+    ))
 }
 
 const KEY: &str = "__time_key";
@@ -228,7 +364,9 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
     let dates: Vec<NaiveDate> = rows_per_date.keys().copied().collect();
     let aggregated = columns.count.is_some() && all_midnight;
     let granularity = Granularity::detect(&parser.layout, aggregated, &dates, &time_column);
-    Ok(DeliveryCounts { counts, rows_per_date, granularity, ledger, roles, time: parser })
+    let filters = filters.into_iter().map(|(f, column)| (f.clone(), column)).collect();
+    let order_lines = order_lines.map(str::to_string);
+    Ok(DeliveryCounts { counts, rows_per_date, granularity, ledger, roles, time: parser, filters, order_lines })
 }
 
 /// How the time column is turned into a group key whose text the time
@@ -491,12 +629,30 @@ pub struct OrderInfo {
 /// The date and `--by` values of the deliveries with the given order keys
 /// (the first delivery row wins where an order repeats).
 pub fn orders_info(
-    source: &Source,
+    source: &DeliveriesSource,
     counts: &DeliveryCounts,
     by: &[String],
     orders: &HashSet<String>,
 ) -> Result<HashMap<String, OrderInfo>> {
     let file = source.display();
+    let source = match source {
+        DeliveriesSource::File(source) => source,
+        DeliveriesSource::Postgres(pg, query) => {
+            let Some(order) = counts.roles.get(Role::Order) else {
+                bail!("{file}: complaints must be matched to their deliveries, but the deliveries have no order column; name it with --col deliveries.order=COLUMN");
+            };
+            let orders: Vec<String> = orders.iter().cloned().collect();
+            let mut map = HashMap::new();
+            for record in pg.orders(query, order, counts.roles.get(Role::Customer), &orders)? {
+                let field = |k: usize| record.get(k).unwrap_or("");
+                let segment = (0..by.len()).map(|k| field(2 + k).to_string()).collect();
+                let customer = present(Some(field(2 + by.len()))).map(str::to_string);
+                let info = OrderInfo { date: field(1).parse().ok(), segment, customer };
+                map.entry(field(0).to_string()).or_insert(info);
+            }
+            return Ok(map);
+        }
+    };
     let Some(order_column) = counts.roles.get(Role::Order) else {
         bail!(
             "{file}: complaints must be matched to their deliveries (for --attribute delivery, a --by \

@@ -1,0 +1,360 @@
+//! The deliveries count as SQL, for the database or warehouse where the
+//! orders live (docs/METHODS.md §1.6): deliveries per day (or week, month)
+//! and segment with exactly the tool's definitions — the local date (`--tz`
+//! for timezone-aware columns), segments trimmed with the same missing
+//! values, `--from/--to`, `--where` — whose result is a pre-aggregated
+//! deliveries input. Identifiers and literals are quoted per dialect; the
+//! only SQL taken as written is a `--query` source.
+
+use std::fmt::Write as _;
+
+use chrono::NaiveDate;
+
+use super::filter::{Op, RowFilter};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Postgres,
+    Duckdb,
+    Spark,
+    Bigquery,
+    Snowflake,
+}
+
+/// What the query counts by: days (a report from it equals one from the raw
+/// rows, whatever `--period`), or whole ISO weeks or months (smaller).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grain {
+    Day,
+    Week,
+    Month,
+}
+
+/// Where the deliveries are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Relation {
+    /// A table, possibly schema-qualified (`sales.deliveries`).
+    Table(String),
+    /// A query, used as a subquery as written.
+    Query(String),
+}
+
+/// The deliveries count to run.
+#[derive(Clone, Debug)]
+pub struct DeliveriesQuery {
+    pub relation: Relation,
+    pub time: String,
+    /// The segment columns, as named in the source.
+    pub segments: Vec<String>,
+    /// The names the result gives them (as written in `--by`).
+    pub segment_names: Vec<String>,
+    /// A count column: each row stands for that many deliveries.
+    pub count: Option<String>,
+    /// Count distinct order ids instead of rows (order lines).
+    pub distinct_order: Option<String>,
+    pub filters: Vec<RowFilter>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Convert timezone-aware times to this zone before taking the date.
+    pub zone: Option<String>,
+    pub grain: Grain,
+}
+
+impl Dialect {
+    /// An identifier, quoted.
+    pub fn ident(self, name: &str) -> String {
+        match self {
+            Dialect::Spark | Dialect::Bigquery => format!("`{}`", name.replace('\\', "\\\\").replace('`', "\\`")),
+            _ => format!("\"{}\"", name.replace('"', "\"\"")),
+        }
+    }
+
+    /// A string literal, quoted.
+    pub fn literal(self, text: &str) -> String {
+        match self {
+            Dialect::Spark | Dialect::Bigquery => format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'")),
+            _ => format!("'{}'", text.replace('\'', "''")),
+        }
+    }
+
+    fn date_literal(self, date: NaiveDate) -> String {
+        format!("DATE '{date}'")
+    }
+
+    fn text(self, expr: &str) -> String {
+        match self {
+            Dialect::Bigquery | Dialect::Spark => format!("CAST({expr} AS STRING)"),
+            _ => format!("CAST({expr} AS VARCHAR)"),
+        }
+    }
+
+    fn number(self, expr: &str) -> String {
+        match self {
+            // No TRY_CAST: cast only what reads as a number.
+            Dialect::Postgres => {
+                let t = format!("REPLACE(TRIM({}), ',', '.')", self.text(expr));
+                format!(
+                    "(CASE WHEN {t} ~ '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$' \
+                     THEN CAST({t} AS DOUBLE PRECISION) END)"
+                )
+            }
+            Dialect::Bigquery => format!("SAFE_CAST({expr} AS FLOAT64)"),
+            Dialect::Duckdb | Dialect::Snowflake => format!("TRY_CAST({expr} AS DOUBLE)"),
+            Dialect::Spark => format!("TRY_CAST({expr} AS DOUBLE)"),
+        }
+    }
+
+    /// The local date of a time column.
+    fn local_date(self, column: &str, zone: Option<&str>) -> String {
+        match (self, zone) {
+            (Dialect::Bigquery, None) => format!("DATE({column})"),
+            (_, None) => format!("CAST({column} AS DATE)"),
+            (Dialect::Postgres, Some(z)) => format!("CAST(({column}) AT TIME ZONE {} AS DATE)", self.literal(z)),
+            (Dialect::Duckdb, Some(z)) => format!("CAST(timezone({}, {column}) AS DATE)", self.literal(z)),
+            (Dialect::Spark, Some(z)) => format!("CAST(from_utc_timestamp({column}, {}) AS DATE)", self.literal(z)),
+            (Dialect::Bigquery, Some(z)) => format!("DATE({column}, {})", self.literal(z)),
+            (Dialect::Snowflake, Some(z)) => format!("CAST(CONVERT_TIMEZONE({}, {column}) AS DATE)", self.literal(z)),
+        }
+    }
+
+    /// The first day of the grain's period containing date expression `d`.
+    fn period_start(self, d: &str, grain: Grain) -> String {
+        match (grain, self) {
+            (Grain::Day, _) => d.to_string(),
+            (Grain::Week, Dialect::Bigquery) => format!("DATE_TRUNC({d}, ISOWEEK)"),
+            (Grain::Week, Dialect::Snowflake) => format!("DATEADD(day, 1 - DAYOFWEEKISO({d}), {d})"),
+            (Grain::Week, _) => format!("CAST(date_trunc('week', {d}) AS DATE)"),
+            (Grain::Month, Dialect::Bigquery) => format!("DATE_TRUNC({d}, MONTH)"),
+            (Grain::Month, _) => format!("CAST(date_trunc('month', {d}) AS DATE)"),
+        }
+    }
+
+    /// A value as the tool reads it: trimmed text, "" when missing (empty,
+    /// NA, N/A, NULL, ?, -).
+    fn present(self, column: &str) -> String {
+        let t = format!("TRIM({})", self.text(column));
+        format!("CASE WHEN {column} IS NULL OR UPPER({t}) IN ('', 'NA', 'N/A', 'NULL', '?', '-') THEN '' ELSE {t} END")
+    }
+
+    /// The SQL condition a filter keeps rows by (docs/METHODS.md §1.5):
+    /// numbers as numbers, text trimmed and case-insensitive, missing as "".
+    pub fn condition(self, filter: &RowFilter, column: &str) -> String {
+        let text = format!("LOWER({})", self.present(column));
+        let numeric = |v: &str| v.trim().replace(',', ".").parse::<f64>().ok().filter(|n| n.is_finite());
+        let op = match filter.op {
+            Op::Eq | Op::In => "=",
+            Op::Ne => "<>",
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::Gt => ">",
+            Op::Ge => ">=",
+        };
+        let one = |value: &str| match numeric(value) {
+            Some(n) => {
+                let cell = self.number(column);
+                match filter.op {
+                    // Not a number: equal to no number, unequal to every one.
+                    Op::Ne => format!("({cell} IS NULL OR {cell} <> {n})"),
+                    _ => format!("{cell} {op} {n}"),
+                }
+            }
+            None => format!("{text} {op} {}", self.literal(&value.trim().to_lowercase())),
+        };
+        let parts: Vec<String> = filter.values.iter().map(|v| one(v)).collect();
+        if parts.len() == 1 { parts.into_iter().next().expect("one") } else { format!("({})", parts.join(" OR ")) }
+    }
+
+    /// The source as SQL: a quoted table, or the query as a subquery.
+    pub fn relation_sql(self, relation: &Relation) -> String {
+        match relation {
+            Relation::Table(name) => name.split('.').map(|part| self.ident(part.trim())).collect::<Vec<_>>().join("."),
+            Relation::Query(query) => format!("({})", query.trim().trim_end_matches(';')),
+        }
+    }
+}
+
+impl DeliveriesQuery {
+    /// The inner select's columns (the local date `d`, segments `s0…`, the
+    /// count `n` or order `o`) and the measure over them.
+    fn columns(&self, d: Dialect) -> (Vec<String>, String) {
+        let mut inner = vec![format!("{} AS d", d.local_date(&d.ident(&self.time), self.zone.as_deref()))];
+        for (k, column) in self.segments.iter().enumerate() {
+            inner.push(format!("{} AS s{k}", d.present(&d.ident(column))));
+        }
+        let measure = match (&self.count, &self.distinct_order) {
+            (Some(count), _) => {
+                inner.push(format!("{} AS n", d.ident(count)));
+                "SUM(n)".to_string()
+            }
+            // An order counts once per day and segment; a line without an
+            // order id counts on its own.
+            (None, Some(order)) => {
+                inner.push(format!("{} AS o", d.present(&d.ident(order))));
+                "COUNT(DISTINCT CASE WHEN o <> '' THEN o END) + SUM(CASE WHEN o = '' THEN 1 ELSE 0 END)".to_string()
+            }
+            (None, None) => "COUNT(*)".to_string(),
+        };
+        (inner, measure)
+    }
+
+    /// `d` inside `--from/--to`.
+    fn range(&self, d: Dialect) -> Vec<String> {
+        let mut out = vec!["d IS NOT NULL".to_string()];
+        if let Some(from) = self.from {
+            out.push(format!("d >= {}", d.date_literal(from)));
+        }
+        if let Some(to) = self.to {
+            out.push(format!("d <= {}", d.date_literal(to)));
+        }
+        out
+    }
+
+    /// For the tool's own reading (PostgreSQL source): per (the first
+    /// filter that drops the row, 0 for none; day; segments) the rows and
+    /// the deliveries — every row accounted for, the range applied by the tool.
+    pub fn ledger_sql(&self, d: Dialect) -> String {
+        let (mut inner, measure) = self.columns(d);
+        let dropped: Vec<String> = self
+            .filters
+            .iter()
+            .enumerate()
+            .map(|(k, f)| format!("WHEN NOT COALESCE({}, FALSE) THEN {}", d.condition(f, &d.ident(&f.column)), k + 1))
+            .collect();
+        inner.insert(0, if dropped.is_empty() { "0 AS dropped".into() } else { format!("CASE {} ELSE 0 END AS dropped", dropped.join(" ")) });
+        let keys: Vec<String> = (1..=self.segments.len() + 2).map(|k| k.to_string()).collect();
+        let segments: Vec<String> = (0..self.segments.len()).map(|k| format!("s{k}")).collect();
+        format!(
+            "SELECT dropped, d{}, COUNT(*) AS rows_read, {measure} AS deliveries FROM (SELECT {} FROM {} AS src) AS t GROUP BY {}",
+            segments.iter().map(|s| format!(", {s}")).collect::<String>(),
+            inner.join(", "),
+            d.relation_sql(&self.relation),
+            keys.join(", ")
+        )
+    }
+
+    /// The deliveries of some orders: (order, day, segments…, customer).
+    pub fn orders_sql(&self, d: Dialect, order: &str, customer: Option<&str>, orders: &[String]) -> String {
+        let (inner, _) = self.columns(d);
+        let mut select = vec![format!("{} AS o", d.text(&d.ident(order)))];
+        select.extend(inner.into_iter().filter(|c| !c.ends_with(" AS n") && !c.ends_with(" AS o")));
+        select.push(match customer {
+            Some(c) => format!("{} AS c", d.text(&d.ident(c))),
+            None => "NULL AS c".into(),
+        });
+        let list: Vec<String> = orders.iter().map(|o| d.literal(o)).collect();
+        format!(
+            "SELECT {} FROM {} AS src WHERE {} IN ({})",
+            select.join(", "),
+            d.relation_sql(&self.relation),
+            d.text(&d.ident(order)),
+            list.join(", ")
+        )
+    }
+
+    /// Deliveries per customer inside the range and the filters.
+    pub fn per_customer_sql(&self, d: Dialect, customer: &str) -> String {
+        let (mut inner, measure) = self.columns(d);
+        inner.push(format!("{} AS c", d.present(&d.ident(customer))));
+        let mut conditions: Vec<String> = self.filters.iter().map(|f| d.condition(f, &d.ident(&f.column))).collect();
+        if conditions.is_empty() {
+            conditions.push("TRUE".into());
+        }
+        format!(
+            "SELECT c, {measure} FROM (SELECT {} FROM {} AS src WHERE {}) AS t WHERE {} GROUP BY c",
+            inner.join(", "),
+            d.relation_sql(&self.relation),
+            conditions.join(" AND "),
+            self.range(d).join(" AND ")
+        )
+    }
+
+    /// The count as one query: (day, segments…, deliveries), days without a
+    /// time left out, ordered.
+    pub fn sql(&self, dialect: Dialect) -> String {
+        let d = dialect;
+        let (inner, measure) = self.columns(d);
+        let conditions: Vec<String> = self.filters.iter().map(|f| d.condition(f, &d.ident(&f.column))).collect();
+        let outer = self.range(d);
+        let day = match self.grain {
+            Grain::Day => "day",
+            Grain::Week => "week_start",
+            Grain::Month => "month_start",
+        };
+        let mut select = vec![format!("{} AS {}", d.period_start("d", self.grain), d.ident(day))];
+        select.extend(
+            (0..self.segments.len()).map(|k| format!("s{k} AS {}", d.ident(&self.segment_names[k]))),
+        );
+        select.push(format!("{measure} AS {}", d.ident("deliveries")));
+        let group: Vec<String> = (1..=self.segments.len() + 1).map(|k| k.to_string()).collect();
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "-- complaint-rate: deliveries per {} and segment; save the result as CSV and pass it as --deliveries.",
+            match self.grain {
+                Grain::Day => "day",
+                Grain::Week => "ISO week",
+                Grain::Month => "month",
+            }
+        );
+        let _ = writeln!(out, "SELECT {}", select.join(",\n       "));
+        let _ = writeln!(out, "FROM (\n  SELECT {}", inner.join(",\n         "));
+        let _ = write!(out, "  FROM {} AS src", d.relation_sql(&self.relation));
+        if !conditions.is_empty() {
+            let _ = write!(out, "\n  WHERE {}", conditions.join("\n    AND "));
+        }
+        let _ = writeln!(out, "\n) AS t");
+        let _ = writeln!(out, "WHERE {}", outer.join(" AND "));
+        let _ = writeln!(out, "GROUP BY {}", group.join(", "));
+        let _ = writeln!(out, "ORDER BY {};", group.join(", "));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query() -> DeliveriesQuery {
+        DeliveriesQuery {
+            relation: Relation::Table("sales.deliveries".into()),
+            time: "delivered_at".into(),
+            segments: vec!["Region".into()],
+            segment_names: vec!["region".into()],
+            count: None,
+            distinct_order: None,
+            filters: vec!["deliveries.status != canceled".parse().unwrap()],
+            from: Some("2025-01-01".parse().unwrap()),
+            to: None,
+            zone: None,
+            grain: Grain::Day,
+        }
+    }
+
+    #[test]
+    fn identifiers_and_literals_are_quoted_per_dialect() {
+        assert_eq!(Dialect::Postgres.ident("we\"ird"), "\"we\"\"ird\"");
+        assert_eq!(Dialect::Bigquery.ident("we`ird"), "`we\\`ird`");
+        assert_eq!(Dialect::Postgres.literal("O'Brien"), "'O''Brien'");
+        assert_eq!(Dialect::Spark.literal("O'Brien\\"), "'O\\'Brien\\\\'");
+        // A value can never close its literal and add SQL.
+        let evil: RowFilter = "deliveries.status='; DROP TABLE x; --".parse().unwrap();
+        let sql = Dialect::Postgres.condition(&evil, "\"status\"");
+        assert!(sql.ends_with("= '''; drop table x; --'"), "{sql}");
+    }
+
+    #[test]
+    fn the_query_has_the_tools_definitions() {
+        let sql = query().sql(Dialect::Postgres);
+        assert!(sql.contains("CAST(\"delivered_at\" AS DATE) AS d"), "{sql}");
+        assert!(sql.contains("FROM \"sales\".\"deliveries\" AS src"), "{sql}");
+        assert!(sql.contains("ELSE TRIM(CAST(\"status\" AS VARCHAR)) END) <> 'canceled'"), "{sql}");
+        assert!(sql.contains("d IS NOT NULL AND d >= DATE '2025-01-01'"), "{sql}");
+        assert!(sql.contains("COUNT(*) AS \"deliveries\""), "{sql}");
+        assert!(sql.contains("UPPER(TRIM(CAST(\"Region\" AS VARCHAR))) IN ('', 'NA', 'N/A', 'NULL', '?', '-')"), "{sql}");
+        let zoned = DeliveriesQuery { zone: Some("Europe/Tallinn".into()), grain: Grain::Week, ..query() };
+        let bq = zoned.sql(Dialect::Bigquery);
+        assert!(bq.contains("DATE(`delivered_at`, 'Europe/Tallinn') AS d") && bq.contains("DATE_TRUNC(d, ISOWEEK)"), "{bq}");
+        let numeric: RowFilter = "deliveries.items>=2".parse().unwrap();
+        assert_eq!(Dialect::Duckdb.condition(&numeric, "\"items\""), "TRY_CAST(\"items\" AS DOUBLE) >= 2");
+    }
+}

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# The deliveries count pushed down to a real PostgreSQL (docs/METHODS.md §1.6).
+#
+# Starts a throw-away server (Debian's postgresql package) on a Unix socket in
+# a temp dir, with password login, loads generated deliveries, and checks that
+#   - `report --deliveries postgresql://…` equals `report` over the same rows
+#     exported as CSV, cell for cell (plain, --where, --tz on timestamptz,
+#     order lines, a ?query= source, --attribute delivery, a .pgpass login);
+#   - the query of `sql --dialect postgres`, run by psql, and of
+#     `sql --dialect duckdb`, run by DuckDB, give files that report the same;
+#   - a wrong password, a missing table or column, a permission denied and a
+#     refused connection exit 2 with a message that never shows a password.
+# Stops the server and removes everything at the end, pass or fail.
+#
+#     bash tests/database/postgres.sh          (after cargo test built the binaries)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+target="${CARGO_TARGET_DIR:-target}"
+bin="$target/debug/complaint-rate"
+generate="$target/debug/examples/generate"
+py="${COMPLAINT_RATE_VENV:-$HOME/.cache/complaint-rate/venv}/bin/python"
+[ -x "$bin" ] && [ -x "$generate" ] || { echo "build first: cargo test (or cargo build --examples)"; exit 1; }
+"$py" -c 'import duckdb' || { echo "needs DuckDB in $py (see .ci/run)"; exit 1; }
+source tests/database/server.sh
+
+# Generated deliveries, with what real tables have: canceled orders, a few
+# rows without a time, padded and missing regions; the same rows as
+# timestamptz, and as order lines (1–3 lines per order).
+"$generate" --deliveries 60000 --regions 3 --out "$work/data" >/dev/null
+psql -d shop <<SQL
+CREATE TABLE raw (order_id text, delivered_at timestamp, region text, customer_id text);
+\copy raw FROM '$work/data/deliveries.csv' CSV HEADER
+CREATE TABLE deliveries AS
+  SELECT order_id, delivered_at, region, customer_id,
+         CASE WHEN right(order_id, 1) = '7' THEN 'Canceled' ELSE 'delivered' END AS status
+  FROM raw;
+UPDATE deliveries SET delivered_at = NULL WHERE right(order_id, 3) = '500';
+UPDATE deliveries SET region = ' ' || region || ' ' WHERE right(order_id, 2) = '13';
+UPDATE deliveries SET region = 'NA' WHERE right(order_id, 3) = '999';
+CREATE TABLE deliveries_tz AS
+  SELECT order_id, delivered_at AT TIME ZONE 'UTC' AS delivered_at, region, customer_id FROM deliveries;
+CREATE TABLE order_lines AS
+  SELECT d.*, line FROM deliveries d, generate_series(1, 1 + abs(hashtext(order_id)) % 3) AS line;
+CREATE ROLE viewer LOGIN PASSWORD 'Zq9-viewer-pass';
+\copy (SELECT * FROM deliveries ORDER BY order_id) TO '$work/deliveries.csv' CSV HEADER
+\copy (SELECT order_id, to_char(delivered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS delivered_at, region, customer_id FROM deliveries_tz ORDER BY order_id) TO '$work/deliveries_tz.csv' CSV HEADER
+\copy (SELECT * FROM order_lines ORDER BY order_id, line) TO '$work/order_lines.csv' CSV HEADER
+\copy (SELECT order_id, delivered_at, region, status FROM deliveries ORDER BY order_id) TO '$work/deliveries-counted.csv' CSV HEADER
+SQL
+complaints="$work/data/complaints.csv"
+
+failures=0
+fail() { echo "FAIL $*"; failures=$((failures + 1)); }
+
+# report over the database against report over the CSV of the same rows.
+same() {
+  local label=$1 source=$2 csv=$3
+  shift 3
+  "$bin" report --complaints "$complaints" --deliveries "$url&$source" "$@" --format json >"$work/out/db.json" \
+    || { fail "$label: report from PostgreSQL failed"; return; }
+  "$bin" report --complaints "$complaints" --deliveries "$csv" "$@" --format json >"$work/out/csv.json"
+  if grep -q "$password" "$work/out/db.json"; then fail "$label: the password is in the output"; fi
+  python3 tests/database/same_report.py "$work/out/csv.json" "$work/out/db.json" "$label" || failures=$((failures + 1))
+}
+
+echo "== report from PostgreSQL = report from CSV"
+same "plain, by region" table=deliveries "$work/deliveries.csv" --by region
+same "--where, by month" table=deliveries "$work/deliveries.csv" --by region --period month --where 'deliveries.status!=canceled'
+same "timestamptz, --tz" table=deliveries_tz "$work/deliveries_tz.csv" --by region --tz Europe/Tallinn
+same "order lines" table=order_lines "$work/order_lines.csv" --by region
+same "--attribute delivery" table=deliveries "$work/deliveries.csv" --by region --attribute delivery
+query=$(python3 -c 'import urllib.parse,sys; print(urllib.parse.quote(sys.argv[1]))' \
+  "SELECT order_id, delivered_at AS shipped, region, customer_id, status FROM deliveries")
+sed '1s/delivered_at/shipped/' "$work/deliveries.csv" >"$work/shipped.csv"
+same "?query=" "query=$query" "$work/shipped.csv" --by region --col deliveries.time=shipped
+# Login from a .pgpass file instead of PGPASSWORD.
+printf 'localhost:5432:shop:cr:%s\n' "$password" >"$work/pgpass"
+chmod 600 "$work/pgpass"
+PGPASSWORD= PGPASSFILE="$work/pgpass" same ".pgpass login" table=deliveries "$work/deliveries.csv" --by region
+
+echo "== sql --dialect: the query's result reports the same as the raw rows"
+# The aggregate was filtered and dated in the database: its rows carry no
+# rejections, so the deliveries' ledger is left out of these comparisons.
+# It has no customers either (no chance baseline for concentration): the raw
+# side is the same rows without the customer column.
+agg_same() {
+  local label=$1 agg=$2
+  shift 2
+  "$bin" report --complaints "$complaints" --deliveries "$work/deliveries-counted.csv" "$@" --where 'deliveries.status!=canceled' \
+    --format json >"$work/out/raw.json"
+  "$bin" report --complaints "$complaints" --deliveries "$agg" "$@" --format json >"$work/out/agg.json" \
+    || { fail "$label: report from the aggregate failed"; return; }
+  python3 tests/database/same_report.py --aggregate "$work/out/raw.json" "$work/out/agg.json" "$label" \
+    || failures=$((failures + 1))
+}
+# The count (filtered in the database) against the raw rows filtered by report.
+sql_args=(--table deliveries --by region --col deliveries.time=delivered_at --where 'deliveries.status!=canceled')
+"$bin" sql --dialect postgres "${sql_args[@]}" >"$work/count.sql"
+psql -d shop --csv -f "$work/count.sql" >"$work/agg-postgres.csv"
+agg_same "postgres, per day" "$work/agg-postgres.csv" --by region
+"$bin" sql --dialect postgres "${sql_args[@]}" --period week >"$work/count-week.sql"
+psql -d shop --csv -f "$work/count-week.sql" >"$work/agg-postgres-week.csv"
+agg_same "postgres, per ISO week" "$work/agg-postgres-week.csv" --by region --period week
+"$bin" sql --dialect duckdb "${sql_args[@]}" >"$work/count-duckdb.sql"
+"$py" - "$work" <<'PY'
+import sys, duckdb
+work = sys.argv[1]
+con = duckdb.connect()
+con.execute(f"""CREATE TABLE deliveries AS SELECT * FROM read_csv('{work}/deliveries.csv', header = true,
+    columns = {{'order_id': 'VARCHAR', 'delivered_at': 'TIMESTAMP', 'region': 'VARCHAR',
+               'customer_id': 'VARCHAR', 'status': 'VARCHAR'}})""")
+query = open(f"{work}/count-duckdb.sql").read().strip().rstrip(";")
+con.execute(f"COPY ({query}) TO '{work}/agg-duckdb.csv' (HEADER)")
+PY
+agg_same "duckdb, per day" "$work/agg-duckdb.csv" --by region
+
+echo "== errors: exit 2, the host and table named, the password never"
+refused() {
+  local label=$1 want=$2 secret=$3
+  shift 3
+  local code=0
+  "$@" >"$work/out/stdout" 2>"$work/out/stderr" || code=$?
+  if [ "$code" != 2 ]; then fail "$label: exit $code, want 2"; cat "$work/out/stderr"
+  elif ! grep -qi -- "$want" "$work/out/stderr"; then fail "$label: message lacks '$want'"; cat "$work/out/stderr"
+  elif grep -q -- "$secret" "$work/out/stderr" "$work/out/stdout"; then fail "$label: the password is shown"
+  else echo "ok   $label: $(head -c 160 "$work/out/stderr" | tr '\n' ' ')"
+  fi
+}
+report() { "$bin" report --complaints "$complaints" --deliveries "$@"; }
+PGPASSWORD=Zq9-wrong-pass refused "wrong password" "password" Zq9-wrong-pass report "$url&table=deliveries"
+refused "wrong password in the URL" "password" Zq9-url-pass report "postgresql://cr:Zq9-url-pass@/shop?host=$sock&table=deliveries"
+refused "missing table" "nosuch" "$password" report "$url&table=nosuch"
+refused "missing column" "nosuch" "$password" report "$url&table=deliveries" --by nosuch
+PGPASSWORD=Zq9-viewer-pass refused "permission denied" "permission denied" Zq9-viewer-pass \
+  report "postgresql://viewer@/shop?host=$sock&table=deliveries"
+refused "connection refused" "127.0.0.1" "$password" report "postgresql://cr@127.0.0.1:1/shop?table=deliveries"
+refused "no table in the URL" "?table=" "$password" report "$url"
+
+if [ "$failures" -gt 0 ]; then
+  echo "$failures PostgreSQL check(s) failed"
+  exit 1
+fi
+echo "all PostgreSQL checks passed"
