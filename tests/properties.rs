@@ -5,6 +5,7 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 use proptest::prelude::*;
 
 use complaint_rate::input::complaints::Complaint;
+use complaint_rate::input::keys::Key;
 use complaint_rate::metrics::episodes::summarise;
 use complaint_rate::metrics::period::Period;
 use complaint_rate::metrics::period_table::{TableSpec, build};
@@ -25,7 +26,7 @@ fn complaints_strategy() -> impl Strategy<Value = Vec<Complaint>> {
                 Complaint {
                     row: i as u64 + 2,
                     time,
-                    customer: has_customer.then(|| format!("C{customer}").into()),
+                    customer: has_customer.then(|| Key::of(customer as usize)),
                     channel: channel.map(|c| ["web", "phone", "email"][c].into()),
                     order: None,
                     category: None,

@@ -17,7 +17,7 @@ use crate::input::DateRange;
 use crate::input::Role;
 use crate::input::complaints::TimeSource;
 use crate::metrics::customers::{
-    Concentration, concentration as concentration_of, customer_rows, deliveries_per_customer,
+    Concentration, complaints_per_customer, concentration as concentration_of, deliveries_per_customer,
 };
 use crate::metrics::dataset::{Attribution, Dataset, DatasetOptions};
 use crate::metrics::period_table::{self, PeriodTable, TableSpec};
@@ -148,8 +148,8 @@ fn concentration(data: &Dataset, table: &PeriodTable, days: DateRange) -> Result
     }
     let p_bar = table.total.complaint_rate();
     let exposures = deliveries_per_customer(&data.deliveries_source, &data.deliveries, days)?;
-    let rows = customer_rows(&data.complaints.records, exposures.as_ref(), p_bar);
-    Ok(Some(concentration_of(&rows, p_bar)))
+    let counts = complaints_per_customer(&data.complaints.records, &data.complaints.customers);
+    Ok(Some(concentration_of(&counts, &data.complaints.customers, exposures.as_ref(), p_bar)))
 }
 
 /// The HTML report's further sections, in reading order: segments (with

@@ -4,6 +4,7 @@ pub mod channels;
 pub mod complaints;
 pub mod decode;
 pub mod filter;
+pub mod keys;
 pub mod ledger;
 pub mod postgres;
 pub mod roles;

@@ -9,6 +9,8 @@ use polars::prelude::*;
 use super::deliveries::{DeliveriesSource, DeliveryCounts};
 use crate::input::warehouse::DeliveriesQuery;
 use crate::input::complaints::Complaint;
+use crate::input::keys::{Key, Keys};
+use crate::input::ledger;
 use crate::input::roles::Role;
 use crate::input::source::explain_read_error;
 use crate::input::{DateRange, parse_count, present};
@@ -49,27 +51,30 @@ pub struct Concentration {
     pub expected_repeat_complainers: Option<f64>,
 }
 
+/// Counted complaints per customer code (`ComplaintTable::customers`).
+pub fn complaints_per_customer(complaints: &[Complaint], customers: &Keys) -> Vec<u64> {
+    let mut counts = vec![0; customers.len()];
+    for c in complaints.iter().filter(|c| c.counted) {
+        if let Some(customer) = c.customer {
+            counts[customer.index()] += 1;
+        }
+    }
+    counts
+}
+
 /// Rows sorted by complaints (desc), then customer; every complainant and,
 /// with exposures, every customer with deliveries.
 pub fn customer_rows(
-    complaints: &[Complaint],
+    counts: &[u64],
+    customers: &Keys,
     exposures: Option<&HashMap<String, u64>>,
     p_bar: Option<f64>,
 ) -> Vec<CustomerRow> {
-    let mut counts: foldhash::HashMap<&str, u64> = Default::default();
-    for c in complaints.iter().filter(|c| c.counted) {
-        if let Some(customer) = c.customer.as_deref() {
-            *counts.entry(customer).or_default() += 1;
-        }
-    }
-    let mut names: Vec<&str> = counts.keys().copied().collect();
-    if let Some(exposures) = exposures {
-        names.extend(exposures.keys().map(String::as_str).filter(|k| !counts.contains_key(k)));
-    }
-    let mut rows: Vec<CustomerRow> = names
-        .into_iter()
-        .map(|name| {
-            let complaints = counts.get(name).copied().unwrap_or(0);
+    let complainants = counts.iter().enumerate().filter(|(_, n)| **n > 0).map(|(k, n)| (customers.text(Key::of(k)), *n));
+    let others = exposures.into_iter().flatten().filter(|(name, _)| !complained(counts, customers, name));
+    let mut rows: Vec<CustomerRow> = complainants
+        .chain(others.map(|(name, _)| (name.as_str(), 0)))
+        .map(|(name, complaints)| {
             let deliveries = exposures.map(|e| e.get(name).copied().unwrap_or(0));
             let expected = match (deliveries, p_bar) {
                 (Some(d), Some(p)) => Some(p * d as f64),
@@ -95,30 +100,53 @@ pub fn customer_rows(
     rows
 }
 
-/// The concentration summary from `customer_rows`' output.
-pub fn concentration(rows: &[CustomerRow], p_bar: Option<f64>) -> Concentration {
-    let complainant_counts: Vec<u64> = rows.iter().map(|r| r.complaints).filter(|&c| c > 0).collect();
+/// The customer has counted complaints.
+fn complained(counts: &[u64], customers: &Keys, name: &str) -> bool {
+    customers.get(name).is_some_and(|k| counts[k.index()] > 0)
+}
+
+/// The concentration summary from complaints per customer code and, when
+/// the deliveries carry customers, deliveries per customer: every customer
+/// with deliveries is one of the population, with or without complaints.
+pub fn concentration(
+    counts: &[u64],
+    customers: &Keys,
+    exposures: Option<&HashMap<String, u64>>,
+    p_bar: Option<f64>,
+) -> Concentration {
+    let complainant_counts: Vec<u64> = counts.iter().copied().filter(|&c| c > 0).collect();
     let complaints: u64 = complainant_counts.iter().sum();
     let n = complainant_counts.len();
-    let with_exposure = rows.iter().all(|r| r.deliveries.is_some()) && !rows.is_empty();
-    let all_counts: Vec<u64> = rows.iter().map(|r| r.complaints).collect();
-    let expected = match (with_exposure, p_bar) {
-        (true, Some(p)) => {
-            let exposures: Vec<f64> = rows.iter().map(|r| r.deliveries.unwrap_or(0) as f64).collect();
+    // Complainants first, then customers with deliveries and no complaint.
+    let population = exposures.map(|e| {
+        let mut all: Vec<(u64, u64)> = counts
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c > 0)
+            .map(|(k, &c)| (c, e.get(customers.text(Key::of(k))).copied().unwrap_or(0)))
+            .collect();
+        all.extend(e.iter().filter(|(name, _)| !complained(counts, customers, name)).map(|(_, &d)| (0, d)));
+        all
+    });
+    let population = population.filter(|all| !all.is_empty());
+    let all_counts: Option<Vec<u64>> = population.as_ref().map(|all| all.iter().map(|p| p.0).collect());
+    let expected = match (&population, p_bar) {
+        (Some(all), Some(p)) => {
+            let exposures: Vec<f64> = all.iter().map(|p| p.1 as f64).collect();
             Some(expected_repeat_complainers(p, &exposures))
         }
         _ => None,
     };
     Concentration {
         complainants: n as u64,
-        customers: with_exposure.then_some(rows.len() as u64),
+        customers: population.as_ref().map(|all| all.len() as u64),
         complaints,
         top_1pct_share: top_share(&complainant_counts, n.div_ceil(100).max(1)),
         top_10_share: top_share(&complainant_counts, 10),
         customers_for_half: customers_for_half(&complainant_counts) as u64,
         gini_complainants: gini(&complainant_counts),
-        gini_all: if with_exposure { gini(&all_counts) } else { None },
-        generalized_gini_all: if with_exposure { generalized_gini(&all_counts) } else { None },
+        gini_all: all_counts.as_deref().and_then(gini),
+        generalized_gini_all: all_counts.as_deref().and_then(generalized_gini),
         observed_repeat_complainers: complainant_counts.iter().filter(|&&c| c >= 2).count() as u64,
         expected_repeat_complainers: expected,
     }
@@ -145,7 +173,12 @@ pub fn deliveries_per_customer(
     };
     let time = counts.roles.get(Role::Time).expect("time is required");
     let mut group = vec![col(customer).cast(DataType::String).alias("__customer")];
-    let ranged = range != Default::default();
+    // When the count kept every row (nothing rejected but extra lines of an
+    // order), no row needs its time or filter values checked again: one
+    // group per customer, not per customer and time.
+    let every_row = counts.ledger.rejected.keys().all(|reason| reason == ledger::MORE_LINES);
+    let ranged = !every_row && range != Default::default();
+    let filters = if every_row { &[][..] } else { &counts.filters[..] };
     if ranged {
         group.push(col(time).cast(DataType::String).alias("__time"));
     }
@@ -154,7 +187,7 @@ pub fn deliveries_per_customer(
     }
     // The same rows as the count: filter columns in the key, each group
     // kept or dropped whole; order lines counted once per order.
-    for (k, (_, column)) in counts.filters.iter().enumerate() {
+    for (k, (_, column)) in filters.iter().enumerate() {
         group.push(col(column.as_str()).cast(DataType::String).alias(format!("__filter{k}")));
     }
     let deliveries = match &counts.order_lines {
@@ -178,7 +211,7 @@ pub fn deliveries_per_customer(
         Some(_) => Some(frame.column("__count")?.str()?),
         None => None,
     };
-    let filter_values = (0..counts.filters.len())
+    let filter_values = (0..filters.len())
         .map(|k| frame.column(&format!("__filter{k}")).and_then(|c| c.str()))
         .collect::<PolarsResult<Vec<_>>>()?;
     let mut map: HashMap<String, u64> = HashMap::new();
@@ -186,7 +219,7 @@ pub fn deliveries_per_customer(
         let Some(customer) = present(customers.get(g)) else {
             continue;
         };
-        if counts.filters.iter().zip(&filter_values).any(|((filter, _), values)| !filter.keeps(values.get(g))) {
+        if filters.iter().zip(&filter_values).any(|((filter, _), values)| !filter.keeps(values.get(g))) {
             continue;
         }
         if let Some(times) = times {
@@ -210,15 +243,16 @@ pub fn deliveries_per_customer(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::repeats::tests::fixture;
+    use crate::metrics::repeats::tests::fixture_with_keys;
 
     #[test]
     fn rows_and_concentration_of_the_spec_fixture() {
-        let complaints = fixture();
-        let rows = customer_rows(&complaints, None, None);
+        let (complaints, customers) = fixture_with_keys();
+        let counts = complaints_per_customer(&complaints, &customers);
+        let rows = customer_rows(&counts, &customers, None, None);
         let top: Vec<(&str, u64)> = rows.iter().map(|r| (r.customer.as_str(), r.complaints)).collect();
         assert_eq!(top, vec![("C1", 3), ("C3", 3), ("C2", 1), ("C4", 1), ("C5", 1)]);
-        let c = concentration(&rows, None);
+        let c = concentration(&counts, &customers, None, None);
         assert_eq!(
             (c.complainants, c.complaints, c.customers_for_half, c.observed_repeat_complainers),
             (5, 9, 2, 2)
@@ -230,19 +264,20 @@ mod tests {
 
     #[test]
     fn exposures_give_poisson_tails_and_q_values() {
-        let complaints = fixture();
+        let (complaints, customers) = fixture_with_keys();
+        let counts = complaints_per_customer(&complaints, &customers);
         let exposures: HashMap<String, u64> =
             [("C1", 50), ("C2", 5000), ("C3", 100), ("C4", 1000), ("C5", 10), ("C6", 2000)]
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v))
                 .collect();
-        let rows = customer_rows(&complaints, Some(&exposures), Some(0.001));
+        let rows = customer_rows(&counts, &customers, Some(&exposures), Some(0.001));
         let c1 = rows.iter().find(|r| r.customer == "C1").unwrap();
         assert!((c1.p_value.unwrap() - 2.00675e-5).abs() < 5e-10);
         let c6 = rows.iter().find(|r| r.customer == "C6").unwrap();
         assert_eq!((c6.complaints, c6.p_value), (0, Some(1.0)));
         assert!(rows.iter().all(|r| r.q_value.unwrap() >= r.p_value.unwrap()));
-        let c = concentration(&rows, Some(0.001));
+        let c = concentration(&counts, &customers, Some(&exposures), Some(0.001));
         assert_eq!(c.customers, Some(6));
         let g = c.gini_all.unwrap();
         assert!((0.0..=1.0).contains(&g));

@@ -14,6 +14,7 @@ use super::deliveries::{self, DeliveriesSource, DeliveryCounts, Granularity};
 use super::period::Period;
 use super::repeats::{Contact, RepeatKey, link_contacts};
 use crate::input::Role;
+use crate::input::keys::Key;
 use crate::input::complaints::{self, ComplaintTable, TimeSource};
 use crate::input::ledger::{self, Ledger};
 use crate::input::{DateRange, InputOptions, Source};
@@ -112,13 +113,20 @@ impl Coverage {
 pub fn load(options: &DatasetOptions) -> Result<Dataset> {
     let input = &options.input;
     let complaints_source = Source::open(&options.complaints, &input.complaints.read)?;
-    let (deliveries_source, mut deliveries) = deliveries::open_and_count(&options.deliveries, input, &options.by)?;
+    // The complaints load while the deliveries are counted: the two are
+    // independent, and the complaints' row loop runs on one core.
+    let (counted, loaded) = std::thread::scope(|scope| {
+        let loading = scope.spawn(|| complaints::load(&complaints_source, input, &options.by));
+        let counted = deliveries::open_and_count(&options.deliveries, input, &options.by);
+        (counted, loading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    let (deliveries_source, mut deliveries) = counted?;
     let period = options.period.unwrap_or(match deliveries.granularity {
         Granularity::Month => Period::Month,
         Granularity::Week | Granularity::Day => Period::Week,
     });
     check_granularity(&deliveries, &deliveries_source, period)?;
-    let mut complaints = complaints::load(&complaints_source, input, &options.by)?;
+    let mut complaints = loaded?;
     let lag_days = join_orders(&mut complaints, &deliveries, &deliveries_source, options)?;
     for complaint in complaints.records.iter_mut().filter(|c| c.counted) {
         if !input.range.contains(complaint.bucket_date) {
@@ -167,16 +175,18 @@ fn join_orders(
         return Ok(Vec::new());
     }
     complaints.customers_from_orders = customer_from_order;
-    let orders: HashSet<String> =
-        complaints.records.iter().filter_map(|c| c.order.as_deref().map(str::to_string)).collect();
+    let orders: HashSet<String> = (0..complaints.orders.len())
+        .map(|k| complaints.orders.text(Key::of(k)).to_string())
+        .collect();
     let info = deliveries::orders_info(source, deliveries, &options.by, &orders)?;
     let mut lag_days = Vec::new();
     let mut unknown_rows = Vec::new();
-    for complaint in &mut complaints.records {
-        let found = complaint.order.as_deref().and_then(|o| info.get(o));
+    let ComplaintTable { records, orders: order_ids, customers, .. } = complaints;
+    for complaint in records.iter_mut() {
+        let found = complaint.order.and_then(|o| info.get(order_ids.text(o)));
         let delivery_date = found.and_then(|f| f.date);
         if customer_from_order {
-            complaint.customer = found.and_then(|o| o.customer.as_deref()).map(Box::from);
+            complaint.customer = found.and_then(|o| o.customer.as_deref()).map(|c| customers.code(c));
         }
         match found {
             Some(order) if !by_delivery || delivery_date.is_some() => {

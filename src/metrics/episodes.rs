@@ -70,16 +70,13 @@ pub fn summarise(
     let horizon = as_of.or_else(|| complaints.iter().map(|c| c.time).max());
     let mut summary = EpisodeSummary { horizon, ..Default::default() };
 
-    // Members of each episode in contact order, for episodes started by a counted complaint.
-    let mut members: foldhash::HashMap<usize, Vec<usize>> = Default::default();
+    let mut channels: BTreeMap<&str, ChannelCounts> = BTreeMap::new();
     for (i, c) in complaints.iter().enumerate() {
-        members.entry(contacts[i].episode).or_default().push(i);
         if !c.counted {
             continue;
         }
         summary.complaints += 1;
-        let channel = c.channel.as_deref().unwrap_or("(unknown)").to_string();
-        let counts = summary.channels.entry(channel).or_default();
+        let counts = channels.entry(c.channel.as_deref().unwrap_or("(unknown)")).or_default();
         counts.complaints += 1;
         counts.repeats += u64::from(contacts[i].repeat);
         counts.switches += u64::from(contacts[i].switch);
@@ -95,8 +92,31 @@ pub fn summarise(
             _ => summary.censored += 1,
         }
     }
-    for chain in members.values_mut() {
+    summary.channels = channels.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    // Members of each episode (episodes are numbered from 0), each episode's
+    // members one run of `members`, in contact order.
+    let episodes = contacts.iter().map(|c| c.episode + 1).max().unwrap_or(0);
+    let mut starts = vec![0; episodes + 1];
+    for c in contacts {
+        starts[c.episode + 1] += 1;
+    }
+    for e in 0..episodes {
+        starts[e + 1] += starts[e];
+    }
+    let mut members = vec![0; complaints.len()];
+    let mut next = starts.clone();
+    for (i, c) in contacts.iter().enumerate() {
+        members[next[c.episode]] = i;
+        next[c.episode] += 1;
+    }
+    let mut transitions: BTreeMap<(&str, &str), u64> = BTreeMap::new();
+    for e in 0..episodes {
+        let chain = &mut members[starts[e]..starts[e + 1]];
+        if chain.is_empty() {
+            continue;
+        }
         chain.sort_by_key(|&i| (complaints[i].time, complaints[i].row));
+        let chain = &*chain;
         let first = chain[0];
         if contacts[first].repeat || !complaints[first].counted {
             continue;
@@ -119,10 +139,11 @@ pub fn summarise(
         summary.digital_to_phone += u64::from(digital_to_phone);
         for pair in channels.windows(2) {
             if let (Some(from), Some(to)) = (pair[0], pair[1]) {
-                *summary.transitions.entry((from.to_string(), to.to_string())).or_default() += 1;
+                *transitions.entry((from, to)).or_default() += 1;
             }
         }
     }
+    summary.transitions = transitions.into_iter().map(|((a, b), n)| ((a.to_string(), b.to_string()), n)).collect();
     summary
 }
 

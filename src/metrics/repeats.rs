@@ -4,6 +4,7 @@
 use std::str::FromStr;
 
 use chrono::{Duration, NaiveDateTime};
+use rayon::slice::ParallelSliceMut;
 
 use crate::input::complaints::Complaint;
 
@@ -41,15 +42,26 @@ impl RepeatKey {
         }
     }
 
-    /// The key of a complaint; `None` (never a repeat) when a part is missing.
-    fn of(self, c: &Complaint) -> Option<(&str, &str)> {
-        let customer = c.customer.as_deref()?;
-        let second = match self {
-            RepeatKey::Customer => "",
-            RepeatKey::CustomerOrder => c.order.as_deref()?,
-            RepeatKey::CustomerCategory => c.category.as_deref()?,
-        };
-        Some((customer, second))
+    /// A number for each complaint's key, equal for equal keys and distinct
+    /// otherwise; `None` (never a repeat) when a part is missing. Customers
+    /// and orders are already integer codes; the few categories get theirs here.
+    fn numbers(self, complaints: &[Complaint]) -> Vec<Option<u64>> {
+        let mut categories: foldhash::HashMap<&str, u64> = Default::default();
+        complaints
+            .iter()
+            .map(|c| {
+                let customer = c.customer?.index() as u64;
+                let second = match self {
+                    RepeatKey::Customer => 0,
+                    RepeatKey::CustomerOrder => c.order?.index() as u64,
+                    RepeatKey::CustomerCategory => {
+                        let next = categories.len() as u64;
+                        *categories.entry(c.category.as_deref()?).or_insert(next)
+                    }
+                };
+                Some(customer << 32 | second)
+            })
+            .collect()
     }
 }
 
@@ -76,24 +88,25 @@ pub struct Contact {
 /// `contacts[i]` describes `complaints[i]`.
 pub fn link_contacts(complaints: &[Complaint], key: RepeatKey, window_days: u32) -> Vec<Contact> {
     let window = Duration::days(i64::from(window_days));
-    // Each key gets a number; one sort by (number, time, row) makes each
-    // key's complaints a run, in contact order (no string compared in the sort).
-    let mut numbers: foldhash::HashMap<(&str, &str), usize> = Default::default();
-    let mut keyed: Vec<(usize, NaiveDateTime, u64, usize)> = Vec::with_capacity(complaints.len());
-    for (i, c) in complaints.iter().enumerate() {
-        if let Some(k) = key.of(c) {
-            let next = numbers.len();
-            keyed.push((*numbers.entry(k).or_insert(next), c.time, c.row, i));
-        }
-    }
-    keyed.sort_unstable();
+    let numbers = key.numbers(complaints);
+    // One sort by (key, time, row) makes each key's complaints a run, in
+    // contact order; no string compared, sorted on both cores.
+    let mut keyed: Vec<(u64, NaiveDateTime, u64, usize)> = numbers
+        .iter()
+        .zip(complaints)
+        .enumerate()
+        .filter_map(|(i, (n, c))| Some(((*n)?, c.time, c.row, i)))
+        .collect();
+    keyed.par_sort_unstable();
     let order: Vec<usize> = keyed.iter().map(|k| k.3).collect();
+    drop(keyed);
     // Chains as (time, row) of their first complaint, and their members.
     let mut chains: Vec<(NaiveDateTime, u64, &[usize])> = Vec::new();
     let mut start = 0;
-    for end in 1..=keyed.len() {
-        if end == keyed.len() || keyed[end].0 != keyed[start].0 {
-            chains.push((keyed[start].1, keyed[start].2, &order[start..end]));
+    for end in 1..=order.len() {
+        if end == order.len() || numbers[order[end]] != numbers[order[start]] {
+            let first = &complaints[order[start]];
+            chains.push((first.time, first.row, &order[start..end]));
             start = end;
         }
     }
@@ -121,8 +134,8 @@ pub fn link_contacts(complaints: &[Complaint], key: RepeatKey, window_days: u32)
             contacts[i] = contact;
         }
     }
-    for (i, c) in complaints.iter().enumerate() {
-        if key.of(c).is_none() {
+    for (i, n) in numbers.iter().enumerate() {
+        if n.is_none() {
             contacts[i].episode = episodes;
             episodes += 1;
         }
@@ -151,13 +164,19 @@ pub(crate) mod tests {
     ];
 
     pub(crate) fn fixture() -> Vec<Complaint> {
-        FIXTURE
+        fixture_with_keys().0
+    }
+
+    /// The fixture and its customer ids.
+    pub(crate) fn fixture_with_keys() -> (Vec<Complaint>, crate::input::keys::Keys) {
+        let mut customers = crate::input::keys::Keys::default();
+        let complaints = FIXTURE
             .iter()
             .enumerate()
             .map(|(i, (customer, time, channel))| Complaint {
                 row: i as u64 + 2,
                 time: NaiveDateTime::parse_from_str(time, "%Y-%m-%d %H:%M").unwrap(),
-                customer: Some((*customer).into()),
+                customer: Some(customers.code(customer)),
                 channel: Some((*channel).into()),
                 order: None,
                 category: None,
@@ -165,7 +184,8 @@ pub(crate) mod tests {
                 bucket_date: NaiveDateTime::parse_from_str(time, "%Y-%m-%d %H:%M").unwrap().date(),
                 counted: time.starts_with("2024-01"),
             })
-            .collect()
+            .collect();
+        (complaints, customers)
     }
 
     #[test]

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::View;
 use super::pictures;
 use super::summary::concentration_json;
-use crate::metrics::customers::{concentration, customer_rows, deliveries_per_customer};
+use crate::metrics::customers::{complaints_per_customer, concentration, customer_rows, deliveries_per_customer};
 use crate::metrics::dataset::{Dataset, DatasetOptions};
 use crate::output::table::{share, thousands};
 use crate::output::{Cell, Table};
@@ -23,8 +23,10 @@ pub fn view(data: &Dataset, options: &DatasetOptions, top: usize) -> Result<View
     let p_bar = (deliveries > 0).then(|| complaints as f64 / deliveries as f64);
     let days = data.counted_days(options.input.range);
     let exposures = deliveries_per_customer(&data.deliveries_source, &data.deliveries, days)?;
-    let rows = customer_rows(&data.complaints.records, exposures.as_ref(), p_bar);
-    let c = concentration(&rows, p_bar);
+    let customers = &data.complaints.customers;
+    let counts = complaints_per_customer(&data.complaints.records, customers);
+    let rows = customer_rows(&counts, customers, exposures.as_ref(), p_bar);
+    let c = concentration(&counts, customers, exposures.as_ref(), p_bar);
 
     let columns = [
         "rank",

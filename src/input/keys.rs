@@ -1,0 +1,114 @@
+//! Customer and order ids interned once into small integer codes, so that
+//! everything after loading (repeat linking, counting per customer, joins)
+//! compares and hashes integers, never strings. The texts live in one
+//! buffer; the table holds only codes.
+
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
+
+/// A code from a [`Keys`]: the n-th distinct text seen (from 0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Key(u32);
+
+impl Key {
+    /// The code numbered `index` (from `0..keys.len()`).
+    pub fn of(index: usize) -> Key {
+        Key(u32::try_from(index).expect("fewer than 4 billion distinct ids"))
+    }
+
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Distinct texts, numbered in order of first appearance.
+#[derive(Default)]
+pub struct Keys {
+    /// Every text, one after the other.
+    text: String,
+    /// Where text `k` ends in `text` (it starts where `k − 1` ends).
+    ends: Vec<usize>,
+    codes: HashTable<u32>,
+    hasher: foldhash::fast::FixedState,
+}
+
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Keys({} texts)", self.len())
+    }
+}
+
+impl Keys {
+    pub fn with_capacity(texts: usize) -> Keys {
+        Keys { ends: Vec::with_capacity(texts), codes: HashTable::with_capacity(texts), ..Keys::default() }
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The text of a code.
+    pub fn text(&self, key: Key) -> &str {
+        let k = key.index();
+        let start = if k == 0 { 0 } else { self.ends[k - 1] };
+        &self.text[start..self.ends[k]]
+    }
+
+    /// The code of a text already seen.
+    pub fn get(&self, text: &str) -> Option<Key> {
+        let hash = self.hasher.hash_one(text);
+        self.codes.find(hash, |&k| self.text(Key(k)) == text).map(|&k| Key(k))
+    }
+
+    /// The code of a text, numbering it if new.
+    pub fn code(&mut self, text: &str) -> Key {
+        let hash = self.hasher.hash_one(text);
+        let Keys { text: all, ends, codes, hasher } = self;
+        let slice = |k: u32| {
+            let k = k as usize;
+            &all[if k == 0 { 0 } else { ends[k - 1] }..ends[k]]
+        };
+        if let Some(&k) = codes.find(hash, |&k| slice(k) == text) {
+            return Key(k);
+        }
+        let k = u32::try_from(ends.len()).expect("fewer than 4 billion distinct ids");
+        all.push_str(text);
+        ends.push(all.len());
+        let rehash = |&k: &u32| {
+            let k = k as usize;
+            hasher.hash_one(&all[if k == 0 { 0 } else { ends[k - 1] }..ends[k]])
+        };
+        codes.insert_unique(hash, k, rehash);
+        Key(k)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_in_order_of_first_appearance() {
+        let mut keys = Keys::default();
+        let a = keys.code("C1");
+        let b = keys.code("C22");
+        assert_eq!((a.index(), b.index()), (0, 1));
+        assert_eq!(keys.code("C1"), a);
+        assert_eq!((keys.text(a), keys.text(b)), ("C1", "C22"));
+        assert_eq!(keys.get("C22"), Some(b));
+        assert_eq!(keys.get("C3"), None);
+        // "" is a text like any other (missing values never reach here).
+        let empty = keys.code("");
+        assert_eq!(keys.text(empty), "");
+        for i in 0..10_000 {
+            keys.code(&format!("K{i}"));
+        }
+        assert_eq!(keys.len(), 10_003);
+        assert_eq!(keys.text(keys.get("K9999").unwrap()), "K9999");
+    }
+}
