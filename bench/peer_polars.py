@@ -1,28 +1,40 @@
 #!/usr/bin/env python3
-"""The same weekly period table as `complaint-rate report --period week --by
-region --format csv`, computed with Python polars (lazy, streaming engine),
-for the benchmark. Wilson, Laney and the output format are shared with the
-DuckDB reference (tests/reference/period_table.py).
+"""The report's counts as a Python polars expert writes them, for the
+benchmark (the same counts as bench/peer_duckdb.py: the weekly period table
+by region and the concentration counts).
 
-    peer_polars.py --complaints C.csv|.parquet --deliveries D.csv|.parquet --out OUT.csv"""
+An explicit schema (every column read as text), the time parsed with
+`str.strptime` and the fixed format, only the needed columns, lazy queries
+run with the streaming engine; repeats from one sort by (customer, time, file
+row) and shifted columns. The generated files are clean (no padding, one
+spelling per channel), so no trimming or case folding.
+
+    peer_polars.py --complaints C.csv|.parquet --deliveries D.csv|.parquet --out OUT.csv --facts FACTS.json"""
 
 import argparse
 import datetime as dt
+import json
 import os
 import sys
 
 import polars as pl
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "reference"))
-from period_table import finish  # noqa: E402
+sys.path.insert(0, os.path.dirname(__file__))
+from peer_common import coverage, facts, period_rows  # noqa: E402
 
-WINDOW = dt.timedelta(days=7)
+FORMAT = "%Y-%m-%d %H:%M:%S"
+COLUMNS = {
+    "deliveries": ["order_id", "delivered_at", "region", "customer_id"],
+    "complaints": ["ticket_id", "created_at", "customer_id", "order_id", "channel", "category", "region"],
+}
 
 
-def scan(path, time_column):
+def scan(path, table, time, needed):
     if path.endswith(".parquet"):
-        return pl.scan_parquet(path)
-    return pl.scan_csv(path, schema_overrides={time_column: pl.Datetime("us")})
+        return pl.scan_parquet(path).select(needed)
+    schema = {c: pl.String for c in COLUMNS[table]}
+    return (pl.scan_csv(path, schema=schema).select(needed)
+            .with_columns(pl.col(time).str.strptime(pl.Datetime("us"), FORMAT, exact=True)))
 
 
 def main():
@@ -30,56 +42,44 @@ def main():
     ap.add_argument("--complaints", required=True)
     ap.add_argument("--deliveries", required=True)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--facts", required=True)
     a = ap.parse_args()
 
-    deliveries = (
-        scan(a.deliveries, "delivered_at")
-        .group_by(pl.col("delivered_at").dt.truncate("1w").dt.date().alias("period"), pl.col("region").alias("segment"))
-        .agg(pl.len().alias("deliveries"))
-        .collect(engine="streaming")
-    )
-    complaints = (
-        scan(a.complaints, "created_at")
+    deliveries = scan(a.deliveries, "deliveries", "delivered_at", ["delivered_at", "region", "customer_id"])
+    by_day, by_customer = pl.collect_all([
+        deliveries.group_by(pl.col("delivered_at").dt.date().alias("day"), "region").agg(pl.len()),
+        deliveries.group_by("customer_id").agg(pl.len()),
+    ], engine="streaming")
+    per_day = {(d, r): n for d, r, n in by_day.iter_rows()}
+    per_customer = {c: n for c, n in by_customer.iter_rows() if c is not None}
+
+    window = dt.timedelta(days=7)
+    same_customer = pl.col("customer_id").is_not_null() & (pl.col("customer_id") == pl.col("customer_id").shift(1))
+    repeat = (same_customer & (pl.col("created_at") - pl.col("created_at").shift(1) <= window)).fill_null(False)
+    flagged = (
+        scan(a.complaints, "complaints", "created_at", ["created_at", "customer_id", "channel", "region"])
         .with_row_index("file_row")
-        .with_columns(
-            pl.col("channel").str.strip_chars().str.to_lowercase().alias("ch"),
-            pl.col("customer_id").alias("customer"),
+        .sort("customer_id", "created_at", "file_row")
+        .select(
+            pl.col("created_at").dt.date().alias("day"), "region", "customer_id",
+            repeat.alias("repeat"),
+            (repeat & (pl.col("channel") != pl.col("channel").shift(1))).fill_null(False).alias("switch"),
         )
-        .sort("customer", "created_at", "file_row")
-        .with_columns(
-            pl.col("created_at").shift(1).over("customer").alias("previous_time"),
-            pl.col("ch").shift(1).over("customer").alias("previous_channel"),
-        )
-        .with_columns(
-            (pl.col("customer").is_not_null()
-             & pl.col("previous_time").is_not_null()
-             & ((pl.col("created_at") - pl.col("previous_time")) <= WINDOW)).alias("repeat")
-        )
-        .with_columns(
-            (pl.col("repeat") & pl.col("ch").is_not_null() & pl.col("previous_channel").is_not_null()
-             & (pl.col("ch") != pl.col("previous_channel"))).alias("switch")
-        )
-        .group_by(pl.col("created_at").dt.truncate("1w").dt.date().alias("period"), pl.col("region").alias("segment"))
-        .agg(pl.len().alias("complaints"), pl.col("repeat").sum().alias("repeats"), pl.col("switch").sum().alias("switches"))
         .collect(engine="streaming")
     )
-    cells = {}
-    for r in deliveries.iter_rows(named=True):
-        cells[(r["period"], r["segment"])] = [r["deliveries"], 0, 0, 0]
-    for r in complaints.iter_rows(named=True):
-        c = cells.setdefault((r["period"], r["segment"]), [0, 0, 0, 0])
-        c[1:] = [r["complaints"], r["repeats"], r["switches"]]
-    periods = [p for p, _ in cells]
-    segments = sorted({s for _, s in cells})
-    first, last = min(periods), max(periods)
-    result = []
-    week = first
-    while week <= last:
-        for s in segments:
-            n, x, rep, sw = cells.get((week, s), [0, 0, 0, 0])
-            result.append((week, week + dt.timedelta(days=6), s, n, x, rep, sw))
-        week += dt.timedelta(days=7)
-    finish(result, "region", a.out)
+    complaint_days = dict(flagged.group_by("day").len().iter_rows())
+    first, last = coverage(complaint_days, per_day)
+    counted = flagged.filter(pl.col("day").is_between(first, last))
+    cells = counted.group_by("day", "region").agg(
+        pl.len(), pl.col("repeat").sum(), pl.col("switch").sum()).rows()
+    complainers = dict(counted.filter(pl.col("customer_id").is_not_null()).group_by("customer_id").len().iter_rows())
+    if min(d for d, _ in per_day) < first or max(d for d, _ in per_day) > last:
+        # The window cuts the deliveries: count per customer inside it.
+        per_customer = dict(
+            deliveries.filter(pl.col("delivered_at").dt.date().is_between(first, last))
+            .group_by("customer_id").agg(pl.len()).collect(engine="streaming").iter_rows())
+    period_rows(per_day, cells, first, last, a.out)
+    json.dump(facts(per_day, cells, first, last, per_customer, complainers), open(a.facts, "w"))
 
 
 if __name__ == "__main__":

@@ -1,19 +1,28 @@
 #!/usr/bin/env bash
-# Benchmark: `complaint-rate report --period week --by region --format csv`
-# against the same report by DuckDB SQL and by Python polars, on the same
-# generated files (CSV and Parquet), in the same run. Checks the three agree,
-# prints median wall time and peak memory of RUNS runs each, and the ratio.
+# Benchmark: `complaint-rate report --period week --by region` against the
+# same counts computed by DuckDB and by Python polars as their experts write
+# them (bench/peer_duckdb.py, bench/peer_polars.py), on the same generated
+# files (CSV and Parquet), in the same run. Checks that all agree on every
+# number of the period table and on the concentration counts, and prints the
+# median wall time and peak memory of RUNS runs each, with ours / peer.
 #
-#   bash bench/run.sh                    # 20 M deliveries, 3 runs
-#   ROWS=2000000 RUNS=5 bash bench/run.sh
-#   FORMATS=parquet ROWS=200000000 RUNS=1 PEERS=none bash bench/run.sh   # scale curve
+#   bash bench/run.sh                      # every set, 3 runs each
+#   SETS=heavy RUNS=1 bash bench/run.sh    # one set
+#   SETS=200m FORMATS=parquet PEERS=polars RUNS=1 bash bench/run.sh
+#
+# Sets (generated once into $BENCH_DIR, seeded):
+#   5m     5 M deliveries, ~1.2 complaints per 1,000
+#   20m    20 M deliveries, ~1.2 complaints per 1,000
+#   heavy  20 M deliveries, ~2 M complaints (~0.9 M customers complaining);
+#          also times `repeats` and `customers` against `report`
+#   200m   200 M deliveries, ~2.3 M complaints
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROWS=${ROWS:-20000000}
+SETS=${SETS:-5m 20m heavy}
 RUNS=${RUNS:-3}
 FORMATS=${FORMATS:-csv parquet}
 PEERS=${PEERS:-duckdb polars}
-data="${BENCH_DIR:-$HOME/.cache/complaint-rate/bench}/$ROWS"
+bench="${BENCH_DIR:-$HOME/.cache/complaint-rate/bench}"
 target="${CARGO_TARGET_DIR:-target}"
 venv="${COMPLAINT_RATE_VENV:-$HOME/.cache/complaint-rate/venv}"
 py="$venv/bin/python"
@@ -24,27 +33,44 @@ if ! "$py" -c 'import duckdb, polars' 2>/dev/null; then
 fi
 cargo build --release --bin complaint-rate --example generate
 tool="$target/release/complaint-rate"
-
-mkdir -p "$data"
-if [ ! -s "$data/deliveries.csv" ]; then
-  # ~7 complaints per 1,000 deliveries before repeats: ~200 k complaints at 20 M.
-  "$target/release/examples/generate" --deliveries "$ROWS" --complaints-per-1000 7 --seed 1 --out "$data"
-fi
-if [[ " $FORMATS " == *" parquet "* ]] && [ ! -s "$data/deliveries.parquet" ]; then
-  "$py" - "$data" <<'PY'
-import sys, duckdb
-d = sys.argv[1]
-for name in ("deliveries", "complaints"):
-    duckdb.sql(f"copy (select * from read_csv('{d}/{name}.csv')) to '{d}/{name}.parquet' (format parquet)")
-PY
-fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-echo "# $(date -u +%Y-%m-%d) $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GB; $(cargo --version); duckdb $("$py" -c 'import duckdb; print(duckdb.__version__)'), polars $("$py" -c 'import polars; print(polars.__version__)')"
-echo "# deliveries: $(du -h "$data/deliveries.csv" | cut -f1) CSV, $ROWS rows; complaints: $(($(wc -l < "$data/complaints.csv") - 1)) rows"
+# name → generator arguments
+generator_args() {
+  case $1 in
+    5m) echo "--deliveries 5000000 --complaints-per-1000 0.8" ;;
+    20m) echo "--deliveries 20000000 --complaints-per-1000 0.8" ;;
+    heavy) echo "--deliveries 20000000 --complaints-per-1000 63" ;;
+    200m) echo "--deliveries 200000000 --complaints-per-1000 7" ;;
+    *) echo "unknown set $1" >&2; exit 1 ;;
+  esac
+}
 
-# median of RUNS: prints "seconds peak_MB"
+prepare() {
+  local data="$bench/$1"
+  mkdir -p "$data"
+  if [ ! -s "$data/deliveries.csv" ]; then
+    # shellcheck disable=SC2046
+    "$target/release/examples/generate" $(generator_args "$1") --seed 1 --out "$data" >&2
+  fi
+  if [[ " $FORMATS " == *" parquet "* ]] && [ ! -s "$data/deliveries.parquet" ]; then
+    "$py" - "$data" <<'PY'
+import sys, duckdb
+d = sys.argv[1]
+for name, time in (("deliveries", "delivered_at"), ("complaints", "created_at")):
+    duckdb.sql(f"copy (select * from read_csv('{d}/{name}.csv', all_varchar = true)) "
+               f"to '{d}/{name}.tmp.parquet' (format parquet)")
+    # Typed times, text ids: what a warehouse export holds.
+    duckdb.sql(f"copy (select * replace (strptime({time}, '%Y-%m-%d %H:%M:%S') as {time}) "
+               f"from '{d}/{name}.tmp.parquet') to '{d}/{name}.parquet' (format parquet)")
+PY
+    rm -f "$data"/*.tmp.parquet
+  fi
+  echo "$data"
+}
+
+# median of RUNS: writes "seconds peak_MB" to $1
 measure() {
   local out=$1; shift
   for _ in $(seq "$RUNS"); do
@@ -53,22 +79,41 @@ measure() {
   done | sort -n | awk -v runs="$RUNS" '{t[NR]=$1; m[NR]=$2} END {i=int((runs+1)/2); printf "%s %.0f\n", t[i], m[i]/1024}' > "$out"
 }
 
-printf '\n| format | tool | wall s (median of %s) | peak MB | ours / tool (time) | ours / tool (memory) |\n|---|---|---|---|---|---|\n' "$RUNS"
-for format in $FORMATS; do
-  c="$data/complaints.$format"; d="$data/deliveries.$format"
-  measure "$work/ours.t" "$tool" report --complaints "$c" --deliveries "$d" --period week --by region --format csv -o "$work/ours.csv"
-  read -r ours_s ours_mb < "$work/ours.t"
-  printf '| %s | complaint-rate | %s | %s | | |\n' "$format" "$ours_s" "$ours_mb"
-  for peer in $PEERS; do
-    case $peer in
-      duckdb) measure "$work/$peer.t" "$py" tests/reference/period_table.py --native --complaints "$c" --deliveries "$d" --by region --out "$work/$peer.csv" ;;
-      polars) measure "$work/$peer.t" "$py" bench/peer_polars.py --complaints "$c" --deliveries "$d" --out "$work/$peer.csv" ;;
-      none) continue ;;
-    esac
-    read -r s mb < "$work/$peer.t"
-    "$py" tests/reference/compare_tables.py "$work/ours.csv" "$work/$peer.csv" > "$work/agree" || { cat "$work/agree"; exit 1; }
-    printf '| %s | %s | %s | %s | %.2f | %.2f |\n' "$format" "$peer" "$s" "$mb" "$(echo "$ours_s / $s" | bc -l)" "$(echo "$ours_mb / $mb" | bc -l)"
+ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
+
+echo "# $(date -u +%Y-%m-%d) $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GB; $(cargo --version); duckdb $("$py" -c 'import duckdb; print(duckdb.__version__)'), polars $("$py" -c 'import polars; print(polars.__version__)'); median of $RUNS"
+for set in $SETS; do
+  data=$(prepare "$set")
+  echo
+  echo "## $set: $(($(wc -l < "$data/deliveries.csv") - 1)) deliveries ($(du -h "$data/deliveries.csv" | cut -f1) CSV), $(($(wc -l < "$data/complaints.csv") - 1)) complaints"
+  printf '\n| format | tool | wall s | peak MB | ours / tool (time) | ours / tool (memory) |\n|---|---|---|---|---|---|\n'
+  for format in $FORMATS; do
+    c="$data/complaints.$format"; d="$data/deliveries.$format"
+    args=(--complaints "$c" --deliveries "$d" --period week --by region)
+    measure "$work/ours.t" "$tool" report "${args[@]}" --format csv -o "$work/ours.csv"
+    read -r ours_s ours_mb < "$work/ours.t"
+    "$tool" report "${args[@]}" --format json -o "$work/ours.json"
+    printf '| %s | complaint-rate report | %s | %s | | |\n' "$format" "$ours_s" "$ours_mb"
+    for peer in $PEERS; do
+      [ "$peer" = none ] && continue
+      measure "$work/$peer.t" "$py" "bench/peer_$peer.py" --complaints "$c" --deliveries "$d" \
+        --out "$work/$peer.csv" --facts "$work/$peer.json"
+      read -r s mb < "$work/$peer.t"
+      "$py" tests/reference/compare_tables.py "$work/ours.csv" "$work/$peer.csv" > "$work/agree" \
+        || { echo "$peer disagrees on the period table:"; cat "$work/agree"; exit 1; }
+      "$py" bench/compare_facts.py "$work/ours.json" "$work/$peer.json" \
+        || { echo "$peer disagrees on the concentration counts"; exit 1; }
+      printf '| %s | %s | %s | %s | %s | %s |\n' "$format" "$peer" "$s" "$mb" "$(ratio "$ours_s" "$s")" "$(ratio "$ours_mb" "$mb")"
+    done
+    if [ "$set" = heavy ]; then
+      for command in repeats customers; do
+        measure "$work/$command.t" "$tool" "$command" --complaints "$c" --deliveries "$d" --format csv -o "$work/$command.csv"
+        read -r s mb < "$work/$command.t"
+        printf '| %s | complaint-rate %s | %s | %s | %s × report | %s × report |\n' \
+          "$format" "$command" "$s" "$mb" "$(ratio "$s" "$ours_s")" "$(ratio "$mb" "$ours_mb")"
+      done
+    fi
   done
 done
 echo
-echo "All tools agree on every number of the period table (tests/reference/compare_tables.py)."
+echo "Every peer agrees with the report on every number of the period table (tests/reference/compare_tables.py) and on the concentration counts (bench/compare_facts.py)."
