@@ -406,6 +406,7 @@ impl InputArgs {
                 range: DateRange { from: self.from, to: self.to },
                 filters,
                 count_rows: self.count_rows,
+                per_customer: false,
                 complaints: read.complaints,
                 deliveries: read.deliveries,
             },

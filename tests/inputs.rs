@@ -480,6 +480,52 @@ fn deliveries_per_customer_follow_filters_and_order_lines() {
     assert_eq!(per_customer(&["--count-rows"]), [k("K1", "6"), k("K2", "2")]);
 }
 
+/// Deliveries per customer counted in the CSV counter's own pass equal the
+/// polars group-by's (the same file gzipped): ids trimmed, missing ids left
+/// out; and with a rejected row, both fall back to checking each row.
+#[test]
+fn deliveries_per_customer_in_the_counters_pass_equal_polars() {
+    let dir = tempfile::tempdir().unwrap();
+    let complaints = dir.path().join("complaints.csv");
+    std::fs::write(&complaints, "ticket,created_at,customer_id\nT1,2024-01-04 08:00,K1\nT2,2024-01-17 12:00,K2\n")
+        .unwrap();
+    for bad_row in ["", "A9,not a time,K1\n"] {
+        let text = format!(
+            "order_id,delivered_at,customer_id\nA1,2024-01-02 10:00, K1 \nA2,2024-01-03 11:00,K1\n\
+             A3,2024-01-09 09:00,\nA4,2024-01-16 09:00,NA\nA5,2024-01-17 09:00,K2\nA6,2024-01-18 09:00,K3\n{bad_row}"
+        );
+        let plain = dir.path().join("deliveries.csv");
+        std::fs::write(&plain, &text).unwrap();
+        let gzipped = dir.path().join("deliveries.csv.gz");
+        let mut gz = flate2::write::GzEncoder::new(std::fs::File::create(&gzipped).unwrap(), Default::default());
+        std::io::Write::write_all(&mut gz, text.as_bytes()).unwrap();
+        gz.finish().unwrap();
+        let customers = |deliveries: &Path| {
+            let out = run(&[
+                "customers",
+                "--complaints",
+                complaints.to_str().unwrap(),
+                "--deliveries",
+                deliveries.to_str().unwrap(),
+                "--format",
+                "csv",
+            ]);
+            csv_output(&out).iter().map(|r| (r["customer"].clone(), r["deliveries"].clone())).collect::<Vec<_>>()
+        };
+        let k = |a: &str, b: &str| (a.to_string(), b.to_string());
+        assert_eq!(customers(&plain), [k("K1", "2"), k("K2", "1")], "{bad_row:?}");
+        assert_eq!(customers(&plain), customers(&gzipped), "{bad_row:?}");
+        // K3 (no complaint) is one of the customers with deliveries.
+        let concentration = |deliveries: &Path| {
+            report_json(complaints.to_str().unwrap(), deliveries.to_str().unwrap(), &[])["summary"]["concentration"]
+                .clone()
+        };
+        let plain_facts = concentration(&plain);
+        assert_eq!(plain_facts["customers"], 3, "{plain_facts}");
+        assert_eq!(plain_facts, concentration(&gzipped), "{bad_row:?}");
+    }
+}
+
 /// `where` in the config file filters like --where; a --where flag wins.
 #[test]
 fn filters_from_the_config_file() {

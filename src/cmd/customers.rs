@@ -36,6 +36,7 @@ pub fn run(args: &Args) -> Result<u8> {
     let mut options = args.input.resolve()?;
     // No period table here: deliveries counted per week or month are fine.
     options.period = Some(Period::All);
+    options.input.per_customer = true;
     let input = &options;
     let data = output.load(&options)?;
     if !data.complaints.has_customers() {

@@ -92,7 +92,9 @@ pub fn run(args: &Args) -> Result<u8> {
             bail!("{name} must be a number ≥ 0");
         }
     }
-    let options = args.input.resolve()?;
+    let mut options = args.input.resolve()?;
+    // The concentration facts compare complainers with deliveries per customer.
+    options.input.per_customer = true;
     let data = output.load(&options)?;
     let maturity = facts::maturity(&options, args.maturity_days, &data);
     let days = data.counted_days(options.input.range);

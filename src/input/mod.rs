@@ -31,6 +31,9 @@ pub struct InputOptions {
     pub filters: Vec<RowFilter>,
     /// `--count-rows`: count every delivery row even when order ids repeat.
     pub count_rows: bool,
+    /// The command needs deliveries per customer: count them in the same
+    /// pass where the counter can.
+    pub per_customer: bool,
     pub complaints: TableOptions,
     pub deliveries: TableOptions,
 }

@@ -37,6 +37,9 @@ pub struct DeliveryCounts {
     pub filters: Vec<(RowFilter, String)>,
     /// The order column when rows are order lines (one delivery per order).
     pub order_lines: Option<String>,
+    /// Rows per customer over every row read, where the counter could tell
+    /// them in the same pass (plain CSV, asked for by the command).
+    pub per_customer: Option<HashMap<String, u64>>,
 }
 
 /// The span one delivery date covers.
@@ -216,6 +219,7 @@ fn count_postgres(pg: &Postgres, options: &InputOptions, by: &[String]) -> Resul
             time: time_parser,
             filters,
             order_lines,
+            per_customer: None,
         },
     ))
 }
@@ -289,11 +293,19 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
     // or a typed column's date); if any key does not parse, once more with
     // the exact key (the text before the time of day).
     let strategies = [time_key(&parser, &samples, typed), TimeKey::DatePart];
+    // Rows per customer ride along where the counter can count them (one
+    // row, one delivery: no count column, no order lines).
+    let customer = roles.get(Role::Customer).filter(|_| options.per_customer && columns.count.is_none());
+    let mut per_customer = None;
     let mut result = None;
     for strategy in strategies {
         let groups = match order_lines {
             Some(order) => one_per_order(source, order, strategy, &columns, &group, &filters)?,
-            None => (grouped(source, &columns, strategy, &group)?, 0),
+            None => {
+                let (groups, customers) = grouped(source, &columns, strategy, &group, customer)?;
+                per_customer = customers;
+                (groups, 0)
+            }
         };
         let all_parse = groups.0.iter().filter_map(|g| g.key.as_deref()).all(|k| parser.parse(k).is_some());
         result = Some((strategy, groups));
@@ -366,7 +378,17 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
     let granularity = Granularity::detect(&parser.layout, aggregated, &dates, &time_column);
     let filters = filters.into_iter().map(|(f, column)| (f.clone(), column)).collect();
     let order_lines = order_lines.map(str::to_string);
-    Ok(DeliveryCounts { counts, rows_per_date, granularity, ledger, roles, time: parser, filters, order_lines })
+    Ok(DeliveryCounts {
+        counts,
+        rows_per_date,
+        granularity,
+        ledger,
+        roles,
+        time: parser,
+        filters,
+        order_lines,
+        per_customer,
+    })
 }
 
 /// How the time column is turned into a group key whose text the time
@@ -429,7 +451,13 @@ fn time_key(parser: &TimeParser, samples: &[&str], typed: bool) -> TimeKey {
 /// Deliveries grouped by time key, segment and count text: the specialised
 /// Parquet or CSV counter where it applies (Parquet, plain UTF-8 CSV), else
 /// a polars group-by.
-fn grouped(source: &Source, columns: &Columns, strategy: TimeKey, group: &[Expr]) -> Result<Vec<Group>> {
+fn grouped(
+    source: &Source,
+    columns: &Columns,
+    strategy: TimeKey,
+    group: &[Expr],
+    customer: Option<&str>,
+) -> Result<(Vec<Group>, Option<HashMap<String, u64>>)> {
     let cut = match strategy {
         TimeKey::Whole => Some(KeyCut::Whole),
         TimeKey::Prefix(n) => Some(KeyCut::Prefix(n as usize)),
@@ -442,6 +470,7 @@ fn grouped(source: &Source, columns: &Columns, strategy: TimeKey, group: &[Expr]
             None => parquet_count::TimeRead::Typed,
         };
         return parquet_count::count(files, columns, time)
+            .map(|groups| (groups, None))
             .with_context(|| format!("{}: cannot read the deliveries", source.display()));
     }
     if let (Some(cut), Some((files, delimiter))) = (cut, source.plain_csv()) {
@@ -452,8 +481,10 @@ fn grouped(source: &Source, columns: &Columns, strategy: TimeKey, group: &[Expr]
             segments: columns.segments.iter().map(|s| index(s)).collect(),
             count: columns.count.map(index),
             cut,
+            customer: customer.map(index),
         };
         return fast_count::count(files, delimiter, &fields)
+            .map(|counted| (counted.groups, counted.per_customer))
             .map_err(|e| explain_read_error(source, e))
             .with_context(|| format!("{}: cannot read the deliveries", source.display()));
     }
@@ -478,14 +509,15 @@ fn grouped(source: &Source, columns: &Columns, strategy: TimeKey, group: &[Expr]
         Some(_) => Some(frame.column(COUNT)?.str()?),
         None => None,
     };
-    Ok((0..frame.height())
+    let groups = (0..frame.height())
         .map(|g| Group {
             key: keys.get(g).map(str::to_string),
             segment: segments.iter().map(|s| s.get(g).map(str::to_string)).collect(),
             count: counts.and_then(|c| c.get(g)).map(str::to_string),
             rows: rows.get(g).unwrap_or(0),
         })
-        .collect())
+        .collect();
+    Ok((groups, None))
 }
 
 /// How many first rows are checked for repeated order ids.

@@ -5,7 +5,7 @@
 //! threads split a large file at a newline proven to lie outside quotes (an
 //! even number of `"` before it), else one thread reads it all.
 
-use foldhash::{HashMap, HashMapExt};
+use foldhash::HashMap;
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
@@ -40,26 +40,74 @@ pub struct Fields {
     pub segments: Vec<usize>,
     pub count: Option<usize>,
     pub cut: KeyCut,
+    /// Also count rows per value of this field (deliveries per customer).
+    pub customer: Option<usize>,
+}
+
+/// The groups, and rows per customer value (trimmed; missing values left
+/// out) when `Fields::customer` asked for them.
+pub struct Counted {
+    pub groups: Vec<Group>,
+    pub per_customer: Option<std::collections::HashMap<String, u64>>,
+}
+
+/// Rows per group key, and per customer value.
+#[derive(Default)]
+struct Tally {
+    groups: HashMap<Vec<u8>, u64>,
+    customers: HashMap<Vec<u8>, u64>,
+}
+
+impl Tally {
+    fn merge(&mut self, other: Tally) {
+        for (key, n) in other.groups {
+            *self.groups.entry(key).or_default() += n;
+        }
+        for (key, n) in other.customers {
+            *self.customers.entry(key).or_default() += n;
+        }
+    }
+}
+
+/// Add one to `key`'s tally, copying the key only the first time.
+fn bump(map: &mut HashMap<Vec<u8>, u64>, key: &[u8]) {
+    match map.get_mut(key) {
+        Some(n) => *n += 1,
+        None => {
+            map.insert(key.to_vec(), 1);
+        }
+    }
 }
 
 const SPLIT_AT_LEAST: u64 = 64 << 20;
 const SEPARATOR: u8 = 0xFF; // never in UTF-8
 
 /// Count the groups of every file (each with a header line).
-pub fn count(files: &[impl AsRef<Path>], delimiter: u8, fields: &Fields) -> Result<Vec<Group>> {
-    let mut total: HashMap<Vec<u8>, u64> = HashMap::new();
+pub fn count(files: &[impl AsRef<Path>], delimiter: u8, fields: &Fields) -> Result<Counted> {
+    let mut total = Tally::default();
     for file in files {
-        for (key, n) in count_file(file.as_ref(), delimiter, fields)? {
-            *total.entry(key).or_default() += n;
-        }
+        total.merge(count_file(file.as_ref(), delimiter, fields)?);
     }
     let mut groups: Vec<Group> =
-        total.into_iter().map(|(key, rows)| decode(&key, rows, fields)).collect::<Result<_>>()?;
+        total.groups.into_iter().map(|(key, rows)| decode(&key, rows, fields)).collect::<Result<_>>()?;
     groups.sort_by(|a, b| (&a.key, &a.segment, &a.count).cmp(&(&b.key, &b.segment, &b.count)));
-    Ok(groups)
+    let per_customer = match fields.customer {
+        None => None,
+        Some(_) => {
+            let mut map = std::collections::HashMap::with_capacity(total.customers.len());
+            for (key, rows) in total.customers {
+                let text = std::str::from_utf8(&key).context("not UTF-8 text")?;
+                if let Some(customer) = crate::input::present(Some(text)) {
+                    *map.entry(customer.to_string()).or_default() += rows;
+                }
+            }
+            Some(map)
+        }
+    };
+    Ok(Counted { groups, per_customer })
 }
 
-fn count_file(path: &Path, delimiter: u8, fields: &Fields) -> Result<HashMap<Vec<u8>, u64>> {
+fn count_file(path: &Path, delimiter: u8, fields: &Fields) -> Result<Tally> {
     let size = std::fs::metadata(path)?.len();
     let split = if size >= SPLIT_AT_LEAST { safe_split(path, size)? } else { None };
     match split {
@@ -71,9 +119,7 @@ fn count_file(path: &Path, delimiter: u8, fields: &Fields) -> Result<HashMap<Vec
                 (first.join().expect("counting thread"), second)
             });
             let mut merged = first?;
-            for (key, n) in second? {
-                *merged.entry(key).or_default() += n;
-            }
+            merged.merge(second?);
             Ok(merged)
         }
     }
@@ -108,7 +154,7 @@ fn count_range(
     header: bool,
     delimiter: u8,
     fields: &Fields,
-) -> Result<HashMap<Vec<u8>, u64>> {
+) -> Result<Tally> {
     let mut file = File::open(path).with_context(|| format!("{}: cannot open the file", path.display()))?;
     file.seek(SeekFrom::Start(start))?;
     let mut reader = csv::ReaderBuilder::new()
@@ -119,8 +165,11 @@ fn count_range(
         .from_reader(file.take(end - start));
     let mut record = ByteRecord::new();
     let mut key = Vec::with_capacity(64);
-    let mut groups: HashMap<Vec<u8>, u64> = HashMap::new();
+    let mut tally = Tally::default();
     while reader.read_byte_record(&mut record)? {
+        if let Some(c) = fields.customer.and_then(|c| record.get(c)).filter(|c| !c.is_empty()) {
+            bump(&mut tally.customers, c);
+        }
         key.clear();
         push_field(&mut key, record.get(fields.time).map(|t| cut(t, fields.cut)));
         for &s in &fields.segments {
@@ -129,14 +178,9 @@ fn count_range(
         if let Some(c) = fields.count {
             push_field(&mut key, record.get(c));
         }
-        match groups.get_mut(key.as_slice()) {
-            Some(n) => *n += 1,
-            None => {
-                groups.insert(key.clone(), 1);
-            }
-        }
+        bump(&mut tally.groups, &key);
     }
-    Ok(groups)
+    Ok(tally)
 }
 
 /// Empty fields are missing (as polars reads them).
@@ -225,16 +269,20 @@ mod tests {
         }
         text.push_str("x,,\n");
         std::fs::write(&path, &text).unwrap();
-        let fields = Fields { time: 1, segments: vec![2], count: None, cut: KeyCut::Prefix(10) };
-        let whole = count(&[&path], b',', &fields).unwrap();
+        let fields = Fields { time: 1, segments: vec![2], count: None, cut: KeyCut::Prefix(10), customer: Some(0) };
+        let counted = count(&[&path], b',', &fields).unwrap();
+        let whole = counted.groups;
         assert_eq!(whole.iter().map(|g| g.rows).sum::<u64>(), 2001);
         assert!(whole.iter().any(|g| g.key.is_none() && g.segment == vec![None]));
+        // Rows per customer (the id column here): every id once, "x" too.
+        let per_customer = counted.per_customer.unwrap();
+        assert_eq!((per_customer.len(), per_customer["17"], per_customer["x"]), (2001, 1, 1));
         // A split in the middle (forced) gives the same groups when it is safe.
         let size = std::fs::metadata(&path).unwrap().len();
         if let Some(at) = safe_split(&path, size).unwrap() {
             let a = count_range(&path, 0, at, true, b',', &fields).unwrap();
             let b = count_range(&path, at, size, false, b',', &fields).unwrap();
-            let total: u64 = a.values().chain(b.values()).sum();
+            let total: u64 = a.groups.values().chain(b.groups.values()).sum();
             assert_eq!(total, 2001);
         }
     }

@@ -377,7 +377,7 @@ mod tests {
         for cut in [KeyCut::Whole, KeyCut::Prefix(10), KeyCut::DatePart] {
             let names = Columns { time: "when", segments: &segments, count: Some("n") };
             let ours = count(std::slice::from_ref(&parquet), &names, TimeRead::Text(cut)).unwrap();
-            let fields = Fields { time: 0, segments: vec![1], count: Some(2), cut };
+            let fields = Fields { time: 0, segments: vec![1], count: Some(2), cut, customer: None };
             let expected = fast_count::count(&[&csv], b',', &fields).unwrap();
             let rows: u64 = ours.iter().map(|g| g.rows).sum();
             assert_eq!(rows, 500);
@@ -389,7 +389,7 @@ mod tests {
                 *merged.entry((g.key, segment, g.count)).or_insert(0) += g.rows;
             }
             let expected: std::collections::BTreeMap<_, _> =
-                expected.into_iter().map(|g| ((g.key, g.segment, g.count), g.rows)).collect();
+                expected.groups.into_iter().map(|g| ((g.key, g.segment, g.count), g.rows)).collect();
             assert_eq!(merged, expected, "{cut:?}");
         }
     }
