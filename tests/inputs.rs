@@ -492,7 +492,7 @@ fn deliveries_per_customer_in_the_counters_pass_equal_polars() {
     for bad_row in ["", "A9,not a time,K1\n"] {
         let text = format!(
             "order_id,delivered_at,customer_id\nA1,2024-01-02 10:00, K1 \nA2,2024-01-03 11:00,K1\n\
-             A3,2024-01-09 09:00,\nA4,2024-01-16 09:00,NA\nA5,2024-01-17 09:00,K2\nA6,2024-01-18 09:00,K3\n{bad_row}"
+             A3,2024-01-09 09:00,\nA4,2024-01-16 09:00,NA\nA5,2024-01-17 09:00,K2\nA6,2024-01-18 09:00,K3-a-customer-id-longer-than-15-bytes\n{bad_row}"
         );
         let plain = dir.path().join("deliveries.csv");
         std::fs::write(&plain, &text).unwrap();

@@ -138,7 +138,7 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
         _ => None,
     };
     // The values are read where polars holds them; only used rows are copied.
-    let frame = source
+    let mut frame = source
         .scan_with_rows()?
         .select(
             wanted
@@ -153,6 +153,9 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
         .collect()
         .map_err(|e| explain_read_error(source, anyhow::Error::new(e)))
         .with_context(|| format!("{file}: cannot read the complaints"))?;
+    // One chunk per column: the row loop's `get(i)` is then a lookup, not a
+    // walk over the chunks (the views are copied, the text is not).
+    frame.rechunk_mut_par();
 
     let column = |name: &str| -> Result<&StringChunked> { Ok(frame.column(name)?.str()?) };
     let rows = frame.column(ROW)?.u64()?;

@@ -51,22 +51,58 @@ pub struct Counted {
     pub per_customer: Option<std::collections::HashMap<String, u64>>,
 }
 
-/// Rows per group key, and per customer value.
+/// Rows per group key, and per customer value: values of up to 15 bytes
+/// (most ids) packed into one integer, so a lookup compares integers and
+/// follows no pointer; longer ones as bytes.
 #[derive(Default)]
 struct Tally {
     groups: HashMap<Vec<u8>, u64>,
+    short_customers: HashMap<u128, u64>,
     customers: HashMap<Vec<u8>, u64>,
 }
 
 impl Tally {
+    fn customer(&mut self, value: &[u8]) {
+        match pack(value) {
+            Some(packed) => *self.short_customers.entry(packed).or_default() += 1,
+            None => bump(&mut self.customers, value),
+        }
+    }
+
     fn merge(&mut self, other: Tally) {
         for (key, n) in other.groups {
             *self.groups.entry(key).or_default() += n;
+        }
+        for (key, n) in other.short_customers {
+            *self.short_customers.entry(key).or_default() += n;
         }
         for (key, n) in other.customers {
             *self.customers.entry(key).or_default() += n;
         }
     }
+
+    /// Every customer value with its rows.
+    fn customers(self) -> impl Iterator<Item = (Vec<u8>, u64)> {
+        let short = self.short_customers.into_iter().map(|(packed, n)| (unpack(packed), n));
+        short.chain(self.customers)
+    }
+}
+
+/// Up to 15 bytes and their length in one integer (the length tells
+/// "a" from "a\0").
+fn pack(value: &[u8]) -> Option<u128> {
+    if value.len() > 15 {
+        return None;
+    }
+    let mut bytes = [0u8; 16];
+    bytes[..value.len()].copy_from_slice(value);
+    bytes[15] = value.len() as u8;
+    Some(u128::from_le_bytes(bytes))
+}
+
+fn unpack(packed: u128) -> Vec<u8> {
+    let bytes = packed.to_le_bytes();
+    bytes[..bytes[15] as usize].to_vec()
 }
 
 /// Add one to `key`'s tally, copying the key only the first time.
@@ -89,13 +125,13 @@ pub fn count(files: &[impl AsRef<Path>], delimiter: u8, fields: &Fields) -> Resu
         total.merge(count_file(file.as_ref(), delimiter, fields)?);
     }
     let mut groups: Vec<Group> =
-        total.groups.into_iter().map(|(key, rows)| decode(&key, rows, fields)).collect::<Result<_>>()?;
+        std::mem::take(&mut total.groups).into_iter().map(|(key, rows)| decode(&key, rows, fields)).collect::<Result<_>>()?;
     groups.sort_by(|a, b| (&a.key, &a.segment, &a.count).cmp(&(&b.key, &b.segment, &b.count)));
     let per_customer = match fields.customer {
         None => None,
         Some(_) => {
-            let mut map = std::collections::HashMap::with_capacity(total.customers.len());
-            for (key, rows) in total.customers {
+            let mut map = std::collections::HashMap::new();
+            for (key, rows) in total.customers() {
                 let text = std::str::from_utf8(&key).context("not UTF-8 text")?;
                 if let Some(customer) = crate::input::present(Some(text)) {
                     *map.entry(customer.to_string()).or_default() += rows;
@@ -168,7 +204,7 @@ fn count_range(
     let mut tally = Tally::default();
     while reader.read_byte_record(&mut record)? {
         if let Some(c) = fields.customer.and_then(|c| record.get(c)).filter(|c| !c.is_empty()) {
-            bump(&mut tally.customers, c);
+            tally.customer(c);
         }
         key.clear();
         push_field(&mut key, record.get(fields.time).map(|t| cut(t, fields.cut)));
@@ -249,6 +285,15 @@ fn decode(key: &[u8], rows: u64, fields: &Fields) -> Result<Group> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn packed_ids_round_trip() {
+        for value in [&b""[..], b"a", b"a\0", b"C0000225", b"exactly15bytes!"] {
+            assert_eq!(unpack(pack(value).unwrap()), value);
+        }
+        assert_ne!(pack(b"a"), pack(b"a\0"));
+        assert_eq!(pack(b"sixteen bytes!!!"), None);
+    }
 
     #[test]
     fn cuts() {
