@@ -283,7 +283,11 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
     }
     let dtype = source.scan()?.collect_schema().map_err(anyhow::Error::new)?.get(&time_column).cloned();
     let typed = matches!(dtype, Some(DataType::Date | DataType::Datetime(..)));
-    let columns = Columns { time: &time_column, segments: &key_columns, count: roles.get(Role::Count) };
+    let count_column = roles.get(Role::Count);
+    // Rows per customer ride along where the counter can count them (one
+    // row, one delivery: no count column, no order lines).
+    let customer = roles.get(Role::Customer).filter(|_| options.per_customer && count_column.is_none());
+    let columns = Columns { time: &time_column, segments: &key_columns, count: count_column, customer };
     let mut ledger = Ledger::new("deliveries", &file);
     let order_lines = match (roles.get(Role::Order), columns.count) {
         (Some(order), None) if !options.count_rows && order_ids_repeat(source, order)? => Some(order),
@@ -293,16 +297,13 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
     // or a typed column's date); if any key does not parse, once more with
     // the exact key (the text before the time of day).
     let strategies = [time_key(&parser, &samples, typed), TimeKey::DatePart];
-    // Rows per customer ride along where the counter can count them (one
-    // row, one delivery: no count column, no order lines).
-    let customer = roles.get(Role::Customer).filter(|_| options.per_customer && columns.count.is_none());
     let mut per_customer = None;
     let mut result = None;
     for strategy in strategies {
         let groups = match order_lines {
             Some(order) => one_per_order(source, order, strategy, &columns, &group, &filters)?,
             None => {
-                let (groups, customers) = grouped(source, &columns, strategy, &group, customer)?;
+                let (groups, customers) = grouped(source, &columns, strategy, &group)?;
                 per_customer = customers;
                 (groups, 0)
             }
@@ -456,7 +457,6 @@ fn grouped(
     columns: &Columns,
     strategy: TimeKey,
     group: &[Expr],
-    customer: Option<&str>,
 ) -> Result<(Vec<Group>, Option<HashMap<String, u64>>)> {
     let cut = match strategy {
         TimeKey::Whole => Some(KeyCut::Whole),
@@ -470,7 +470,7 @@ fn grouped(
             None => parquet_count::TimeRead::Typed,
         };
         return parquet_count::count(files, columns, time)
-            .map(|groups| (groups, None))
+            .map(|counted| (counted.groups, counted.per_customer))
             .with_context(|| format!("{}: cannot read the deliveries", source.display()));
     }
     if let (Some(cut), Some((files, delimiter))) = (cut, source.plain_csv()) {
@@ -481,7 +481,7 @@ fn grouped(
             segments: columns.segments.iter().map(|s| index(s)).collect(),
             count: columns.count.map(index),
             cut,
-            customer: customer.map(index),
+            customer: columns.customer.map(index),
         };
         return fast_count::count(files, delimiter, &fields)
             .map(|counted| (counted.groups, counted.per_customer))

@@ -51,40 +51,63 @@ pub struct Counted {
     pub per_customer: Option<std::collections::HashMap<String, u64>>,
 }
 
-/// Rows per group key, and per customer value: values of up to 15 bytes
-/// (most ids) packed into one integer, so a lookup compares integers and
-/// follows no pointer; longer ones as bytes.
+/// Rows per group key, and per customer value.
 #[derive(Default)]
 struct Tally {
     groups: HashMap<Vec<u8>, u64>,
-    short_customers: HashMap<u128, u64>,
-    customers: HashMap<Vec<u8>, u64>,
+    customers: CustomerTally,
 }
 
 impl Tally {
-    fn customer(&mut self, value: &[u8]) {
-        match pack(value) {
-            Some(packed) => *self.short_customers.entry(packed).or_default() += 1,
-            None => bump(&mut self.customers, value),
-        }
-    }
-
     fn merge(&mut self, other: Tally) {
         for (key, n) in other.groups {
             *self.groups.entry(key).or_default() += n;
         }
-        for (key, n) in other.short_customers {
-            *self.short_customers.entry(key).or_default() += n;
+        self.customers.merge(other.customers);
+    }
+}
+
+/// Rows per customer value (the Parquet counter's too): values of up to 15
+/// bytes (most ids) packed into one integer, so a lookup compares integers
+/// and follows no pointer; longer ones as bytes.
+#[derive(Default)]
+pub struct CustomerTally {
+    short: HashMap<u128, u64>,
+    long: HashMap<Vec<u8>, u64>,
+}
+
+impl CustomerTally {
+    /// One row of this customer (empty values are missing: not counted).
+    pub fn add(&mut self, value: &[u8]) {
+        if value.is_empty() {
+            return;
         }
-        for (key, n) in other.customers {
-            *self.customers.entry(key).or_default() += n;
+        match pack(value) {
+            Some(packed) => *self.short.entry(packed).or_default() += 1,
+            None => bump(&mut self.long, value),
         }
     }
 
-    /// Every customer value with its rows.
-    fn customers(self) -> impl Iterator<Item = (Vec<u8>, u64)> {
-        let short = self.short_customers.into_iter().map(|(packed, n)| (unpack(packed), n));
-        short.chain(self.customers)
+    pub fn merge(&mut self, other: CustomerTally) {
+        for (key, n) in other.short {
+            *self.short.entry(key).or_default() += n;
+        }
+        for (key, n) in other.long {
+            *self.long.entry(key).or_default() += n;
+        }
+    }
+
+    /// Rows per customer, trimmed, missing values (`present`) left out.
+    pub fn into_map(self) -> Result<std::collections::HashMap<String, u64>> {
+        let mut map = std::collections::HashMap::new();
+        let short = self.short.into_iter().map(|(packed, n)| (unpack(packed), n));
+        for (key, rows) in short.chain(self.long) {
+            let text = std::str::from_utf8(&key).context("not UTF-8 text")?;
+            if let Some(customer) = crate::input::present(Some(text)) {
+                *map.entry(customer.to_string()).or_default() += rows;
+            }
+        }
+        Ok(map)
     }
 }
 
@@ -129,16 +152,7 @@ pub fn count(files: &[impl AsRef<Path>], delimiter: u8, fields: &Fields) -> Resu
     groups.sort_by(|a, b| (&a.key, &a.segment, &a.count).cmp(&(&b.key, &b.segment, &b.count)));
     let per_customer = match fields.customer {
         None => None,
-        Some(_) => {
-            let mut map = std::collections::HashMap::new();
-            for (key, rows) in total.customers() {
-                let text = std::str::from_utf8(&key).context("not UTF-8 text")?;
-                if let Some(customer) = crate::input::present(Some(text)) {
-                    *map.entry(customer.to_string()).or_default() += rows;
-                }
-            }
-            Some(map)
-        }
+        Some(_) => Some(total.customers.into_map()?),
     };
     Ok(Counted { groups, per_customer })
 }
@@ -203,8 +217,8 @@ fn count_range(
     let mut key = Vec::with_capacity(64);
     let mut tally = Tally::default();
     while reader.read_byte_record(&mut record)? {
-        if let Some(c) = fields.customer.and_then(|c| record.get(c)).filter(|c| !c.is_empty()) {
-            tally.customer(c);
+        if let Some(c) = fields.customer.and_then(|c| record.get(c)) {
+            tally.customers.add(c);
         }
         key.clear();
         push_field(&mut key, record.get(fields.time).map(|t| cut(t, fields.cut)));

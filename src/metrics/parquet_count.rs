@@ -20,7 +20,7 @@ use polars::io::parquet::read::_internal::to_deserializer;
 use polars::io::parquet::read::{FileMetadata, ParquetReader, infer_schema};
 use polars::prelude::*;
 
-use super::fast_count::{Group, KeyCut, cut_text};
+use super::fast_count::{Counted, CustomerTally, Group, KeyCut, cut_text};
 
 /// How the time column becomes the group key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,10 +37,12 @@ pub struct Columns<'a> {
     pub time: &'a str,
     pub segments: &'a [String],
     pub count: Option<&'a str>,
+    /// Also count rows per value of this column (deliveries per customer).
+    pub customer: Option<&'a str>,
 }
 
 /// Count the groups of every file.
-pub fn count(files: &[PathBuf], names: &Columns, time: TimeRead) -> Result<Vec<Group>> {
+pub fn count(files: &[PathBuf], names: &Columns, time: TimeRead) -> Result<Counted> {
     let mut plans = Vec::with_capacity(files.len());
     for path in files {
         plans.push(Plan::open(path, names)?);
@@ -70,15 +72,22 @@ pub fn count(files: &[PathBuf], names: &Columns, time: TimeRead) -> Result<Vec<G
         workers.into_iter().map(|w| w.join().expect("a counting thread")).collect()
     });
     let mut total: std::collections::HashMap<GroupKey, u64> = Default::default();
+    let mut customers = CustomerTally::default();
     for tally in tallies {
-        for (key, rows) in tally?.into_groups(time) {
+        let mut tally = tally?;
+        customers.merge(std::mem::take(&mut tally.customers));
+        for (key, rows) in tally.into_groups(time) {
             *total.entry(key).or_default() += rows;
         }
     }
     let mut groups: Vec<Group> =
         total.into_iter().map(|((key, segment, count), rows)| Group { key, segment, count, rows }).collect();
     groups.sort_by(|a, b| (&a.key, &a.segment, &a.count).cmp(&(&b.key, &b.segment, &b.count)));
-    Ok(groups)
+    let per_customer = match names.customer {
+        Some(_) => Some(customers.into_map()?),
+        None => None,
+    };
+    Ok(Counted { groups, per_customer })
 }
 
 /// One file: its footer and the arrow fields of the needed columns.
@@ -86,7 +95,7 @@ struct Plan {
     path: PathBuf,
     file: File,
     metadata: std::sync::Arc<FileMetadata>,
-    /// Time, segments, then count.
+    /// Time, segments, then count and customer.
     fields: Vec<ArrowField>,
 }
 
@@ -96,8 +105,10 @@ impl Plan {
         let metadata =
             ParquetReader::new(file.try_clone()?).get_metadata().map_err(anyhow::Error::new)?.clone();
         let schema = infer_schema(&metadata).map_err(anyhow::Error::new)?;
-        let wanted =
-            std::iter::once(names.time).chain(names.segments.iter().map(String::as_str)).chain(names.count);
+        let wanted = std::iter::once(names.time)
+            .chain(names.segments.iter().map(String::as_str))
+            .chain(names.count)
+            .chain(names.customer);
         let fields = wanted
             .map(|name| {
                 schema.get(name).cloned().with_context(|| format!("{}: no column {name:?}", path.display()))
@@ -141,6 +152,12 @@ impl Plan {
             Some(_) => Some(as_text(self.column(g, &self.fields[1 + names.segments.len()])?)?),
             None => None,
         };
+        if names.customer.is_some() {
+            let field = self.fields.last().expect("the customer column");
+            for value in as_text(self.column(g, field)?)?.iter().flatten() {
+                tally.customers.add(value.as_bytes());
+            }
+        }
         // Each row's key as one number, built a column at a time: the time's
         // number, then (key so far, next value's number) pairs numbered in turn.
         let mut keys: Vec<u32> = match time {
@@ -255,6 +272,7 @@ struct Tally {
     segments: usize,
     /// Rows per number of the whole key.
     rows: Vec<u64>,
+    customers: CustomerTally,
 }
 
 type GroupKey = (Option<String>, Vec<Option<String>>, Option<String>);
@@ -268,6 +286,7 @@ impl Tally {
             pairs: (1..columns).map(|_| PairNumbers::default()).collect(),
             segments: names.segments.len(),
             rows: Vec::new(),
+            customers: CustomerTally::default(),
         }
     }
 
@@ -375,8 +394,8 @@ mod tests {
         std::fs::write(&csv, text).unwrap();
         let segments = vec!["region".to_string()];
         for cut in [KeyCut::Whole, KeyCut::Prefix(10), KeyCut::DatePart] {
-            let names = Columns { time: "when", segments: &segments, count: Some("n") };
-            let ours = count(std::slice::from_ref(&parquet), &names, TimeRead::Text(cut)).unwrap();
+            let names = Columns { time: "when", segments: &segments, count: Some("n"), customer: None };
+            let ours = count(std::slice::from_ref(&parquet), &names, TimeRead::Text(cut)).unwrap().groups;
             let fields = Fields { time: 0, segments: vec![1], count: Some(2), cut, customer: None };
             let expected = fast_count::count(&[&csv], b',', &fields).unwrap();
             let rows: u64 = ours.iter().map(|g| g.rows).sum();
@@ -400,8 +419,8 @@ mod tests {
         let parquet = dir.path().join("d.parquet");
         write_parquet(&parquet, true);
         let segments = vec!["region".to_string()];
-        let names = Columns { time: "when", segments: &segments, count: None };
-        let ours = count(&[parquet.clone(), parquet.clone()], &names, TimeRead::Typed).unwrap();
+        let names = Columns { time: "when", segments: &segments, count: None, customer: None };
+        let ours = count(&[parquet.clone(), parquet.clone()], &names, TimeRead::Typed).unwrap().groups;
         // The same count by a polars group-by over both files.
         let path = PlRefPath::new(parquet.to_string_lossy().as_ref());
         let frame =
@@ -431,7 +450,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let parquet = dir.path().join("d.parquet");
         write_parquet(&parquet, false);
-        let names = Columns { time: "nope", segments: &[], count: None };
+        let names = Columns { time: "nope", segments: &[], count: None, customer: None };
         assert!(count(std::slice::from_ref(&parquet), &names, TimeRead::Typed).is_err());
         let bytes = std::fs::read(&parquet).unwrap();
         let broken = dir.path().join("broken.parquet");
@@ -441,7 +460,7 @@ mod tests {
             *b = 0xAB;
         }
         std::fs::write(&broken, damaged).unwrap();
-        let names = Columns { time: "when", segments: &[], count: None };
+        let names = Columns { time: "when", segments: &[], count: None, customer: None };
         assert!(count(&[broken], &names, TimeRead::Text(KeyCut::Whole)).is_err());
     }
 
