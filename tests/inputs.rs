@@ -500,6 +500,26 @@ fn deliveries_per_customer_in_the_counters_pass_equal_polars() {
         let mut gz = flate2::write::GzEncoder::new(std::fs::File::create(&gzipped).unwrap(), Default::default());
         std::io::Write::write_all(&mut gz, text.as_bytes()).unwrap();
         gz.finish().unwrap();
+        // And as Parquet (text columns, row groups of 2): the Parquet counter's pass.
+        let parquet = dir.path().join("deliveries.parquet");
+        {
+            use polars::prelude::*;
+            let lines: Vec<Vec<&str>> = text.lines().skip(1).map(|l| l.split(',').collect()).collect();
+            let column = |k: usize, name: &str| {
+                let values: Vec<Option<&str>> = lines.iter().map(|l| Some(l[k]).filter(|v| !v.is_empty())).collect();
+                Column::new(name.into(), values)
+            };
+            let mut frame = DataFrame::new_infer_height(vec![
+                column(0, "order_id"),
+                column(1, "delivered_at"),
+                column(2, "customer_id"),
+            ])
+            .unwrap();
+            ParquetWriter::new(std::fs::File::create(&parquet).unwrap())
+                .with_row_group_size(Some(2))
+                .finish(&mut frame)
+                .unwrap();
+        }
         let customers = |deliveries: &Path| {
             let out = run(&[
                 "customers",
@@ -515,6 +535,7 @@ fn deliveries_per_customer_in_the_counters_pass_equal_polars() {
         let k = |a: &str, b: &str| (a.to_string(), b.to_string());
         assert_eq!(customers(&plain), [k("K1", "2"), k("K2", "1")], "{bad_row:?}");
         assert_eq!(customers(&plain), customers(&gzipped), "{bad_row:?}");
+        assert_eq!(customers(&plain), customers(&parquet), "{bad_row:?}");
         // K3 (no complaint) is one of the customers with deliveries.
         let concentration = |deliveries: &Path| {
             report_json(complaints.to_str().unwrap(), deliveries.to_str().unwrap(), &[])["summary"]["concentration"]
@@ -523,6 +544,7 @@ fn deliveries_per_customer_in_the_counters_pass_equal_polars() {
         let plain_facts = concentration(&plain);
         assert_eq!(plain_facts["customers"], 3, "{plain_facts}");
         assert_eq!(plain_facts, concentration(&gzipped), "{bad_row:?}");
+        assert_eq!(plain_facts, concentration(&parquet), "{bad_row:?}");
     }
 }
 
