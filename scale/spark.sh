@@ -11,6 +11,8 @@
 #     ROWS=200000000 bash scale/spark.sh      (the figures in BENCHMARKS.md; ~10 GB free disk)
 #     ROWS=200000 bash scale/spark.sh         (a quick check; what .ci/run does)
 #
+# SPARK_WORK=DIR keeps the generated files in DIR and reuses them next time.
+#
 # BIN is the complaint-rate binary (default: the release build; build it with
 # cargo build --release). Spark needs Java 17+ (apt-get install -y
 # openjdk-17-jre-headless) and PySpark (installed into SPARK_VENV when missing).
@@ -31,6 +33,9 @@ fi
 py="$venv/bin/python"
 trap '[ -n "${SPARK_WORK:-}" ] || rm -rf "$work"' EXIT
 
+if [ "$(cat "$work/rows" 2>/dev/null)" = "$rows" ]; then
+  echo "== $rows deliveries as Parquet in $work/deliveries (generated before)"
+else
 echo "== $rows deliveries as Parquet in $work/deliveries"
 "$py" - "$work" "$rows" <<'PY'
 import sys, time, duckdb
@@ -61,6 +66,8 @@ con.execute(f"""COPY (SELECT 'T' || i AS ticket_id,
     TO '{work}/complaints.csv' (HEADER)""")
 print(f"generated in {time.time() - t:.0f} s")
 PY
+echo "$rows" >"$work/rows"
+fi
 du -sh "$work/deliveries" | awk '{print "parquet: " $1}'
 
 args=(--by region --col deliveries.time=delivered_at)
