@@ -8,7 +8,18 @@ fn help_texts_match_their_snapshots() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots");
     let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
     let mut stale = Vec::new();
-    for command in ["", "report", "compare", "customers", "repeats", "categories", "inspect", "sql", "completions", "man"] {
+    for command in [
+        "",
+        "report",
+        "compare",
+        "customers",
+        "repeats",
+        "categories",
+        "inspect",
+        "sql",
+        "completions",
+        "man",
+    ] {
         let mut args: Vec<&str> = command.split_whitespace().collect();
         args.push("--help");
         let out =

@@ -457,8 +457,11 @@ fn deliveries_per_customer_follow_filters_and_order_lines() {
     )
     .unwrap();
     let complaints = dir.path().join("complaints.csv");
-    std::fs::write(&complaints, "ticket,created_at,customer_id\nT1,2024-01-04 08:00,K1\nT2,2024-01-17 12:00,K2\n")
-        .unwrap();
+    std::fs::write(
+        &complaints,
+        "ticket,created_at,customer_id\nT1,2024-01-04 08:00,K1\nT2,2024-01-17 12:00,K2\n",
+    )
+    .unwrap();
     let per_customer = |extra: &[&str]| {
         let mut args = vec![
             "customers",
@@ -487,8 +490,11 @@ fn deliveries_per_customer_follow_filters_and_order_lines() {
 fn deliveries_per_customer_in_the_counters_pass_equal_polars() {
     let dir = tempfile::tempdir().unwrap();
     let complaints = dir.path().join("complaints.csv");
-    std::fs::write(&complaints, "ticket,created_at,customer_id\nT1,2024-01-04 08:00,K1\nT2,2024-01-17 12:00,K2\n")
-        .unwrap();
+    std::fs::write(
+        &complaints,
+        "ticket,created_at,customer_id\nT1,2024-01-04 08:00,K1\nT2,2024-01-17 12:00,K2\n",
+    )
+    .unwrap();
     for bad_row in ["", "A9,not a time,K1\n"] {
         let text = format!(
             "order_id,delivered_at,customer_id\nA1,2024-01-02 10:00, K1 \nA2,2024-01-03 11:00,K1\n\
@@ -497,7 +503,8 @@ fn deliveries_per_customer_in_the_counters_pass_equal_polars() {
         let plain = dir.path().join("deliveries.csv");
         std::fs::write(&plain, &text).unwrap();
         let gzipped = dir.path().join("deliveries.csv.gz");
-        let mut gz = flate2::write::GzEncoder::new(std::fs::File::create(&gzipped).unwrap(), Default::default());
+        let mut gz =
+            flate2::write::GzEncoder::new(std::fs::File::create(&gzipped).unwrap(), Default::default());
         std::io::Write::write_all(&mut gz, text.as_bytes()).unwrap();
         gz.finish().unwrap();
         // And as Parquet (text columns, row groups of 2): the Parquet counter's pass.
@@ -506,7 +513,8 @@ fn deliveries_per_customer_in_the_counters_pass_equal_polars() {
             use polars::prelude::*;
             let lines: Vec<Vec<&str>> = text.lines().skip(1).map(|l| l.split(',').collect()).collect();
             let column = |k: usize, name: &str| {
-                let values: Vec<Option<&str>> = lines.iter().map(|l| Some(l[k]).filter(|v| !v.is_empty())).collect();
+                let values: Vec<Option<&str>> =
+                    lines.iter().map(|l| Some(l[k]).filter(|v| !v.is_empty())).collect();
                 Column::new(name.into(), values)
             };
             let mut frame = DataFrame::new_infer_height(vec![
@@ -530,7 +538,10 @@ fn deliveries_per_customer_in_the_counters_pass_equal_polars() {
                 "--format",
                 "csv",
             ]);
-            csv_output(&out).iter().map(|r| (r["customer"].clone(), r["deliveries"].clone())).collect::<Vec<_>>()
+            csv_output(&out)
+                .iter()
+                .map(|r| (r["customer"].clone(), r["deliveries"].clone()))
+                .collect::<Vec<_>>()
         };
         let k = |a: &str, b: &str| (a.to_string(), b.to_string());
         assert_eq!(customers(&plain), [k("K1", "2"), k("K2", "1")], "{bad_row:?}");

@@ -90,7 +90,11 @@ pub fn run(args: &Args) -> Result<u8> {
     let mut overrides = config.column_overrides()?;
     overrides.extend(args.columns.iter().cloned());
     let role = |role: Role| {
-        overrides.iter().rev().find(|o| o.table == Table::Deliveries && o.role == role).map(|o| o.column.clone())
+        overrides
+            .iter()
+            .rev()
+            .find(|o| o.table == Table::Deliveries && o.role == role)
+            .map(|o| o.column.clone())
     };
     let Some(time) = role(Role::Time) else {
         bail!(
@@ -101,7 +105,12 @@ pub fn run(args: &Args) -> Result<u8> {
     let d = &config.defaults;
     let by = if args.by.is_empty() { d.by.clone().unwrap_or_default() } else { args.by.clone() };
     let filters: Vec<RowFilter> = if args.filters.is_empty() {
-        d.filters.iter().flatten().map(|f| f.parse()).collect::<Result<_, String>>().map_err(anyhow::Error::msg)?
+        d.filters
+            .iter()
+            .flatten()
+            .map(|f| f.parse())
+            .collect::<Result<_, String>>()
+            .map_err(anyhow::Error::msg)?
     } else {
         args.filters.clone()
     };
@@ -110,8 +119,9 @@ pub fn run(args: &Args) -> Result<u8> {
     }
     let zone = args.tz.clone().or_else(|| d.tz.clone()).filter(|z| z != DEFAULT_TZ || args.tz.is_some());
     if let Some(z) = &zone {
-        z.parse::<chrono_tz::Tz>()
-            .map_err(|_| anyhow::anyhow!("--tz {z:?} is not a time zone; use a name like UTC or Europe/Tallinn"))?;
+        z.parse::<chrono_tz::Tz>().map_err(|_| {
+            anyhow::anyhow!("--tz {z:?} is not a time zone; use a name like UTC or Europe/Tallinn")
+        })?;
     }
     let grain = match args.period {
         None | Some(PeriodArg::Day) => Grain::Day,

@@ -40,16 +40,14 @@ fn percent_decode(text: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'%' if i + 2 < bytes.len() => {
-                match u8::from_str_radix(&text[i + 1..i + 3], 16) {
-                    Ok(b) => {
-                        out.push(b);
-                        i += 3;
-                        continue;
-                    }
-                    Err(_) => out.push(b'%'),
+            b'%' if i + 2 < bytes.len() => match u8::from_str_radix(&text[i + 1..i + 3], 16) {
+                Ok(b) => {
+                    out.push(b);
+                    i += 3;
+                    continue;
                 }
-            }
+                Err(_) => out.push(b'%'),
+            },
             b'+' => out.push(b' '),
             b => out.push(b),
         }
@@ -110,7 +108,10 @@ fn split_url(url: &str) -> Result<(String, Option<String>, Relation, String)> {
 }
 
 fn shown_without_password(url: &str) -> String {
-    match url.split_once("://").and_then(|(s, rest)| rest.split_once('@').map(|(info, after)| (s, info, after))) {
+    match url
+        .split_once("://")
+        .and_then(|(s, rest)| rest.split_once('@').map(|(info, after)| (s, info, after)))
+    {
         Some((scheme, info, after)) => {
             let user = info.split_once(':').map(|(u, _)| u).unwrap_or(info);
             format!("{scheme}://{user}@{after}")
@@ -137,7 +138,10 @@ fn pgpass_password(file: &Path, host: &str, port: u16, db: &str, user: &str) -> 
             continue;
         }
         let fits = |field: &str, value: &str| field == "*" || field == value;
-        if fits(&fields[0], host) && fits(&fields[1], &port.to_string()) && fits(&fields[2], db) && fits(&fields[3], user)
+        if fits(&fields[0], host)
+            && fits(&fields[1], &port.to_string())
+            && fits(&fields[2], db)
+            && fits(&fields[3], user)
         {
             return Some(fields[4].clone());
         }
@@ -186,33 +190,37 @@ impl Postgres {
         let url = given.to_string_lossy();
         let (driver, password, relation, shown) = split_url(&url)?;
         let mut config: Config = driver.parse().map_err(|e| anyhow!("{shown}: not a PostgreSQL URL: {e}"))?;
-        let user = config.get_user().map(str::to_string).or_else(|| std::env::var("PGUSER").ok()).or_else(|| {
-            std::env::var("USER").ok()
-        });
+        let user = config
+            .get_user()
+            .map(str::to_string)
+            .or_else(|| std::env::var("PGUSER").ok())
+            .or_else(|| std::env::var("USER").ok());
         if config.get_user().is_none()
             && let Some(u) = &user
         {
             config.user(u);
         }
-        let password = password.or_else(|| std::env::var("PGPASSWORD").ok().filter(|p| !p.is_empty())).or_else(|| {
-            let file = std::env::var_os("PGPASSFILE")
-                .map(PathBuf::from)
-                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".pgpass")))?;
-            let host = match config.get_hosts().first() {
-                Some(postgres::config::Host::Tcp(h)) => h.clone(),
-                _ => "localhost".into(),
-            };
-            let port = config.get_ports().first().copied().unwrap_or(5432);
-            let db = config.get_dbname().map(str::to_string).or_else(|| user.clone()).unwrap_or_default();
-            pgpass_password(&file, &host, port, &db, user.as_deref().unwrap_or(""))
-        });
+        let password =
+            password.or_else(|| std::env::var("PGPASSWORD").ok().filter(|p| !p.is_empty())).or_else(|| {
+                let file = std::env::var_os("PGPASSFILE")
+                    .map(PathBuf::from)
+                    .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".pgpass")))?;
+                let host = match config.get_hosts().first() {
+                    Some(postgres::config::Host::Tcp(h)) => h.clone(),
+                    _ => "localhost".into(),
+                };
+                let port = config.get_ports().first().copied().unwrap_or(5432);
+                let db = config.get_dbname().map(str::to_string).or_else(|| user.clone()).unwrap_or_default();
+                pgpass_password(&file, &host, port, &db, user.as_deref().unwrap_or(""))
+            });
         if let Some(p) = password {
             config.password(p);
         }
         let mut client = config.connect(NoTls).map_err(|e| explain(e, &shown, &relation))?;
         let source = Dialect::Postgres.relation_sql(&relation);
-        let statement =
-            client.prepare(&format!("SELECT * FROM {source} AS src LIMIT 0")).map_err(|e| explain(e, &shown, &relation))?;
+        let statement = client
+            .prepare(&format!("SELECT * FROM {source} AS src LIMIT 0"))
+            .map_err(|e| explain(e, &shown, &relation))?;
         let columns = statement.columns().iter().map(|c| (c.name().to_string(), c.type_().clone())).collect();
         Ok(Postgres { client: Mutex::new(client), shown, relation, columns })
     }
@@ -228,9 +236,9 @@ impl Postgres {
 
     /// Whether a column is a date or a timestamp (the count needs one).
     pub fn is_time(&self, column: &str) -> bool {
-        self.columns.iter().any(|(name, t)| {
-            name == column && [Type::DATE, Type::TIMESTAMP, Type::TIMESTAMPTZ].contains(t)
-        })
+        self.columns
+            .iter()
+            .any(|(name, t)| name == column && [Type::DATE, Type::TIMESTAMP, Type::TIMESTAMPTZ].contains(t))
     }
 
     /// Run a query built for this source and read its CSV result.
@@ -285,8 +293,10 @@ mod tests {
 
     #[test]
     fn the_url_keeps_the_password_apart() {
-        let (driver, password, relation, shown) =
-            split_url("postgresql://ann:s%3Ecret@db.example:5433/shop?table=sales.deliveries&sslmode=disable").unwrap();
+        let (driver, password, relation, shown) = split_url(
+            "postgresql://ann:s%3Ecret@db.example:5433/shop?table=sales.deliveries&sslmode=disable",
+        )
+        .unwrap();
         assert_eq!(driver, "postgresql://ann@db.example:5433/shop?sslmode=disable");
         assert_eq!(password.as_deref(), Some("s>cret"));
         assert_eq!(relation, Relation::Table("sales.deliveries".into()));

@@ -64,7 +64,9 @@ impl Dialect {
     /// An identifier, quoted.
     pub fn ident(self, name: &str) -> String {
         match self {
-            Dialect::Spark | Dialect::Bigquery => format!("`{}`", name.replace('\\', "\\\\").replace('`', "\\`")),
+            Dialect::Spark | Dialect::Bigquery => {
+                format!("`{}`", name.replace('\\', "\\\\").replace('`', "\\`"))
+            }
             _ => format!("\"{}\"", name.replace('"', "\"\"")),
         }
     }
@@ -72,7 +74,9 @@ impl Dialect {
     /// A string literal, quoted.
     pub fn literal(self, text: &str) -> String {
         match self {
-            Dialect::Spark | Dialect::Bigquery => format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'")),
+            Dialect::Spark | Dialect::Bigquery => {
+                format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
+            }
             _ => format!("'{}'", text.replace('\'', "''")),
         }
     }
@@ -109,11 +113,17 @@ impl Dialect {
         match (self, zone) {
             (Dialect::Bigquery, None) => format!("DATE({column})"),
             (_, None) => format!("CAST({column} AS DATE)"),
-            (Dialect::Postgres, Some(z)) => format!("CAST(({column}) AT TIME ZONE {} AS DATE)", self.literal(z)),
+            (Dialect::Postgres, Some(z)) => {
+                format!("CAST(({column}) AT TIME ZONE {} AS DATE)", self.literal(z))
+            }
             (Dialect::Duckdb, Some(z)) => format!("CAST(timezone({}, {column}) AS DATE)", self.literal(z)),
-            (Dialect::Spark, Some(z)) => format!("CAST(from_utc_timestamp({column}, {}) AS DATE)", self.literal(z)),
+            (Dialect::Spark, Some(z)) => {
+                format!("CAST(from_utc_timestamp({column}, {}) AS DATE)", self.literal(z))
+            }
             (Dialect::Bigquery, Some(z)) => format!("DATE({column}, {})", self.literal(z)),
-            (Dialect::Snowflake, Some(z)) => format!("CAST(CONVERT_TIMEZONE({}, {column}) AS DATE)", self.literal(z)),
+            (Dialect::Snowflake, Some(z)) => {
+                format!("CAST(CONVERT_TIMEZONE({}, {column}) AS DATE)", self.literal(z))
+            }
         }
     }
 
@@ -133,7 +143,9 @@ impl Dialect {
     /// NA, N/A, NULL, ?, -).
     fn present(self, column: &str) -> String {
         let t = format!("TRIM({})", self.text(column));
-        format!("CASE WHEN {column} IS NULL OR UPPER({t}) IN ('', 'NA', 'N/A', 'NULL', '?', '-') THEN '' ELSE {t} END")
+        format!(
+            "CASE WHEN {column} IS NULL OR UPPER({t}) IN ('', 'NA', 'N/A', 'NULL', '?', '-') THEN '' ELSE {t} END"
+        )
     }
 
     /// The SQL condition a filter keeps rows by (docs/METHODS.md §1.5):
@@ -161,13 +173,19 @@ impl Dialect {
             None => format!("{text} {op} {}", self.literal(&value.trim().to_lowercase())),
         };
         let parts: Vec<String> = filter.values.iter().map(|v| one(v)).collect();
-        if parts.len() == 1 { parts.into_iter().next().expect("one") } else { format!("({})", parts.join(" OR ")) }
+        if parts.len() == 1 {
+            parts.into_iter().next().expect("one")
+        } else {
+            format!("({})", parts.join(" OR "))
+        }
     }
 
     /// The source as SQL: a quoted table, or the query as a subquery.
     pub fn relation_sql(self, relation: &Relation) -> String {
         match relation {
-            Relation::Table(name) => name.split('.').map(|part| self.ident(part.trim())).collect::<Vec<_>>().join("."),
+            Relation::Table(name) => {
+                name.split('.').map(|part| self.ident(part.trim())).collect::<Vec<_>>().join(".")
+            }
             Relation::Query(query) => format!("({})", query.trim().trim_end_matches(';')),
         }
     }
@@ -190,7 +208,8 @@ impl DeliveriesQuery {
             // order id counts on its own.
             (None, Some(order)) => {
                 inner.push(format!("{} AS o", d.present(&d.ident(order))));
-                "COUNT(DISTINCT CASE WHEN o <> '' THEN o END) + SUM(CASE WHEN o = '' THEN 1 ELSE 0 END)".to_string()
+                "COUNT(DISTINCT CASE WHEN o <> '' THEN o END) + SUM(CASE WHEN o = '' THEN 1 ELSE 0 END)"
+                    .to_string()
             }
             (None, None) => "COUNT(*)".to_string(),
         };
@@ -218,9 +237,18 @@ impl DeliveriesQuery {
             .filters
             .iter()
             .enumerate()
-            .map(|(k, f)| format!("WHEN NOT COALESCE({}, FALSE) THEN {}", d.condition(f, &d.ident(&f.column)), k + 1))
+            .map(|(k, f)| {
+                format!("WHEN NOT COALESCE({}, FALSE) THEN {}", d.condition(f, &d.ident(&f.column)), k + 1)
+            })
             .collect();
-        inner.insert(0, if dropped.is_empty() { "0 AS dropped".into() } else { format!("CASE {} ELSE 0 END AS dropped", dropped.join(" ")) });
+        inner.insert(
+            0,
+            if dropped.is_empty() {
+                "0 AS dropped".into()
+            } else {
+                format!("CASE {} ELSE 0 END AS dropped", dropped.join(" "))
+            },
+        );
         let keys: Vec<String> = (1..=self.segments.len() + 2).map(|k| k.to_string()).collect();
         let segments: Vec<String> = (0..self.segments.len()).map(|k| format!("s{k}")).collect();
         format!(
@@ -255,7 +283,8 @@ impl DeliveriesQuery {
     pub fn per_customer_sql(&self, d: Dialect, customer: &str) -> String {
         let (mut inner, measure) = self.columns(d);
         inner.push(format!("{} AS c", d.present(&d.ident(customer))));
-        let mut conditions: Vec<String> = self.filters.iter().map(|f| d.condition(f, &d.ident(&f.column))).collect();
+        let mut conditions: Vec<String> =
+            self.filters.iter().map(|f| d.condition(f, &d.ident(&f.column))).collect();
         if conditions.is_empty() {
             conditions.push("TRUE".into());
         }
@@ -273,7 +302,8 @@ impl DeliveriesQuery {
     pub fn sql(&self, dialect: Dialect) -> String {
         let d = dialect;
         let (inner, measure) = self.columns(d);
-        let conditions: Vec<String> = self.filters.iter().map(|f| d.condition(f, &d.ident(&f.column))).collect();
+        let conditions: Vec<String> =
+            self.filters.iter().map(|f| d.condition(f, &d.ident(&f.column))).collect();
         let outer = self.range(d);
         let day = match self.grain {
             Grain::Day => "day",
@@ -281,9 +311,8 @@ impl DeliveriesQuery {
             Grain::Month => "month_start",
         };
         let mut select = vec![format!("{} AS {}", d.period_start("d", self.grain), d.ident(day))];
-        select.extend(
-            (0..self.segments.len()).map(|k| format!("s{k} AS {}", d.ident(&self.segment_names[k]))),
-        );
+        select
+            .extend((0..self.segments.len()).map(|k| format!("s{k} AS {}", d.ident(&self.segment_names[k]))));
         select.push(format!("{measure} AS {}", d.ident("deliveries")));
         let group: Vec<String> = (1..=self.segments.len() + 1).map(|k| k.to_string()).collect();
         let mut out = String::new();
@@ -350,10 +379,17 @@ mod tests {
         assert!(sql.contains("ELSE TRIM(CAST(\"status\" AS VARCHAR)) END) <> 'canceled'"), "{sql}");
         assert!(sql.contains("d IS NOT NULL AND d >= DATE '2025-01-01'"), "{sql}");
         assert!(sql.contains("COUNT(*) AS \"deliveries\""), "{sql}");
-        assert!(sql.contains("UPPER(TRIM(CAST(\"Region\" AS VARCHAR))) IN ('', 'NA', 'N/A', 'NULL', '?', '-')"), "{sql}");
+        assert!(
+            sql.contains("UPPER(TRIM(CAST(\"Region\" AS VARCHAR))) IN ('', 'NA', 'N/A', 'NULL', '?', '-')"),
+            "{sql}"
+        );
         let zoned = DeliveriesQuery { zone: Some("Europe/Tallinn".into()), grain: Grain::Week, ..query() };
         let bq = zoned.sql(Dialect::Bigquery);
-        assert!(bq.contains("DATE(`delivered_at`, 'Europe/Tallinn') AS d") && bq.contains("DATE_TRUNC(d, ISOWEEK)"), "{bq}");
+        assert!(
+            bq.contains("DATE(`delivered_at`, 'Europe/Tallinn') AS d")
+                && bq.contains("DATE_TRUNC(d, ISOWEEK)"),
+            "{bq}"
+        );
         let numeric: RowFilter = "deliveries.items>=2".parse().unwrap();
         assert_eq!(Dialect::Duckdb.condition(&numeric, "\"items\""), "TRY_CAST(\"items\" AS DOUBLE) >= 2");
     }

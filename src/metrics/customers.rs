@@ -7,12 +7,12 @@ use anyhow::{Context, Result};
 use polars::prelude::*;
 
 use super::deliveries::{DeliveriesSource, DeliveryCounts};
-use crate::input::warehouse::DeliveriesQuery;
 use crate::input::complaints::Complaint;
 use crate::input::keys::{Key, Keys};
 use crate::input::ledger;
 use crate::input::roles::Role;
 use crate::input::source::explain_read_error;
+use crate::input::warehouse::DeliveriesQuery;
 use crate::input::{DateRange, parse_count, present};
 use crate::stats::gini::{customers_for_half, generalized_gini, gini, top_share};
 use crate::stats::poisson::{benjamini_hochberg, expected_repeat_complainers, poisson_tail};
@@ -70,7 +70,8 @@ pub fn customer_rows(
     exposures: Option<&HashMap<String, u64>>,
     p_bar: Option<f64>,
 ) -> Vec<CustomerRow> {
-    let complainants = counts.iter().enumerate().filter(|(_, n)| **n > 0).map(|(k, n)| (customers.text(Key::of(k)), *n));
+    let complainants =
+        counts.iter().enumerate().filter(|(_, n)| **n > 0).map(|(k, n)| (customers.text(Key::of(k)), *n));
     let others = exposures.into_iter().flatten().filter(|(name, _)| !complained(counts, customers, name));
     let mut rows: Vec<CustomerRow> = complainants
         .chain(others.map(|(name, _)| (name.as_str(), 0)))

@@ -14,8 +14,8 @@ use super::deliveries::{self, DeliveriesSource, DeliveryCounts, Granularity};
 use super::period::Period;
 use super::repeats::{Contact, RepeatKey, link_contacts};
 use crate::input::Role;
-use crate::input::keys::Key;
 use crate::input::complaints::{self, ComplaintTable, TimeSource};
+use crate::input::keys::Key;
 use crate::input::ledger::{self, Ledger};
 use crate::input::{DateRange, InputOptions, Source};
 
@@ -175,9 +175,8 @@ fn join_orders(
         return Ok(Vec::new());
     }
     complaints.customers_from_orders = customer_from_order;
-    let orders: HashSet<String> = (0..complaints.orders.len())
-        .map(|k| complaints.orders.text(Key::of(k)).to_string())
-        .collect();
+    let orders: HashSet<String> =
+        (0..complaints.orders.len()).map(|k| complaints.orders.text(Key::of(k)).to_string()).collect();
     let info = deliveries::orders_info(source, deliveries, &options.by, &orders)?;
     let mut lag_days = Vec::new();
     let mut unknown_rows = Vec::new();

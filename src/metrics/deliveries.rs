@@ -13,10 +13,10 @@ use super::parquet_count::{self, Columns};
 use crate::input::complaints::{detect_time, time_like_columns};
 use crate::input::filter::columns_of;
 use crate::input::ledger::{self, Ledger};
+use crate::input::postgres::{self, Postgres};
 use crate::input::roles::{Role, Roles, Table, nearest_hint};
 use crate::input::source::{ROW, Source, explain_read_error};
 use crate::input::time::{TimeLayout, TimeParser, has_offset, plausible_year};
-use crate::input::postgres::{self, Postgres};
 use crate::input::warehouse::{DeliveriesQuery, Dialect, Grain};
 use crate::input::{InputOptions, RowFilter, TIME_SAMPLE, parse_count, present};
 
@@ -111,7 +111,11 @@ impl DeliveriesSource {
 }
 
 /// Open `--deliveries` and count it: a file here, a database there.
-pub fn open_and_count(given: &std::path::Path, options: &InputOptions, by: &[String]) -> Result<(DeliveriesSource, DeliveryCounts)> {
+pub fn open_and_count(
+    given: &std::path::Path,
+    options: &InputOptions,
+    by: &[String],
+) -> Result<(DeliveriesSource, DeliveryCounts)> {
     if postgres::is_url(given) {
         let pg = Postgres::connect(given)?;
         let (query, counts) = count_postgres(&pg, options, by)?;
@@ -125,7 +129,11 @@ pub fn open_and_count(given: &std::path::Path, options: &InputOptions, by: &[Str
 /// The count in PostgreSQL: its columns get roles like a file's; the
 /// database returns rows and deliveries per (first filter that drops them,
 /// local day, segments); the range and the ledger are applied here.
-fn count_postgres(pg: &Postgres, options: &InputOptions, by: &[String]) -> Result<(DeliveriesQuery, DeliveryCounts)> {
+fn count_postgres(
+    pg: &Postgres,
+    options: &InputOptions,
+    by: &[String],
+) -> Result<(DeliveriesQuery, DeliveryCounts)> {
     let file = pg.shown.clone();
     let columns = pg.column_names();
     let roles = Roles::detect(Table::Deliveries, &columns, &options.overrides)?;
@@ -138,7 +146,10 @@ fn count_postgres(pg: &Postgres, options: &InputOptions, by: &[String]) -> Resul
     }
     let find = |name: &str, what: &str| -> Result<String> {
         crate::input::roles::find_column(&columns, name).cloned().with_context(|| {
-            format!("{file}: {what} {name}: the deliveries have no such column. Their columns are: {}", columns.join(", "))
+            format!(
+                "{file}: {what} {name}: the deliveries have no such column. Their columns are: {}",
+                columns.join(", ")
+            )
         })
     };
     let segments = by.iter().map(|b| find(b, "--by")).collect::<Result<Vec<_>>>()?;
@@ -671,7 +682,9 @@ pub fn orders_info(
         DeliveriesSource::File(source) => source,
         DeliveriesSource::Postgres(pg, query) => {
             let Some(order) = counts.roles.get(Role::Order) else {
-                bail!("{file}: complaints must be matched to their deliveries, but the deliveries have no order column; name it with --col deliveries.order=COLUMN");
+                bail!(
+                    "{file}: complaints must be matched to their deliveries, but the deliveries have no order column; name it with --col deliveries.order=COLUMN"
+                );
             };
             let orders: Vec<String> = orders.iter().cloned().collect();
             let mut map = HashMap::new();

@@ -143,7 +143,8 @@ pub fn summarise(
             }
         }
     }
-    summary.transitions = transitions.into_iter().map(|((a, b), n)| ((a.to_string(), b.to_string()), n)).collect();
+    summary.transitions =
+        transitions.into_iter().map(|((a, b), n)| ((a.to_string(), b.to_string()), n)).collect();
     summary
 }
 

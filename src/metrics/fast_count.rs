@@ -147,8 +147,10 @@ pub fn count(files: &[impl AsRef<Path>], delimiter: u8, fields: &Fields) -> Resu
     for file in files {
         total.merge(count_file(file.as_ref(), delimiter, fields)?);
     }
-    let mut groups: Vec<Group> =
-        std::mem::take(&mut total.groups).into_iter().map(|(key, rows)| decode(&key, rows, fields)).collect::<Result<_>>()?;
+    let mut groups: Vec<Group> = std::mem::take(&mut total.groups)
+        .into_iter()
+        .map(|(key, rows)| decode(&key, rows, fields))
+        .collect::<Result<_>>()?;
     groups.sort_by(|a, b| (&a.key, &a.segment, &a.count).cmp(&(&b.key, &b.segment, &b.count)));
     let per_customer = match fields.customer {
         None => None,
@@ -328,7 +330,8 @@ mod tests {
         }
         text.push_str("x,,\n");
         std::fs::write(&path, &text).unwrap();
-        let fields = Fields { time: 1, segments: vec![2], count: None, cut: KeyCut::Prefix(10), customer: Some(0) };
+        let fields =
+            Fields { time: 1, segments: vec![2], count: None, cut: KeyCut::Prefix(10), customer: Some(0) };
         let counted = count(&[&path], b',', &fields).unwrap();
         let whole = counted.groups;
         assert_eq!(whole.iter().map(|g| g.rows).sum::<u64>(), 2001);

@@ -11,7 +11,9 @@ use serde_json::{Value, json};
 use super::View;
 use super::pictures;
 use super::summary::concentration_json;
-use crate::metrics::customers::{complaints_per_customer, concentration, customer_rows, deliveries_per_customer};
+use crate::metrics::customers::{
+    complaints_per_customer, concentration, customer_rows, deliveries_per_customer,
+};
 use crate::metrics::dataset::{Dataset, DatasetOptions};
 use crate::output::table::{share, thousands};
 use crate::output::{Cell, Table};
