@@ -151,7 +151,7 @@ fn concentration(data: &Dataset, table: &PeriodTable, days: DateRange) -> Result
     let p_bar = table.total.complaint_rate();
     let exposures = deliveries_per_customer(&data.deliveries_source, &data.deliveries, days)?;
     let counts = complaints_per_customer(&data.complaints.records, &data.complaints.customers);
-    Ok(Some(concentration_of(&counts, &data.complaints.customers, exposures.as_ref(), p_bar)))
+    Ok(Some(concentration_of(&counts, &data.complaints.customers, exposures.as_deref(), p_bar)))
 }
 
 /// The HTML report's further sections, in reading order: segments (with

@@ -1,6 +1,7 @@
 //! Complaints per customer, each customer's deliveries where the deliveries
 //! carry customers, and the concentration summary (docs/METHODS.md §4.6).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use anyhow::{Context, Result};
@@ -157,11 +158,11 @@ pub fn concentration(
 /// deliveries carry a customer column: the rows the count used (the same
 /// filters; order lines once per order), one polars group-by over the file
 /// or one query in the database.
-pub fn deliveries_per_customer(
+pub fn deliveries_per_customer<'a>(
     source: &DeliveriesSource,
-    counts: &DeliveryCounts,
+    counts: &'a DeliveryCounts,
     range: DateRange,
-) -> Result<Option<HashMap<String, u64>>> {
+) -> Result<Option<Cow<'a, HashMap<String, u64>>>> {
     let Some(customer) = counts.roles.get(Role::Customer) else {
         return Ok(None);
     };
@@ -169,7 +170,7 @@ pub fn deliveries_per_customer(
         DeliveriesSource::File(source) => source,
         DeliveriesSource::Postgres(pg, query) => {
             let query = DeliveriesQuery { from: range.from, to: range.to, ..(**query).clone() };
-            return Ok(Some(crate::input::postgres::per_customer(pg, &query, customer)?));
+            return Ok(Some(Cow::Owned(crate::input::postgres::per_customer(pg, &query, customer)?)));
         }
     };
     let time = counts.roles.get(Role::Time).expect("time is required");
@@ -179,7 +180,7 @@ pub fn deliveries_per_customer(
     // group per customer, not per customer and time.
     let every_row = counts.ledger.rejected.keys().all(|reason| reason == ledger::MORE_LINES);
     if let (true, Some(counted)) = (every_row, &counts.per_customer) {
-        return Ok(Some(counted.clone()));
+        return Ok(Some(Cow::Borrowed(counted)));
     }
     let ranged = !every_row && range != Default::default();
     let filters = if every_row { &[][..] } else { &counts.filters[..] };
@@ -241,7 +242,7 @@ pub fn deliveries_per_customer(
         };
         *map.entry(customer.to_string()).or_default() += rows.get(g).unwrap_or(0) * per_row;
     }
-    Ok(Some(map))
+    Ok(Some(Cow::Owned(map)))
 }
 
 #[cfg(test)]

@@ -27,8 +27,8 @@ pub fn view(data: &Dataset, options: &DatasetOptions, top: usize) -> Result<View
     let exposures = deliveries_per_customer(&data.deliveries_source, &data.deliveries, days)?;
     let customers = &data.complaints.customers;
     let counts = complaints_per_customer(&data.complaints.records, customers);
-    let rows = customer_rows(&counts, customers, exposures.as_ref(), p_bar);
-    let c = concentration(&counts, customers, exposures.as_ref(), p_bar);
+    let rows = customer_rows(&counts, customers, exposures.as_deref(), p_bar);
+    let c = concentration(&counts, customers, exposures.as_deref(), p_bar);
 
     let columns = [
         "rank",
