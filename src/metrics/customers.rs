@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use polars::prelude::*;
 
 use super::deliveries::{DeliveriesSource, DeliveryCounts};
+use super::per_customer::PerCustomer;
 use crate::input::complaints::Complaint;
 use crate::input::keys::{Key, Keys};
 use crate::input::ledger;
@@ -15,7 +16,7 @@ use crate::input::roles::Role;
 use crate::input::source::explain_read_error;
 use crate::input::warehouse::DeliveriesQuery;
 use crate::input::{DateRange, parse_count, present};
-use crate::stats::gini::{customers_for_half, generalized_gini, gini, top_share};
+use crate::stats::gini::{customers_for_half, generalized_gini_with_zeros, gini, gini_with_zeros, top_share};
 use crate::stats::poisson::{benjamini_hochberg, expected_repeat_complainers, poisson_tail};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -68,29 +69,29 @@ pub fn complaints_per_customer(complaints: &[Complaint], customers: &Keys) -> Ve
 pub fn customer_rows(
     counts: &[u64],
     customers: &Keys,
-    exposures: Option<&HashMap<String, u64>>,
+    exposures: Option<&PerCustomer>,
     p_bar: Option<f64>,
 ) -> Vec<CustomerRow> {
-    let complainants =
-        counts.iter().enumerate().filter(|(_, n)| **n > 0).map(|(k, n)| (customers.text(Key::of(k)), *n));
-    let others = exposures.into_iter().flatten().filter(|(name, _)| !complained(counts, customers, name));
+    let complainants = counts
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| **n > 0)
+        .map(|(k, &n)| (customers.text(Key::of(k)).to_string(), n, None));
+    let others = exposures
+        .into_iter()
+        .flat_map(PerCustomer::iter)
+        .filter(|(name, _)| !complained(counts, customers, name))
+        .map(|(name, deliveries)| (name, 0, Some(deliveries)));
     let mut rows: Vec<CustomerRow> = complainants
-        .chain(others.map(|(name, _)| (name.as_str(), 0)))
-        .map(|(name, complaints)| {
-            let deliveries = exposures.map(|e| e.get(name).copied().unwrap_or(0));
+        .chain(others)
+        .map(|(name, complaints, known)| {
+            let deliveries = exposures.map(|e| known.or_else(|| e.get(&name)).unwrap_or(0));
             let expected = match (deliveries, p_bar) {
                 (Some(d), Some(p)) => Some(p * d as f64),
                 _ => None,
             };
             let p_value = expected.filter(|&e| e > 0.0).map(|e| poisson_tail(complaints, e));
-            CustomerRow {
-                customer: name.to_string(),
-                complaints,
-                deliveries,
-                expected,
-                p_value,
-                q_value: None,
-            }
+            CustomerRow { customer: name, complaints, deliveries, expected, p_value, q_value: None }
         })
         .collect();
     let tested: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].p_value.is_some()).collect();
@@ -113,44 +114,71 @@ fn complained(counts: &[u64], customers: &Keys, name: &str) -> bool {
 pub fn concentration(
     counts: &[u64],
     customers: &Keys,
-    exposures: Option<&HashMap<String, u64>>,
+    exposures: Option<&PerCustomer>,
     p_bar: Option<f64>,
 ) -> Concentration {
     let complainant_counts: Vec<u64> = counts.iter().copied().filter(|&c| c > 0).collect();
     let complaints: u64 = complainant_counts.iter().sum();
     let n = complainant_counts.len();
-    // Complainants first, then customers with deliveries and no complaint.
-    let population = exposures.map(|e| {
-        let mut all: Vec<(u64, u64)> = counts
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| **c > 0)
-            .map(|(k, &c)| (c, e.get(customers.text(Key::of(k))).copied().unwrap_or(0)))
-            .collect();
-        all.extend(e.iter().filter(|(name, _)| !complained(counts, customers, name)).map(|(_, &d)| (0, d)));
-        all
-    });
-    let population = population.filter(|all| !all.is_empty());
-    let all_counts: Option<Vec<u64>> = population.as_ref().map(|all| all.iter().map(|p| p.0).collect());
+    let population = exposures.map(|e| Population::of(counts, customers, e)).filter(|p| p.size() > 0);
     let expected = match (&population, p_bar) {
-        (Some(all), Some(p)) => {
-            let exposures: Vec<f64> = all.iter().map(|p| p.1 as f64).collect();
-            Some(expected_repeat_complainers(p, &exposures))
-        }
+        (Some(all), Some(p)) => Some(expected_repeat_complainers(p, &all.exposures())),
         _ => None,
     };
+    // Everyone in the population who did not complain counts zero.
+    let zeros = population.as_ref().map(|all| all.quiet);
     Concentration {
         complainants: n as u64,
-        customers: population.as_ref().map(|all| all.len() as u64),
+        customers: population.as_ref().map(|all| all.size()),
         complaints,
         top_1pct_share: top_share(&complainant_counts, n.div_ceil(100).max(1)),
         top_10_share: top_share(&complainant_counts, 10),
         customers_for_half: customers_for_half(&complainant_counts) as u64,
         gini_complainants: gini(&complainant_counts),
-        gini_all: all_counts.as_deref().and_then(gini),
-        generalized_gini_all: all_counts.as_deref().and_then(generalized_gini),
+        gini_all: zeros.and_then(|z| gini_with_zeros(&complainant_counts, z)),
+        generalized_gini_all: zeros.and_then(|z| generalized_gini_with_zeros(&complainant_counts, z)),
         observed_repeat_complainers: complainant_counts.iter().filter(|&&c| c >= 2).count() as u64,
         expected_repeat_complainers: expected,
+    }
+}
+
+/// Everyone who complained or has deliveries: the complainants' deliveries
+/// one by one, and the rest (who did not complain) as how many have each
+/// number of deliveries; there may be millions of them.
+struct Population {
+    complainants: Vec<u64>,
+    /// Deliveries → customers with that many and no complaint.
+    quiet_deliveries: std::collections::BTreeMap<u64, u64>,
+    quiet: u64,
+}
+
+impl Population {
+    fn of(counts: &[u64], customers: &Keys, exposures: &PerCustomer) -> Population {
+        let mut quiet_deliveries = exposures.histogram();
+        let mut quiet = exposures.len() as u64;
+        let mut complainants = Vec::new();
+        for (k, _) in counts.iter().enumerate().filter(|(_, c)| **c > 0) {
+            let deliveries = exposures.get(customers.text(Key::of(k)));
+            if let Some(d) = deliveries {
+                // Found among the customers with deliveries: not quiet.
+                quiet -= 1;
+                if let Some(left) = quiet_deliveries.get_mut(&d) {
+                    *left -= 1;
+                }
+            }
+            complainants.push(deliveries.unwrap_or(0));
+        }
+        Population { complainants, quiet_deliveries, quiet }
+    }
+
+    fn size(&self) -> u64 {
+        self.complainants.len() as u64 + self.quiet
+    }
+
+    /// Each customer's deliveries with how many customers have them.
+    fn exposures(&self) -> Vec<(f64, u64)> {
+        let complainants = self.complainants.iter().map(|&d| (d as f64, 1));
+        complainants.chain(self.quiet_deliveries.iter().map(|(&d, &n)| (d as f64, n))).collect()
     }
 }
 
@@ -162,7 +190,7 @@ pub fn deliveries_per_customer<'a>(
     source: &DeliveriesSource,
     counts: &'a DeliveryCounts,
     range: DateRange,
-) -> Result<Option<Cow<'a, HashMap<String, u64>>>> {
+) -> Result<Option<Cow<'a, PerCustomer>>> {
     let Some(customer) = counts.roles.get(Role::Customer) else {
         return Ok(None);
     };
@@ -170,7 +198,10 @@ pub fn deliveries_per_customer<'a>(
         DeliveriesSource::File(source) => source,
         DeliveriesSource::Postgres(pg, query) => {
             let query = DeliveriesQuery { from: range.from, to: range.to, ..(**query).clone() };
-            return Ok(Some(Cow::Owned(crate::input::postgres::per_customer(pg, &query, customer)?)));
+            let counts = crate::input::postgres::per_customer(pg, &query, customer)?;
+            return Ok(Some(Cow::Owned(PerCustomer::from_counts(
+                counts.iter().map(|(c, &n)| (c.as_str(), n)),
+            ))));
         }
     };
     let time = counts.roles.get(Role::Time).expect("time is required");
@@ -242,7 +273,7 @@ pub fn deliveries_per_customer<'a>(
         };
         *map.entry(customer.to_string()).or_default() += rows.get(g).unwrap_or(0) * per_row;
     }
-    Ok(Some(Cow::Owned(map)))
+    Ok(Some(Cow::Owned(PerCustomer::from_counts(map.iter().map(|(c, &n)| (c.as_str(), n))))))
 }
 
 #[cfg(test)]
@@ -271,11 +302,14 @@ mod tests {
     fn exposures_give_poisson_tails_and_q_values() {
         let (complaints, customers) = fixture_with_keys();
         let counts = complaints_per_customer(&complaints, &customers);
-        let exposures: HashMap<String, u64> =
-            [("C1", 50), ("C2", 5000), ("C3", 100), ("C4", 1000), ("C5", 10), ("C6", 2000)]
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect();
+        let exposures = PerCustomer::from_counts([
+            ("C1", 50),
+            ("C2", 5000),
+            ("C3", 100),
+            ("C4", 1000),
+            ("C5", 10),
+            ("C6", 2000),
+        ]);
         let rows = customer_rows(&counts, &customers, Some(&exposures), Some(0.001));
         let c1 = rows.iter().find(|r| r.customer == "C1").unwrap();
         assert!((c1.p_value.unwrap() - 2.00675e-5).abs() < 5e-10);

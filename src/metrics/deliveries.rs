@@ -10,6 +10,7 @@ use polars::prelude::*;
 
 use super::fast_count::{self, Fields, Group, KeyCut};
 use super::parquet_count::{self, Columns};
+use super::per_customer::PerCustomer;
 use crate::input::complaints::{detect_time, time_like_columns};
 use crate::input::filter::columns_of;
 use crate::input::ledger::{self, Ledger};
@@ -39,7 +40,7 @@ pub struct DeliveryCounts {
     pub order_lines: Option<String>,
     /// Rows per customer over every row read, where the counter could tell
     /// them in the same pass (plain CSV, asked for by the command).
-    pub per_customer: Option<HashMap<String, u64>>,
+    pub per_customer: Option<PerCustomer>,
 }
 
 /// The span one delivery date covers.
@@ -468,7 +469,7 @@ fn grouped(
     columns: &Columns,
     strategy: TimeKey,
     group: &[Expr],
-) -> Result<(Vec<Group>, Option<HashMap<String, u64>>)> {
+) -> Result<(Vec<Group>, Option<PerCustomer>)> {
     let cut = match strategy {
         TimeKey::Whole => Some(KeyCut::Whole),
         TimeKey::Prefix(n) => Some(KeyCut::Prefix(n as usize)),

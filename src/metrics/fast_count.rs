@@ -13,6 +13,8 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use csv::ByteRecord;
 
+use super::per_customer::{self, Counter, PerCustomer};
+
 /// How the time field becomes the group key (as `TimeKey` in `deliveries`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeyCut {
@@ -48,14 +50,13 @@ pub struct Fields {
 /// out) when `Fields::customer` asked for them.
 pub struct Counted {
     pub groups: Vec<Group>,
-    pub per_customer: Option<std::collections::HashMap<String, u64>>,
+    pub per_customer: Option<PerCustomer>,
 }
 
-/// Rows per group key, and per customer value.
+/// Rows per group key.
 #[derive(Default)]
 struct Tally {
     groups: HashMap<Vec<u8>, u64>,
-    customers: CustomerTally,
 }
 
 impl Tally {
@@ -63,69 +64,7 @@ impl Tally {
         for (key, n) in other.groups {
             *self.groups.entry(key).or_default() += n;
         }
-        self.customers.merge(other.customers);
     }
-}
-
-/// Rows per customer value (the Parquet counter's too): values of up to 15
-/// bytes (most ids) packed into one integer, so a lookup compares integers
-/// and follows no pointer; longer ones as bytes.
-#[derive(Default)]
-pub struct CustomerTally {
-    short: HashMap<u128, u64>,
-    long: HashMap<Vec<u8>, u64>,
-}
-
-impl CustomerTally {
-    /// One row of this customer (empty values are missing: not counted).
-    pub fn add(&mut self, value: &[u8]) {
-        if value.is_empty() {
-            return;
-        }
-        match pack(value) {
-            Some(packed) => *self.short.entry(packed).or_default() += 1,
-            None => bump(&mut self.long, value),
-        }
-    }
-
-    pub fn merge(&mut self, other: CustomerTally) {
-        for (key, n) in other.short {
-            *self.short.entry(key).or_default() += n;
-        }
-        for (key, n) in other.long {
-            *self.long.entry(key).or_default() += n;
-        }
-    }
-
-    /// Rows per customer, trimmed, missing values (`present`) left out.
-    pub fn into_map(self) -> Result<std::collections::HashMap<String, u64>> {
-        let mut map = std::collections::HashMap::new();
-        let short = self.short.into_iter().map(|(packed, n)| (unpack(packed), n));
-        for (key, rows) in short.chain(self.long) {
-            let text = std::str::from_utf8(&key).context("not UTF-8 text")?;
-            if let Some(customer) = crate::input::present(Some(text)) {
-                *map.entry(customer.to_string()).or_default() += rows;
-            }
-        }
-        Ok(map)
-    }
-}
-
-/// Up to 15 bytes and their length in one integer (the length tells
-/// "a" from "a\0").
-fn pack(value: &[u8]) -> Option<u128> {
-    if value.len() > 15 {
-        return None;
-    }
-    let mut bytes = [0u8; 16];
-    bytes[..value.len()].copy_from_slice(value);
-    bytes[15] = value.len() as u8;
-    Some(u128::from_le_bytes(bytes))
-}
-
-fn unpack(packed: u128) -> Vec<u8> {
-    let bytes = packed.to_le_bytes();
-    bytes[..bytes[15] as usize].to_vec()
 }
 
 /// Add one to `key`'s tally, copying the key only the first time.
@@ -144,30 +83,28 @@ const SEPARATOR: u8 = 0xFF; // never in UTF-8
 /// Count the groups of every file (each with a header line).
 pub fn count(files: &[impl AsRef<Path>], delimiter: u8, fields: &Fields) -> Result<Counted> {
     let mut total = Tally::default();
+    let customers = fields.customer.map(|_| per_customer::Counter::default());
     for file in files {
-        total.merge(count_file(file.as_ref(), delimiter, fields)?);
+        total.merge(count_file(file.as_ref(), delimiter, fields, customers.as_ref())?);
     }
     let mut groups: Vec<Group> = std::mem::take(&mut total.groups)
         .into_iter()
         .map(|(key, rows)| decode(&key, rows, fields))
         .collect::<Result<_>>()?;
     groups.sort_by(|a, b| (&a.key, &a.segment, &a.count).cmp(&(&b.key, &b.segment, &b.count)));
-    let per_customer = match fields.customer {
-        None => None,
-        Some(_) => Some(total.customers.into_map()?),
-    };
+    let per_customer = customers.map(per_customer::Counter::finish).transpose()?;
     Ok(Counted { groups, per_customer })
 }
 
-fn count_file(path: &Path, delimiter: u8, fields: &Fields) -> Result<Tally> {
+fn count_file(path: &Path, delimiter: u8, fields: &Fields, customers: Option<&Counter>) -> Result<Tally> {
     let size = std::fs::metadata(path)?.len();
     let split = if size >= SPLIT_AT_LEAST { safe_split(path, size)? } else { None };
     match split {
-        None => count_range(path, 0, size, true, delimiter, fields),
+        None => count_range(path, 0, size, true, delimiter, fields, customers),
         Some(at) => {
             let (first, second) = std::thread::scope(|scope| {
-                let first = scope.spawn(|| count_range(path, 0, at, true, delimiter, fields));
-                let second = count_range(path, at, size, false, delimiter, fields);
+                let first = scope.spawn(|| count_range(path, 0, at, true, delimiter, fields, customers));
+                let second = count_range(path, at, size, false, delimiter, fields, customers);
                 (first.join().expect("counting thread"), second)
             });
             let mut merged = first?;
@@ -206,6 +143,7 @@ fn count_range(
     header: bool,
     delimiter: u8,
     fields: &Fields,
+    customers: Option<&Counter>,
 ) -> Result<Tally> {
     let mut file = File::open(path).with_context(|| format!("{}: cannot open the file", path.display()))?;
     file.seek(SeekFrom::Start(start))?;
@@ -218,9 +156,10 @@ fn count_range(
     let mut record = ByteRecord::new();
     let mut key = Vec::with_capacity(64);
     let mut tally = Tally::default();
+    let mut batch = customers.map(Counter::batch);
     while reader.read_byte_record(&mut record)? {
-        if let Some(c) = fields.customer.and_then(|c| record.get(c)) {
-            tally.customers.add(c);
+        if let (Some(batch), Some(c)) = (&mut batch, fields.customer.and_then(|c| record.get(c))) {
+            batch.add(c);
         }
         key.clear();
         push_field(&mut key, record.get(fields.time).map(|t| cut(t, fields.cut)));
@@ -231,6 +170,9 @@ fn count_range(
             push_field(&mut key, record.get(c));
         }
         bump(&mut tally.groups, &key);
+    }
+    if let Some(batch) = batch {
+        batch.finish();
     }
     Ok(tally)
 }
@@ -303,15 +245,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn packed_ids_round_trip() {
-        for value in [&b""[..], b"a", b"a\0", b"C0000225", b"exactly15bytes!"] {
-            assert_eq!(unpack(pack(value).unwrap()), value);
-        }
-        assert_ne!(pack(b"a"), pack(b"a\0"));
-        assert_eq!(pack(b"sixteen bytes!!!"), None);
-    }
-
-    #[test]
     fn cuts() {
         assert_eq!(cut(b"2024-01-05 10:00", KeyCut::Prefix(10)), b"2024-01-05");
         assert_eq!(cut("Rīga-01-05 x".as_bytes(), KeyCut::Prefix(4)), "Rīga".as_bytes());
@@ -338,12 +271,15 @@ mod tests {
         assert!(whole.iter().any(|g| g.key.is_none() && g.segment == vec![None]));
         // Rows per customer (the id column here): every id once, "x" too.
         let per_customer = counted.per_customer.unwrap();
-        assert_eq!((per_customer.len(), per_customer["17"], per_customer["x"]), (2001, 1, 1));
+        assert_eq!(
+            (per_customer.len(), per_customer.get("17"), per_customer.get("x")),
+            (2001, Some(1), Some(1))
+        );
         // A split in the middle (forced) gives the same groups when it is safe.
         let size = std::fs::metadata(&path).unwrap().len();
         if let Some(at) = safe_split(&path, size).unwrap() {
-            let a = count_range(&path, 0, at, true, b',', &fields).unwrap();
-            let b = count_range(&path, at, size, false, b',', &fields).unwrap();
+            let a = count_range(&path, 0, at, true, b',', &fields, None).unwrap();
+            let b = count_range(&path, at, size, false, b',', &fields, None).unwrap();
             let total: u64 = a.groups.values().chain(b.groups.values()).sum();
             assert_eq!(total, 2001);
         }

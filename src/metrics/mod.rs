@@ -7,6 +7,7 @@ pub mod deliveries;
 pub mod episodes;
 pub mod fast_count;
 pub mod parquet_count;
+pub mod per_customer;
 pub mod period;
 pub mod period_table;
 pub mod repeats;

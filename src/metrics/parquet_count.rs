@@ -20,7 +20,8 @@ use polars::io::parquet::read::_internal::to_deserializer;
 use polars::io::parquet::read::{FileMetadata, ParquetReader, infer_schema};
 use polars::prelude::*;
 
-use super::fast_count::{Counted, CustomerTally, Group, KeyCut, cut_text};
+use super::fast_count::{Counted, Group, KeyCut, cut_text};
+use super::per_customer::{self, Batch};
 
 /// How the time column becomes the group key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,40 +54,40 @@ pub fn count(files: &[PathBuf], names: &Columns, time: TimeRead) -> Result<Count
         .flat_map(|(f, plan)| (0..plan.metadata.row_groups.len()).map(move |g| (f, g)))
         .collect();
     let next = AtomicUsize::new(0);
+    let customers = names.customer.map(|_| per_customer::Counter::default());
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(work.len()).max(1);
     let tallies: Vec<Result<Tally>> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
                     let mut tally = Tally::new(names);
+                    let mut batch = customers.as_ref().map(per_customer::Counter::batch);
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(&(f, g)) = work.get(i) else { return Ok(tally) };
+                        let Some(&(f, g)) = work.get(i) else { break };
                         plans[f]
-                            .count_row_group(g, names, time, &mut tally)
+                            .count_row_group(g, names, time, &mut tally, batch.as_mut())
                             .with_context(|| format!("{}: row group {}", plans[f].path.display(), g + 1))?;
                     }
+                    if let Some(batch) = batch {
+                        batch.finish();
+                    }
+                    Ok(tally)
                 })
             })
             .collect();
         workers.into_iter().map(|w| w.join().expect("a counting thread")).collect()
     });
     let mut total: std::collections::HashMap<GroupKey, u64> = Default::default();
-    let mut customers = CustomerTally::default();
     for tally in tallies {
-        let mut tally = tally?;
-        customers.merge(std::mem::take(&mut tally.customers));
-        for (key, rows) in tally.into_groups(time) {
+        for (key, rows) in tally?.into_groups(time) {
             *total.entry(key).or_default() += rows;
         }
     }
     let mut groups: Vec<Group> =
         total.into_iter().map(|((key, segment, count), rows)| Group { key, segment, count, rows }).collect();
     groups.sort_by(|a, b| (&a.key, &a.segment, &a.count).cmp(&(&b.key, &b.segment, &b.count)));
-    let per_customer = match names.customer {
-        Some(_) => Some(customers.into_map()?),
-        None => None,
-    };
+    let per_customer = customers.map(per_customer::Counter::finish).transpose()?;
     Ok(Counted { groups, per_customer })
 }
 
@@ -141,7 +142,14 @@ impl Plan {
         Series::try_from((field, arrays)).map_err(anyhow::Error::new)
     }
 
-    fn count_row_group(&self, g: usize, names: &Columns, time: TimeRead, tally: &mut Tally) -> Result<()> {
+    fn count_row_group(
+        &self,
+        g: usize,
+        names: &Columns,
+        time: TimeRead,
+        tally: &mut Tally,
+        customers: Option<&mut Batch>,
+    ) -> Result<()> {
         let as_text = |s: Series| -> Result<StringChunked> { Ok(s.cast(&DataType::String)?.str()?.clone()) };
         let time_values = self.column(g, &self.fields[0])?;
         let segments = self.fields[1..1 + names.segments.len()]
@@ -152,10 +160,10 @@ impl Plan {
             Some(_) => Some(as_text(self.column(g, &self.fields[1 + names.segments.len()])?)?),
             None => None,
         };
-        if names.customer.is_some() {
+        if let Some(batch) = customers {
             let field = self.fields.last().expect("the customer column");
             for value in as_text(self.column(g, field)?)?.iter().flatten() {
-                tally.customers.add(value.as_bytes());
+                batch.add(value.as_bytes());
             }
         }
         // Each row's key as one number, built a column at a time: the time's
@@ -272,7 +280,6 @@ struct Tally {
     segments: usize,
     /// Rows per number of the whole key.
     rows: Vec<u64>,
-    customers: CustomerTally,
 }
 
 type GroupKey = (Option<String>, Vec<Option<String>>, Option<String>);
@@ -286,7 +293,6 @@ impl Tally {
             pairs: (1..columns).map(|_| PairNumbers::default()).collect(),
             segments: names.segments.len(),
             rows: Vec::new(),
-            customers: CustomerTally::default(),
         }
     }
 

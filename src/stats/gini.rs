@@ -5,14 +5,22 @@
 /// G = 2Σ i·x_(i) / (nΣx) − (n+1)/n, ascending order. `None` when empty or
 /// all zero.
 pub fn gini(counts: &[u64]) -> Option<f64> {
-    let n = counts.len();
+    gini_with_zeros(counts, 0)
+}
+
+/// `gini` of `counts` and `zeros` more zeros (customers with deliveries and
+/// no complaint, who may be millions), without building them: the zeros
+/// sort first and add nothing, so the sum is the same.
+pub fn gini_with_zeros(counts: &[u64], zeros: u64) -> Option<f64> {
+    let n = counts.len() as u64 + zeros;
     let total: u64 = counts.iter().sum();
     if n == 0 || total == 0 {
         return None;
     }
     let mut sorted = counts.to_vec();
     sorted.sort_unstable();
-    let weighted: f64 = sorted.iter().enumerate().map(|(i, &x)| (i as f64 + 1.0) * x as f64).sum();
+    let rank = |i: usize| (zeros + i as u64) as f64 + 1.0;
+    let weighted: f64 = sorted.iter().enumerate().map(|(i, &x)| rank(i) * x as f64).sum();
     let n = n as f64;
     Some(2.0 * weighted / (n * total as f64) - (n + 1.0) / n)
 }
@@ -20,8 +28,13 @@ pub fn gini(counts: &[u64]) -> Option<f64> {
 /// Generalized Gini G′ = max(1, n/E)(G − 1) + 1, which allows for there
 /// being fewer complaints (E) than customers (n).
 pub fn generalized_gini(counts: &[u64]) -> Option<f64> {
-    let g = gini(counts)?;
-    let n = counts.len() as f64;
+    generalized_gini_with_zeros(counts, 0)
+}
+
+/// `generalized_gini` of `counts` and `zeros` more zeros.
+pub fn generalized_gini_with_zeros(counts: &[u64], zeros: u64) -> Option<f64> {
+    let g = gini_with_zeros(counts, zeros)?;
+    let n = (counts.len() as u64 + zeros) as f64;
     let events = counts.iter().sum::<u64>() as f64;
     Some((n / events).max(1.0) * (g - 1.0) + 1.0)
 }
@@ -76,6 +89,13 @@ mod tests {
         let c = with_zeros(&[10], 99);
         assert!(close(gini(&c).unwrap(), 0.99) && close(generalized_gini(&c).unwrap(), 0.90));
         assert!(close(gini(&[5, 5, 5, 5]).unwrap(), 0.0));
+        // Zeros given as a number are the same as zeros in the list, to the bit.
+        for (values, zeros) in [(&[10, 8, 2][..], 7), (&[5, 2, 1][..], 7), (&[10][..], 99), (&[3, 1][..], 0)]
+        {
+            let listed = with_zeros(values, zeros);
+            assert_eq!(gini_with_zeros(values, zeros as u64), gini(&listed));
+            assert_eq!(generalized_gini_with_zeros(values, zeros as u64), generalized_gini(&listed));
+        }
     }
 
     #[test]

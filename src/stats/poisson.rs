@@ -16,13 +16,15 @@ pub fn poisson_tail(c: u64, lambda: f64) -> f64 {
     gamma_lr(c as f64, lambda)
 }
 
-/// Expected number of customers with ≥ 2 complaints when customer j has
-/// `exposures[j]` deliveries and every delivery a complaint chance `p`.
-/// Summed in fixed point (2⁻⁹⁰ units, exact integer addition): the same
-/// result in whatever order the customers come, rounded once.
-pub fn expected_repeat_complainers(p: f64, exposures: &[f64]) -> f64 {
+/// Expected number of customers with ≥ 2 complaints when every delivery has
+/// a complaint chance `p`; `exposures` holds (deliveries, how many customers
+/// have that many). Summed in fixed point (2⁻⁹⁰ units, exact integer
+/// addition): the same result in whatever order or grouping the customers
+/// come, rounded once.
+pub fn expected_repeat_complainers(p: f64, exposures: &[(f64, u64)]) -> f64 {
     const UNIT: f64 = (1u128 << 90) as f64;
-    let sum: i128 = exposures.iter().map(|&d| (poisson_tail(2, p * d) * UNIT) as i128).sum();
+    let term = |d: f64| (poisson_tail(2, p * d) * UNIT) as i128;
+    let sum: i128 = exposures.iter().map(|&(d, customers)| term(d) * i128::from(customers)).sum();
     sum as f64 / UNIT
 }
 
@@ -51,19 +53,21 @@ mod tests {
 
     #[test]
     fn spec_baseline_equal_customers() {
-        let expected = expected_repeat_complainers(300.0 / 100_000.0, &vec![1.0; 100_000]);
+        let expected = expected_repeat_complainers(300.0 / 100_000.0, &vec![(1.0, 1); 100_000]);
         assert!((expected - 0.4491).abs() < 5e-5, "{expected}");
+        // Grouped: 100,000 customers with one delivery each.
+        assert_eq!(expected, expected_repeat_complainers(300.0 / 100_000.0, &[(1.0, 100_000)]));
     }
 
     #[test]
     fn baseline_is_the_same_in_any_order() {
-        let exposures: Vec<f64> = (0..10_000).map(|i| ((i * 7919) % 1000) as f64 + 0.5).collect();
+        let exposures: Vec<(f64, u64)> = (0..10_000).map(|i| (((i * 7919) % 1000) as f64 + 0.5, 1)).collect();
         let mut reversed = exposures.clone();
         reversed.reverse();
         let p = 0.0013;
         let a = expected_repeat_complainers(p, &exposures);
         assert_eq!(a, expected_repeat_complainers(p, &reversed));
-        let plain: f64 = exposures.iter().map(|&d| poisson_tail(2, p * d)).sum();
+        let plain: f64 = exposures.iter().map(|&(d, _)| poisson_tail(2, p * d)).sum();
         assert!(rel(a, plain) < 1e-12, "{a} {plain}");
     }
 

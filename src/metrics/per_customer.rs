@@ -1,0 +1,383 @@
+//! Deliveries per customer id, counted in the deliveries counters' own pass
+//! (CSV and Parquet) by all their threads into one table.
+//!
+//! A year of deliveries has millions of customers, a table far larger than
+//! the cache, and counting one row at a time into it costs a cache miss per
+//! row (half the run time, measured in BENCHMARKS.md). So the table is split
+//! into `PARTS` parts by a hash of the id; each thread keeps its rows' ids in
+//! a small buffer, and when the buffer is full sorts them by part and counts
+//! each part's ids in one go, under that part's lock. A part is small enough
+//! to stay in the cache while its ids are counted, and the threads share the
+//! one table: nothing is merged at the end or held twice.
+
+use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use anyhow::{Result, bail};
+use foldhash::HashMap;
+use rayon::prelude::*;
+
+const PARTS: usize = 256;
+/// Ids a thread holds before it counts them (16 bytes each).
+const BUFFER: usize = 1 << 16;
+
+/// An id of up to 15 bytes and its length in two words (the length tells
+/// "a" from "a\0"); most ids fit, and then a lookup compares integers.
+type Packed = [u64; 2];
+
+#[derive(Clone, Default)]
+struct Part {
+    short: HashMap<Packed, u64>,
+    long: HashMap<Box<[u8]>, u64>,
+}
+
+impl Part {
+    fn len(&self) -> usize {
+        self.short.len() + self.long.len()
+    }
+}
+
+/// Deliveries per customer: ids trimmed, missing values (`input::present`)
+/// left out.
+#[derive(Clone)]
+pub struct PerCustomer {
+    parts: Vec<Part>,
+}
+
+/// The table while threads count into it (`batch` for each thread).
+pub struct Counter {
+    parts: Vec<Mutex<Part>>,
+    batches: AtomicUsize,
+}
+
+/// One thread's ids waiting to be counted.
+pub struct Batch<'a> {
+    counter: &'a Counter,
+    pending: Vec<Packed>,
+    sorted: Vec<Packed>,
+    long: HashMap<Box<[u8]>, u64>,
+    /// The part this thread counts first (threads start apart, so they
+    /// seldom wait for each other's lock).
+    first: usize,
+}
+
+impl Default for Counter {
+    fn default() -> Counter {
+        Counter { parts: (0..PARTS).map(|_| Mutex::default()).collect(), batches: AtomicUsize::new(0) }
+    }
+}
+
+impl Counter {
+    pub fn batch(&self) -> Batch<'_> {
+        let n = self.batches.fetch_add(1, Ordering::Relaxed);
+        Batch {
+            counter: self,
+            pending: Vec::with_capacity(BUFFER),
+            sorted: Vec::with_capacity(BUFFER),
+            long: HashMap::default(),
+            first: n.wrapping_mul(PARTS / 2 + 1) % PARTS,
+        }
+    }
+
+    /// The counts, once every batch has finished; an id that is not UTF-8
+    /// text is an error (as the polars reader would give).
+    pub fn finish(self) -> Result<PerCustomer> {
+        let parts: Vec<Part> =
+            self.parts.into_iter().map(|p| p.into_inner().unwrap_or_else(PoisonError::into_inner)).collect();
+        let text = |bytes: &[u8]| std::str::from_utf8(bytes).is_ok();
+        let all_text = parts.par_iter().all(|part| {
+            let short = part.short.keys().all(|p| {
+                let (bytes, length) = unpack(p);
+                text(&bytes[..length])
+            });
+            short && part.long.keys().all(|b| text(b))
+        });
+        if !all_text {
+            bail!("a customer id is not UTF-8 text");
+        }
+        Ok(PerCustomer { parts })
+    }
+
+    fn lock(&self, part: usize) -> std::sync::MutexGuard<'_, Part> {
+        self.parts[part].lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Batch<'_> {
+    /// One row of this customer (a missing value is not counted).
+    pub fn add(&mut self, value: &[u8]) {
+        let Some(id) = normalize(value) else { return };
+        match pack(id) {
+            Some(packed) => {
+                self.pending.push(packed);
+                if self.pending.len() == BUFFER {
+                    self.count_pending();
+                }
+            }
+            None => {
+                bump(&mut self.long, id, 1);
+                if self.long.len() == BUFFER / 16 {
+                    self.count_long();
+                }
+            }
+        }
+    }
+
+    /// Count what is still waiting.
+    pub fn finish(mut self) {
+        self.count_pending();
+        self.count_long();
+    }
+
+    fn count_pending(&mut self) {
+        // Sort the ids by part (a counting sort), then count part by part.
+        let parts: Vec<u8> = self.pending.iter().map(|p| part_of_packed(p) as u8).collect();
+        let mut starts = [0usize; PARTS + 1];
+        for &k in &parts {
+            starts[k as usize + 1] += 1;
+        }
+        for k in 0..PARTS {
+            starts[k + 1] += starts[k];
+        }
+        let mut next = starts;
+        self.sorted.resize(self.pending.len(), [0; 2]);
+        for (id, &k) in self.pending.iter().zip(&parts) {
+            self.sorted[next[k as usize]] = *id;
+            next[k as usize] += 1;
+        }
+        for step in 0..PARTS {
+            let k = (self.first + step) % PARTS;
+            let ids = &self.sorted[starts[k]..starts[k + 1]];
+            if ids.is_empty() {
+                continue;
+            }
+            let mut part = self.counter.lock(k);
+            for id in ids {
+                *part.short.entry(*id).or_default() += 1;
+            }
+        }
+        self.pending.clear();
+    }
+
+    fn count_long(&mut self) {
+        for (id, n) in self.long.drain() {
+            bump(&mut self.counter.lock(part_of_bytes(&id)).long, &id, n);
+        }
+    }
+}
+
+impl PerCustomer {
+    /// Counts given whole (the polars group-by's and the database's):
+    /// ids trimmed, missing ones left out, equal ones added up.
+    pub fn from_counts<'a>(counts: impl IntoIterator<Item = (&'a str, u64)>) -> PerCustomer {
+        let mut parts: Vec<Part> = (0..PARTS).map(|_| Part::default()).collect();
+        for (id, n) in counts {
+            let Some(id) = crate::input::present(Some(id)) else { continue };
+            match pack(id.as_bytes()) {
+                Some(packed) => *parts[part_of_packed(&packed)].short.entry(packed).or_default() += n,
+                None => bump(&mut parts[part_of_bytes(id.as_bytes())].long, id.as_bytes(), n),
+            }
+        }
+        PerCustomer { parts }
+    }
+
+    /// Deliveries of this customer (an id as `input::present` gives it), if
+    /// the customer has any row.
+    pub fn get(&self, id: &str) -> Option<u64> {
+        match pack(id.as_bytes()) {
+            Some(packed) => self.parts[part_of_packed(&packed)].short.get(&packed).copied(),
+            None => self.parts[part_of_bytes(id.as_bytes())].long.get(id.as_bytes()).copied(),
+        }
+    }
+
+    /// How many customers.
+    pub fn len(&self) -> usize {
+        self.parts.iter().map(Part::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every customer and its deliveries, in no order.
+    pub fn iter(&self) -> impl Iterator<Item = (String, u64)> + '_ {
+        self.parts.iter().flat_map(|part| {
+            let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+            let short = part.short.iter().map(move |(p, &n)| {
+                let (bytes, length) = unpack(p);
+                (text(&bytes[..length]), n)
+            });
+            short.chain(part.long.iter().map(move |(b, &n)| (text(b), n)))
+        })
+    }
+
+    /// How many customers have each number of deliveries.
+    pub fn histogram(&self) -> std::collections::BTreeMap<u64, u64> {
+        let per_part = self.parts.par_iter().map(|part| {
+            let mut counts = std::collections::BTreeMap::new();
+            for &n in part.short.values().chain(part.long.values()) {
+                *counts.entry(n).or_insert(0) += 1;
+            }
+            counts
+        });
+        per_part.reduce(Default::default, |mut a, b| {
+            for (n, customers) in b {
+                *a.entry(n).or_insert(0) += customers;
+            }
+            a
+        })
+    }
+}
+
+/// The id as `input::present` reads it, without decoding the common case
+/// (printable ASCII at both ends and longer than any missing-value word).
+fn normalize(value: &[u8]) -> Option<&[u8]> {
+    let plain = |b: &u8| (b'!'..=b'~').contains(b);
+    if value.len() > 4 && value.first().is_some_and(plain) && value.last().is_some_and(plain) {
+        return Some(value);
+    }
+    match std::str::from_utf8(value) {
+        Ok(text) => crate::input::present(Some(text)).map(str::as_bytes),
+        // Kept as it is; `Counter::finish` reports it.
+        Err(_) => Some(value),
+    }
+}
+
+fn pack(id: &[u8]) -> Option<Packed> {
+    if id.len() > 15 {
+        return None;
+    }
+    let mut bytes = [0u8; 16];
+    bytes[..id.len()].copy_from_slice(id);
+    bytes[15] = id.len() as u8;
+    let word = |k: usize| u64::from_le_bytes(bytes[8 * k..8 * k + 8].try_into().expect("8 bytes"));
+    Some([word(0), word(1)])
+}
+
+/// The id's bytes back, and how many of the 16 are the id.
+fn unpack(packed: &Packed) -> ([u8; 16], usize) {
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&packed[0].to_le_bytes());
+    bytes[8..].copy_from_slice(&packed[1].to_le_bytes());
+    (bytes, bytes[15] as usize)
+}
+
+/// The part of a packed id: its high bits after a mix (splitmix64's), so
+/// ids that differ only in a digit spread over every part.
+fn part_of_packed(packed: &Packed) -> usize {
+    (mix(packed[0] ^ mix(packed[1])) >> 56) as usize
+}
+
+fn part_of_bytes(id: &[u8]) -> usize {
+    (foldhash::fast::FixedState::with_seed(0x5eed).hash_one(id) >> 56) as usize
+}
+
+fn mix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Add `n` to `id`'s count, copying the id only the first time.
+fn bump(map: &mut HashMap<Box<[u8]>, u64>, id: &[u8], n: u64) {
+    match map.get_mut(id) {
+        Some(count) => *count += n,
+        None => {
+            map.insert(id.into(), n);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Ids with spaces around, missing words, ids past 15 bytes, "a\0".
+    fn ids(n: usize) -> Vec<String> {
+        (0..n)
+            .map(|i| match i % 9 {
+                0 => format!(" C{} ", i % 1000),
+                1 => "NA".to_string(),
+                2 => String::new(),
+                3 => format!("a-customer-id-longer-than-fifteen-{}", i % 50),
+                4 => "a\0".to_string(),
+                5 => "a".to_string(),
+                6 => format!("Kunde-Ø{}", i % 7),
+                _ => format!("C{}", i % 1000),
+            })
+            .collect()
+    }
+
+    /// The same counts by the obvious route: `present`, then a map.
+    fn expected(ids: &[String]) -> std::collections::HashMap<String, u64> {
+        let mut map = std::collections::HashMap::new();
+        for id in ids {
+            if let Some(id) = crate::input::present(Some(id)) {
+                *map.entry(id.to_string()).or_insert(0) += 1;
+            }
+        }
+        map
+    }
+
+    #[test]
+    fn two_threads_count_what_a_map_counts() {
+        // More ids than one buffer holds, so buffers are counted mid-way.
+        let ids = ids(3 * BUFFER + 123);
+        let counter = Counter::default();
+        let (first, second) = ids.split_at(ids.len() / 3);
+        std::thread::scope(|scope| {
+            for half in [first, second] {
+                let counter = &counter;
+                scope.spawn(move || {
+                    let mut batch = counter.batch();
+                    for id in half {
+                        batch.add(id.as_bytes());
+                    }
+                    batch.finish();
+                });
+            }
+        });
+        let counted = counter.finish().unwrap();
+        let expected = expected(&ids);
+        let got: std::collections::HashMap<String, u64> = counted.iter().collect();
+        assert_eq!(got, expected);
+        assert_eq!(counted.len(), expected.len());
+        assert_eq!(counted.get("C17"), expected.get("C17").copied());
+        assert_eq!(counted.get("a"), expected.get("a").copied());
+        assert_eq!(counted.get("a\0"), expected.get("a\0").copied());
+        assert_eq!(counted.get("NA"), None);
+        assert_eq!(counted.get("nobody"), None);
+        let long = "a-customer-id-longer-than-fifteen-3";
+        assert_eq!(counted.get(long), expected.get(long).copied());
+        let mut histogram = std::collections::BTreeMap::new();
+        for n in expected.values() {
+            *histogram.entry(*n).or_insert(0) += 1;
+        }
+        assert_eq!(counted.histogram(), histogram);
+        // Counts given whole add up the same way.
+        let whole = PerCustomer::from_counts(ids.iter().map(|id| (id.as_str(), 1)));
+        assert_eq!(whole.iter().collect::<std::collections::HashMap<_, _>>(), expected);
+    }
+
+    #[test]
+    fn an_id_that_is_not_text_is_an_error() {
+        let counter = Counter::default();
+        let mut batch = counter.batch();
+        batch.add(b"C1");
+        batch.add(b"\xff\xfe-customer");
+        batch.finish();
+        assert!(counter.finish().is_err());
+    }
+
+    #[test]
+    fn packed_ids_round_trip() {
+        for id in [&b"a"[..], b"a\0", b"C0000225", b"exactly15bytes!"] {
+            let (bytes, length) = unpack(&pack(id).unwrap());
+            assert_eq!(&bytes[..length], id);
+        }
+        assert_ne!(pack(b"a"), pack(b"a\0"));
+        assert_eq!(pack(b"sixteen bytes!!!"), None);
+    }
+}
