@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use anyhow::{Context, Result};
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use super::deliveries::{DeliveriesSource, DeliveryCounts};
 use super::per_customer::PerCustomer;
@@ -72,20 +73,22 @@ pub fn customer_rows(
     exposures: Option<&PerCustomer>,
     p_bar: Option<f64>,
 ) -> Vec<CustomerRow> {
-    let complainants = counts
+    let complainants: Vec<(&str, u64)> = counts
         .iter()
         .enumerate()
         .filter(|(_, n)| **n > 0)
-        .map(|(k, &n)| (customers.text(Key::of(k)).to_string(), n, None));
-    let others = exposures
-        .into_iter()
-        .flat_map(PerCustomer::iter)
-        .filter(|(name, _)| !complained(counts, customers, name))
-        .map(|(name, deliveries)| (name, 0, Some(deliveries)));
+        .map(|(k, &n)| (customers.text(Key::of(k)), n))
+        .collect();
+    let names: Vec<&str> = complainants.iter().map(|c| c.0).collect();
+    let others = exposures.map(|e| e.except(&names)).unwrap_or_default();
+    let complainants = complainants.par_iter().map(|&(name, n)| {
+        let deliveries = exposures.map(|e| e.get(name).unwrap_or(0));
+        (name.to_string(), n, deliveries)
+    });
+    let others = others.into_par_iter().map(|(name, deliveries)| (name, 0, Some(deliveries)));
     let mut rows: Vec<CustomerRow> = complainants
         .chain(others)
-        .map(|(name, complaints, known)| {
-            let deliveries = exposures.map(|e| known.or_else(|| e.get(&name)).unwrap_or(0));
+        .map(|(name, complaints, deliveries)| {
             let expected = match (deliveries, p_bar) {
                 (Some(d), Some(p)) => Some(p * d as f64),
                 _ => None,
@@ -99,13 +102,11 @@ pub fn customer_rows(
     for (k, &i) in tested.iter().enumerate() {
         rows[i].q_value = Some(q[k]);
     }
-    rows.sort_by(|a, b| b.complaints.cmp(&a.complaints).then_with(|| a.customer.cmp(&b.customer)));
+    // Customers are distinct, so the order is total and an unstable sort is exact.
+    rows.par_sort_unstable_by(|a, b| {
+        b.complaints.cmp(&a.complaints).then_with(|| a.customer.cmp(&b.customer))
+    });
     rows
-}
-
-/// The customer has counted complaints.
-fn complained(counts: &[u64], customers: &Keys, name: &str) -> bool {
-    customers.get(name).is_some_and(|k| counts[k.index()] > 0)
 }
 
 /// The concentration summary from complaints per customer code and, when
@@ -156,9 +157,13 @@ impl Population {
     fn of(counts: &[u64], customers: &Keys, exposures: &PerCustomer) -> Population {
         let mut quiet_deliveries = exposures.histogram();
         let mut quiet = exposures.len() as u64;
-        let mut complainants = Vec::new();
-        for (k, _) in counts.iter().enumerate().filter(|(_, c)| **c > 0) {
-            let deliveries = exposures.get(customers.text(Key::of(k)));
+        let found: Vec<Option<u64>> = (0..counts.len())
+            .into_par_iter()
+            .filter(|&k| counts[k] > 0)
+            .map(|k| exposures.get(customers.text(Key::of(k))))
+            .collect();
+        let mut complainants = Vec::with_capacity(found.len());
+        for deliveries in found {
             if let Some(d) = deliveries {
                 // Found among the customers with deliveries: not quiet.
                 quiet -= 1;
