@@ -22,19 +22,43 @@ const PARTS: usize = 256;
 /// Ids a thread holds before it counts them (16 bytes each).
 const BUFFER: usize = 1 << 16;
 
-/// An id of up to 15 bytes and its length in two words (the length tells
-/// "a" from "a\0"); most ids fit, and then a lookup compares integers.
+/// An id of up to 15 bytes in two words; most ids fit, and then a lookup
+/// compares integers. Up to 8 bytes and no NUL byte: the id, zero-padded,
+/// and a zero second word (held in one word: 16 bytes an entry, not 24).
+/// Else the id and, in the last byte, its length (which tells "a" from
+/// "a\0").
 type Packed = [u64; 2];
 
 #[derive(Clone, Default)]
 struct Part {
+    word: HashMap<u64, u64>,
     short: HashMap<Packed, u64>,
     long: HashMap<Box<[u8]>, u64>,
 }
 
 impl Part {
     fn len(&self) -> usize {
-        self.short.len() + self.long.len()
+        self.word.len() + self.short.len() + self.long.len()
+    }
+
+    fn add(&mut self, id: Packed, n: u64) {
+        match id {
+            [word, 0] => *self.word.entry(word).or_default() += n,
+            _ => *self.short.entry(id).or_default() += n,
+        }
+    }
+
+    fn get(&self, id: &Packed) -> Option<u64> {
+        match id {
+            [word, 0] => self.word.get(word).copied(),
+            _ => self.short.get(id).copied(),
+        }
+    }
+
+    /// The packed ids and their counts.
+    fn packed(&self) -> impl Iterator<Item = (Packed, u64)> + '_ {
+        let words = self.word.iter().map(|(&w, &n)| ([w, 0], n));
+        words.chain(self.short.iter().map(|(&p, &n)| (p, n)))
     }
 }
 
@@ -87,8 +111,8 @@ impl Counter {
             self.parts.into_iter().map(|p| p.into_inner().unwrap_or_else(PoisonError::into_inner)).collect();
         let text = |bytes: &[u8]| std::str::from_utf8(bytes).is_ok();
         let all_text = parts.par_iter().all(|part| {
-            let short = part.short.keys().all(|p| {
-                let (bytes, length) = unpack(p);
+            let short = part.packed().all(|(p, _)| {
+                let (bytes, length) = unpack(&p);
                 text(&bytes[..length])
             });
             short && part.long.keys().all(|b| text(b))
@@ -153,8 +177,8 @@ impl Batch<'_> {
                 continue;
             }
             let mut part = self.counter.lock(k);
-            for id in ids {
-                *part.short.entry(*id).or_default() += 1;
+            for &id in ids {
+                part.add(id, 1);
             }
         }
         self.pending.clear();
@@ -175,7 +199,7 @@ impl PerCustomer {
         for (id, n) in counts {
             let Some(id) = crate::input::present(Some(id)) else { continue };
             match pack(id.as_bytes()) {
-                Some(packed) => *parts[part_of_packed(&packed)].short.entry(packed).or_default() += n,
+                Some(packed) => parts[part_of_packed(&packed)].add(packed, n),
                 None => bump(&mut parts[part_of_bytes(id.as_bytes())].long, id.as_bytes(), n),
             }
         }
@@ -186,7 +210,7 @@ impl PerCustomer {
     /// the customer has any row.
     pub fn get(&self, id: &str) -> Option<u64> {
         match pack(id.as_bytes()) {
-            Some(packed) => self.parts[part_of_packed(&packed)].short.get(&packed).copied(),
+            Some(packed) => self.parts[part_of_packed(&packed)].get(&packed),
             None => self.parts[part_of_bytes(id.as_bytes())].long.get(id.as_bytes()).copied(),
         }
     }
@@ -204,8 +228,8 @@ impl PerCustomer {
     pub fn iter(&self) -> impl Iterator<Item = (String, u64)> + '_ {
         self.parts.iter().flat_map(|part| {
             let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
-            let short = part.short.iter().map(move |(p, &n)| {
-                let (bytes, length) = unpack(p);
+            let short = part.packed().map(move |(p, n)| {
+                let (bytes, length) = unpack(&p);
                 (text(&bytes[..length]), n)
             });
             short.chain(part.long.iter().map(move |(b, &n)| (text(b), n)))
@@ -228,8 +252,8 @@ impl PerCustomer {
         self.parts
             .par_iter()
             .flat_map_iter(|part| {
-                let short = part.short.iter().filter(|(p, _)| !short.contains(*p)).map(|(p, &n)| {
-                    let (bytes, length) = unpack(p);
+                let short = part.packed().filter(|(p, _)| !short.contains(p)).map(|(p, n)| {
+                    let (bytes, length) = unpack(&p);
                     (text(&bytes[..length]), n)
                 });
                 let long =
@@ -243,7 +267,7 @@ impl PerCustomer {
     pub fn histogram(&self) -> std::collections::BTreeMap<u64, u64> {
         let per_part = self.parts.par_iter().map(|part| {
             let mut counts = std::collections::BTreeMap::new();
-            for &n in part.short.values().chain(part.long.values()) {
+            for n in part.packed().map(|(_, n)| n).chain(part.long.values().copied()) {
                 *counts.entry(n).or_insert(0) += 1;
             }
             counts
@@ -277,7 +301,9 @@ fn pack(id: &[u8]) -> Option<Packed> {
     }
     let mut bytes = [0u8; 16];
     bytes[..id.len()].copy_from_slice(id);
-    bytes[15] = id.len() as u8;
+    if id.len() > 8 || id.contains(&0) {
+        bytes[15] = id.len() as u8;
+    }
     let word = |k: usize| u64::from_le_bytes(bytes[8 * k..8 * k + 8].try_into().expect("8 bytes"));
     Some([word(0), word(1)])
 }
@@ -287,7 +313,11 @@ fn unpack(packed: &Packed) -> ([u8; 16], usize) {
     let mut bytes = [0u8; 16];
     bytes[..8].copy_from_slice(&packed[0].to_le_bytes());
     bytes[8..].copy_from_slice(&packed[1].to_le_bytes());
-    (bytes, bytes[15] as usize)
+    let length = match packed[1] {
+        0 => bytes[..8].iter().position(|&b| b == 0).unwrap_or(8),
+        _ => bytes[15] as usize,
+    };
+    (bytes, length)
 }
 
 /// The part of a packed id: its high bits after a mix (splitmix64's), so
@@ -400,11 +430,15 @@ mod tests {
 
     #[test]
     fn packed_ids_round_trip() {
-        for id in [&b"a"[..], b"a\0", b"C0000225", b"exactly15bytes!"] {
+        for id in [&b"a"[..], b"a\0", b"\0", b"C0000225", b"C\x00ab", b"nine byte", b"exactly15bytes!"] {
             let (bytes, length) = unpack(&pack(id).unwrap());
             assert_eq!(&bytes[..length], id);
         }
+        // Eight bytes or fewer and no NUL: one word.
+        assert_eq!(pack(b"C0000225").unwrap()[1], 0);
+        assert_ne!(pack(b"nine byte").unwrap()[1], 0);
         assert_ne!(pack(b"a"), pack(b"a\0"));
+        assert_ne!(pack(b"\0"), pack(b""));
         assert_eq!(pack(b"sixteen bytes!!!"), None);
     }
 }
