@@ -223,7 +223,8 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
     let mut segment_values: Vec<Shared> = segments.iter().map(|_| Shared::default()).collect();
     let mut records = Vec::with_capacity(frame.height());
     let mut customer_keys = Keys::default();
-    let mut order_keys = Keys::default();
+    // Order ids are nearly one per complaint: sized once, never regrown.
+    let mut order_keys = Keys::with_capacity(if orders.is_some() { frame.height() } else { 0 });
     'rows: for i in 0..frame.height() {
         let row = rows.get(i).unwrap_or(0);
         for (filter, values) in &filter_values {
@@ -263,14 +264,17 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
             }
         };
         if let Some(id) = value(ids, i) {
-            let hash = id_hash.hash_one(id);
-            if seen_ids.find(hash, |&j| value(ids, j as usize) == Some(id)).is_some() {
-                ledger.reject(ledger::MORE_EVENTS, 1, row);
-                continue;
+            let same = |&j: &u32| value(ids, j as usize) == Some(id);
+            let rehash = |&j: &u32| id_hash.hash_one(value(ids, j as usize).unwrap_or_default());
+            match seen_ids.entry(id_hash.hash_one(id), same, rehash) {
+                hashbrown::hash_table::Entry::Occupied(_) => {
+                    ledger.reject(ledger::MORE_EVENTS, 1, row);
+                    continue;
+                }
+                hashbrown::hash_table::Entry::Vacant(slot) => {
+                    slot.insert(u32::try_from(i).context("more than 4 billion complaint rows")?);
+                }
             }
-            let i = u32::try_from(i).context("more than 4 billion complaint rows")?;
-            seen_ids
-                .insert_unique(hash, i, |&j| id_hash.hash_one(value(ids, j as usize).unwrap_or_default()));
         }
         ledger.used(1);
         records.push(Complaint {

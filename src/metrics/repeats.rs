@@ -112,7 +112,8 @@ pub fn link_contacts(complaints: &[Complaint], key: RepeatKey, window_days: u32)
     }
     let mut contacts = vec![Contact::default(); complaints.len()];
     // Deterministic episode numbers: chains in order of their first complaint.
-    chains.sort_unstable_by_key(|&(time, row, _)| (time, row));
+    // (time, row) is distinct per chain, so an unstable sort is exact.
+    chains.par_sort_unstable_by_key(|&(time, row, _)| (time, row));
     let mut episodes = 0;
     for &(_, _, chain) in &chains {
         for (k, &i) in chain.iter().enumerate() {
