@@ -5,7 +5,6 @@
 //! are looked up. The password comes from the URL, `PGPASSWORD` or
 //! `~/.pgpass` (`PGPASSFILE`) and is never shown.
 
-use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -277,14 +276,11 @@ impl Postgres {
     }
 }
 
-/// Deliveries per customer on the counted days, for the chance baseline.
-pub fn per_customer(pg: &Postgres, query: &DeliveriesQuery, customer: &str) -> Result<HashMap<String, u64>> {
+/// Deliveries per customer on the counted days, for the chance baseline:
+/// (customer, deliveries) as the database groups them.
+pub fn per_customer(pg: &Postgres, query: &DeliveriesQuery, customer: &str) -> Result<Vec<(String, u64)>> {
     let records = pg.copy_csv(&query.per_customer_sql(Dialect::Postgres, customer))?;
-    Ok(records
-        .iter()
-        .filter_map(|r| Some((r.get(0)?.to_string(), r.get(1)?.parse::<u64>().ok()?)))
-        .filter(|(c, _)| !c.is_empty())
-        .collect())
+    Ok(records.iter().filter_map(|r| Some((r.get(0)?.to_string(), r.get(1)?.parse::<u64>().ok()?))).collect())
 }
 
 #[cfg(test)]

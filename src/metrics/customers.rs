@@ -2,7 +2,6 @@
 //! carry customers, and the concentration summary (docs/METHODS.md §4.6).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use anyhow::{Context, Result};
 use polars::prelude::*;
@@ -204,9 +203,8 @@ pub fn deliveries_per_customer<'a>(
         DeliveriesSource::Postgres(pg, query) => {
             let query = DeliveriesQuery { from: range.from, to: range.to, ..(**query).clone() };
             let counts = crate::input::postgres::per_customer(pg, &query, customer)?;
-            return Ok(Some(Cow::Owned(PerCustomer::from_counts(
-                counts.iter().map(|(c, &n)| (c.as_str(), n)),
-            ))));
+            let counts = counts.iter().map(|(c, n)| (c.as_str(), *n));
+            return Ok(Some(Cow::Owned(PerCustomer::from_counts(counts))));
         }
     };
     let time = counts.roles.get(Role::Time).expect("time is required");
@@ -255,7 +253,9 @@ pub fn deliveries_per_customer<'a>(
     let filter_values = (0..filters.len())
         .map(|k| frame.column(&format!("__filter{k}")).and_then(|c| c.str()))
         .collect::<PolarsResult<Vec<_>>>()?;
-    let mut map: HashMap<String, u64> = HashMap::new();
+    // The groups kept, as (customer, deliveries); `from_counts` adds up each
+    // customer's groups.
+    let mut kept: Vec<(&str, u64)> = Vec::new();
     for g in 0..frame.height() {
         let Some(customer) = present(customers.get(g)) else {
             continue;
@@ -276,9 +276,9 @@ pub fn deliveries_per_customer<'a>(
             },
             None => 1,
         };
-        *map.entry(customer.to_string()).or_default() += rows.get(g).unwrap_or(0) * per_row;
+        kept.push((customer, rows.get(g).unwrap_or(0) * per_row));
     }
-    Ok(Some(Cow::Owned(PerCustomer::from_counts(map.iter().map(|(c, &n)| (c.as_str(), n))))))
+    Ok(Some(Cow::Owned(PerCustomer::from_counts(kept))))
 }
 
 #[cfg(test)]

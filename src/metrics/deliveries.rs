@@ -39,7 +39,7 @@ pub struct DeliveryCounts {
     /// The order column when rows are order lines (one delivery per order).
     pub order_lines: Option<String>,
     /// Rows per customer over every row read, where the counter could tell
-    /// them in the same pass (plain CSV, asked for by the command).
+    /// them in the same pass (plain CSV or Parquet, asked for by the command).
     pub per_customer: Option<PerCustomer>,
 }
 
