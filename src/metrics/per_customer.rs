@@ -8,7 +8,9 @@
 //! a small buffer, and when the buffer is full sorts them by part and counts
 //! each part's ids in one go, under that part's lock. A part is small enough
 //! to stay in the cache while its ids are counted, and the threads share the
-//! one table: nothing is merged at the end or held twice.
+//! one table: nothing is merged at the end or held twice. Once counted, each
+//! part is kept as lists sorted by id, without a hash table's empty slots;
+//! most entries take 16 bytes.
 
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -29,36 +31,89 @@ const BUFFER: usize = 1 << 16;
 /// "a\0").
 type Packed = [u64; 2];
 
+/// A packed id of 9 to 11 bytes (or shorter, with a NUL) in 12 bytes: its
+/// count is held in 4 bytes, so an entry takes 16 bytes, not 24 (a year's
+/// tens of millions of customers mostly have such ids).
+type Narrow = [u32; 3];
+
+/// A narrow count that outgrew 4 bytes: the count is then in `Part::short`.
+const MOVED: u32 = u32::MAX;
+
 #[derive(Clone, Default)]
 struct Part {
     word: HashMap<u64, u64>,
+    narrow: HashMap<Narrow, u32>,
     short: HashMap<Packed, u64>,
     long: HashMap<Box<[u8]>, u64>,
 }
 
 impl Part {
-    fn len(&self) -> usize {
-        self.word.len() + self.short.len() + self.long.len()
-    }
-
     fn add(&mut self, id: Packed, n: u64) {
-        match id {
-            [word, 0] => *self.word.entry(word).or_default() += n,
+        match (id, narrow(&id)) {
+            ([word, 0], _) => *self.word.entry(word).or_default() += n,
+            (_, Some(key)) => {
+                let count = self.narrow.entry(key).or_default();
+                match u32::try_from(u64::from(*count) + n) {
+                    Ok(sum) if *count != MOVED && sum != MOVED => *count = sum,
+                    _ => {
+                        let before = if *count == MOVED { 0 } else { u64::from(*count) };
+                        *count = MOVED;
+                        *self.short.entry(id).or_default() += before + n;
+                    }
+                }
+            }
             _ => *self.short.entry(id).or_default() += n,
         }
     }
+}
+
+/// A part once counted, as lists sorted by id: a hash table's empty slots
+/// cost up to half its size, and tens of millions of customers are held
+/// while the report is made. Looked up by binary search.
+#[derive(Clone, Default)]
+struct Held {
+    word: Vec<(u64, u64)>,
+    narrow: Vec<(Narrow, u32)>,
+    /// Also the narrow ids whose count outgrew 4 bytes.
+    short: Vec<(Packed, u64)>,
+    long: HashMap<Box<[u8]>, u64>,
+}
+
+impl Held {
+    fn of(part: Part) -> Held {
+        fn sorted<K: Ord, V>(entries: impl Iterator<Item = (K, V)>) -> Vec<(K, V)> {
+            let mut list: Vec<(K, V)> = entries.collect();
+            list.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            list
+        }
+        Held {
+            word: sorted(part.word.into_iter()),
+            narrow: sorted(part.narrow.into_iter().filter(|&(_, n)| n != MOVED)),
+            short: sorted(part.short.into_iter()),
+            long: part.long,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.word.len() + self.narrow.len() + self.short.len() + self.long.len()
+    }
 
     fn get(&self, id: &Packed) -> Option<u64> {
-        match id {
-            [word, 0] => self.word.get(word).copied(),
-            _ => self.short.get(id).copied(),
+        fn find<K: Ord, V: Copy>(list: &[(K, V)], key: &K) -> Option<V> {
+            list.binary_search_by(|e| e.0.cmp(key)).ok().map(|i| list[i].1)
+        }
+        match (id, narrow(id)) {
+            ([word, 0], _) => find(&self.word, word),
+            (_, Some(key)) => find(&self.narrow, &key).map(u64::from).or_else(|| find(&self.short, id)),
+            _ => find(&self.short, id),
         }
     }
 
     /// The packed ids and their counts.
     fn packed(&self) -> impl Iterator<Item = (Packed, u64)> + '_ {
-        let words = self.word.iter().map(|(&w, &n)| ([w, 0], n));
-        words.chain(self.short.iter().map(|(&p, &n)| (p, n)))
+        let words = self.word.iter().map(|&(w, n)| ([w, 0], n));
+        let narrow = self.narrow.iter().map(|(k, n)| (widen(k), u64::from(*n)));
+        words.chain(narrow).chain(self.short.iter().copied())
     }
 }
 
@@ -66,7 +121,7 @@ impl Part {
 /// left out.
 #[derive(Clone)]
 pub struct PerCustomer {
-    parts: Vec<Part>,
+    parts: Vec<Held>,
 }
 
 /// The table while threads count into it (`batch` for each thread).
@@ -107,8 +162,11 @@ impl Counter {
     /// The counts, once every batch has finished; an id that is not UTF-8
     /// text is an error (as the polars reader would give).
     pub fn finish(self) -> Result<PerCustomer> {
-        let parts: Vec<Part> =
-            self.parts.into_iter().map(|p| p.into_inner().unwrap_or_else(PoisonError::into_inner)).collect();
+        let parts: Vec<Held> = self
+            .parts
+            .into_par_iter()
+            .map(|p| Held::of(p.into_inner().unwrap_or_else(PoisonError::into_inner)))
+            .collect();
         let text = |bytes: &[u8]| std::str::from_utf8(bytes).is_ok();
         let all_text = parts.par_iter().all(|part| {
             let short = part.packed().all(|(p, _)| {
@@ -203,7 +261,7 @@ impl PerCustomer {
                 None => bump(&mut parts[part_of_bytes(id.as_bytes())].long, id.as_bytes(), n),
             }
         }
-        PerCustomer { parts }
+        PerCustomer { parts: parts.into_iter().map(Held::of).collect() }
     }
 
     /// Deliveries of this customer (an id as `input::present` gives it), if
@@ -217,7 +275,7 @@ impl PerCustomer {
 
     /// How many customers.
     pub fn len(&self) -> usize {
-        self.parts.iter().map(Part::len).sum()
+        self.parts.iter().map(Held::len).sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -308,6 +366,22 @@ fn unpack(packed: &Packed) -> ([u8; 16], usize) {
     (bytes, length)
 }
 
+/// A packed id of at most 11 bytes (not one word) in 12 bytes: its first
+/// 11 bytes, and its length in the twelfth.
+fn narrow(packed: &Packed) -> Option<Narrow> {
+    let length = packed[1] >> 56;
+    if packed[1] == 0 || length > 11 {
+        return None;
+    }
+    // Bytes 11 to 14 are zero (the id is shorter): the length goes in byte 11.
+    Some([packed[0] as u32, (packed[0] >> 32) as u32, packed[1] as u32 | (length as u32) << 24])
+}
+
+fn widen(key: &Narrow) -> Packed {
+    let length = u64::from(key[2] >> 24);
+    [u64::from(key[0]) | u64::from(key[1]) << 32, u64::from(key[2] & 0x00ff_ffff) | length << 56]
+}
+
 /// The part of a packed id: its high bits after a mix (splitmix64's), so
 /// ids that differ only in a digit spread over every part.
 fn part_of_packed(packed: &Packed) -> usize {
@@ -339,10 +413,11 @@ fn bump(map: &mut HashMap<Box<[u8]>, u64>, id: &[u8], n: u64) {
 mod tests {
     use super::*;
 
-    /// Ids with spaces around, missing words, ids past 15 bytes, "a\0".
+    /// Ids with spaces around, missing words, ids of every width (8, 9–11,
+    /// 12–15 bytes and past 15), "a\0".
     fn ids(n: usize) -> Vec<String> {
         (0..n)
-            .map(|i| match i % 9 {
+            .map(|i| match i % 10 {
                 0 => format!(" C{} ", i % 1000),
                 1 => "NA".to_string(),
                 2 => String::new(),
@@ -350,6 +425,7 @@ mod tests {
                 4 => "a\0".to_string(),
                 5 => "a".to_string(),
                 6 => format!("Kunde-Ø{}", i % 7),
+                7 => format!("order-{:08}", i % 300),
                 _ => format!("C{}", i % 1000),
             })
             .collect()
@@ -390,6 +466,8 @@ mod tests {
         assert_eq!(got, expected);
         assert_eq!(counted.len(), expected.len());
         assert_eq!(counted.get("C17"), expected.get("C17").copied());
+        assert_eq!(counted.get("Kunde-Ø3"), expected.get("Kunde-Ø3").copied());
+        assert_eq!(counted.get("order-00000017"), expected.get("order-00000017").copied());
         assert_eq!(counted.get("a"), expected.get("a").copied());
         assert_eq!(counted.get("a\0"), expected.get("a\0").copied());
         assert_eq!(counted.get("NA"), None);
@@ -417,10 +495,44 @@ mod tests {
     }
 
     #[test]
+    fn a_narrow_count_past_four_bytes_stays_exact() {
+        let big = u64::from(u32::MAX) - 1;
+        let counts = [("nine byte", big), ("nine byte", 1), ("nine byte", 5), ("other one", 2), ("C1", big)];
+        let counted = PerCustomer::from_counts(counts);
+        assert_eq!(counted.get("nine byte"), Some(big + 6));
+        assert_eq!(counted.get("other one"), Some(2));
+        assert_eq!(counted.len(), 3);
+        let mut listed = counted.except(&[]);
+        listed.sort();
+        let expected =
+            [("C1", big), ("nine byte", big + 6), ("other one", 2)].map(|(id, n)| (id.to_string(), n));
+        assert_eq!(listed, expected);
+        assert_eq!(counted.except(&["nine byte"]).len(), 2);
+        assert_eq!(counted.histogram(), [(2, 1), (big, 1), (big + 6, 1)].into_iter().collect());
+    }
+
+    #[test]
     fn packed_ids_round_trip() {
-        for id in [&b"a"[..], b"a\0", b"\0", b"C0000225", b"C\x00ab", b"nine byte", b"exactly15bytes!"] {
-            let (bytes, length) = unpack(&pack(id).unwrap());
+        for id in [
+            &b"a"[..],
+            b"a\0",
+            b"\0",
+            b"C0000225",
+            b"C\x00ab",
+            b"nine byte",
+            b"eleven byte",
+            b"twelve bytes",
+            b"exactly15bytes!",
+        ] {
+            let packed = pack(id).unwrap();
+            let (bytes, length) = unpack(&packed);
             assert_eq!(&bytes[..length], id);
+            // Up to 11 bytes, not one word: narrow, and back the same.
+            let narrow_expected = packed[1] != 0 && id.len() <= 11;
+            assert_eq!(narrow(&packed).is_some(), narrow_expected, "{id:?}");
+            if let Some(key) = narrow(&packed) {
+                assert_eq!(widen(&key), packed);
+            }
         }
         // Eight bytes or fewer and no NUL: one word.
         assert_eq!(pack(b"C0000225").unwrap()[1], 0);
