@@ -4,21 +4,24 @@
 //! buffer; the table holds only codes.
 
 use std::hash::BuildHasher;
+use std::num::NonZeroU32;
 
 use hashbrown::HashTable;
 
-/// A code from a [`Keys`]: the n-th distinct text seen (from 0).
+/// A code from a [`Keys`]: the n-th distinct text seen (from 0). Held as
+/// n + 1, so an `Option<Key>` takes 4 bytes (one per complaint, millions).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Key(u32);
+pub struct Key(NonZeroU32);
 
 impl Key {
     /// The code numbered `index` (from `0..keys.len()`).
     pub fn of(index: usize) -> Key {
-        Key(u32::try_from(index).expect("fewer than 4 billion distinct ids"))
+        let n = u32::try_from(index + 1).ok().and_then(NonZeroU32::new);
+        Key(n.expect("fewer than 4 billion distinct ids"))
     }
 
     pub fn index(self) -> usize {
-        self.0 as usize
+        self.0.get() as usize - 1
     }
 }
 
@@ -62,7 +65,7 @@ impl Keys {
     /// The code of a text already seen.
     pub fn get(&self, text: &str) -> Option<Key> {
         let hash = self.hasher.hash_one(text);
-        self.codes.find(hash, |&k| self.text(Key(k)) == text).map(|&k| Key(k))
+        self.codes.find(hash, |&k| self.text(Key::of(k as usize)) == text).map(|&k| Key::of(k as usize))
     }
 
     /// The code of a text, numbering it if new.
@@ -74,7 +77,7 @@ impl Keys {
             &all[if k == 0 { 0 } else { ends[k - 1] }..ends[k]]
         };
         if let Some(&k) = codes.find(hash, |&k| slice(k) == text) {
-            return Key(k);
+            return Key::of(k as usize);
         }
         let k = u32::try_from(ends.len()).expect("fewer than 4 billion distinct ids");
         all.push_str(text);
@@ -84,13 +87,20 @@ impl Keys {
             hasher.hash_one(&all[if k == 0 { 0 } else { ends[k - 1] }..ends[k]])
         };
         codes.insert_unique(hash, k, rehash);
-        Key(k)
+        Key::of(k as usize)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_optional_code_takes_four_bytes() {
+        assert_eq!(std::mem::size_of::<Option<Key>>(), 4);
+        assert_eq!(Key::of(0).index(), 0);
+        assert_eq!(Key::of(u32::MAX as usize - 1).index(), u32::MAX as usize - 1);
+    }
 
     #[test]
     fn codes_in_order_of_first_appearance() {
