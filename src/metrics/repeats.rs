@@ -90,32 +90,36 @@ pub fn link_contacts(complaints: &[Complaint], key: RepeatKey, window_days: u32)
     let window = Duration::days(i64::from(window_days));
     let numbers = key.numbers(complaints);
     // One sort by (key, time, row) makes each key's complaints a run, in
-    // contact order; no string compared, sorted on both cores.
-    let mut keyed: Vec<(u64, NaiveDateTime, u64, usize)> = numbers
-        .iter()
-        .zip(complaints)
-        .enumerate()
-        .filter_map(|(i, (n, c))| Some(((*n)?, c.time, c.row, i)))
-        .collect();
+    // contact order; no string compared, sorted on both cores. Sized once,
+    // and each list dropped once used: with millions of complaints this is
+    // the report's last peak of memory (measured in BENCHMARKS.md).
+    let mut keyed: Vec<(u64, NaiveDateTime, u64, usize)> =
+        Vec::with_capacity(numbers.iter().filter(|n| n.is_some()).count());
+    keyed.extend(
+        numbers.iter().zip(complaints).enumerate().filter_map(|(i, (n, c))| Some(((*n)?, c.time, c.row, i))),
+    );
+    drop(numbers);
     keyed.par_sort_unstable();
-    let order: Vec<usize> = keyed.iter().map(|k| k.3).collect();
-    drop(keyed);
-    // Chains as (time, row) of their first complaint, and their members.
-    let mut chains: Vec<(NaiveDateTime, u64, &[usize])> = Vec::new();
+    // Chains as (time, row) of their first complaint, and where their
+    // members are in `order`.
+    let keys = keyed.windows(2).filter(|w| w[0].0 != w[1].0).count() + 1;
+    let mut chains: Vec<(NaiveDateTime, u64, std::ops::Range<usize>)> = Vec::with_capacity(keys);
     let mut start = 0;
-    for end in 1..=order.len() {
-        if end == order.len() || numbers[order[end]] != numbers[order[start]] {
-            let first = &complaints[order[start]];
-            chains.push((first.time, first.row, &order[start..end]));
+    for end in 1..=keyed.len() {
+        if end == keyed.len() || keyed[end].0 != keyed[start].0 {
+            chains.push((keyed[start].1, keyed[start].2, start..end));
             start = end;
         }
     }
+    let order: Vec<usize> = keyed.iter().map(|k| k.3).collect();
+    drop(keyed);
     let mut contacts = vec![Contact::default(); complaints.len()];
     // Deterministic episode numbers: chains in order of their first complaint.
     // (time, row) is distinct per chain, so an unstable sort is exact.
-    chains.par_sort_unstable_by_key(|&(time, row, _)| (time, row));
+    chains.par_sort_unstable_by_key(|(time, row, _)| (*time, *row));
     let mut episodes = 0;
-    for &(_, _, chain) in &chains {
+    for (_, _, members) in chains {
+        let chain = &order[members];
         for (k, &i) in chain.iter().enumerate() {
             let mut contact = Contact { keyed: true, ..Contact::default() };
             if k > 0 {
@@ -135,11 +139,10 @@ pub fn link_contacts(complaints: &[Complaint], key: RepeatKey, window_days: u32)
             contacts[i] = contact;
         }
     }
-    for (i, n) in numbers.iter().enumerate() {
-        if n.is_none() {
-            contacts[i].episode = episodes;
-            episodes += 1;
-        }
+    // Complaints without a key (none of a chain): episodes of one.
+    for contact in contacts.iter_mut().filter(|c| !c.keyed) {
+        contact.episode = episodes;
+        episodes += 1;
     }
     contacts
 }
