@@ -30,7 +30,8 @@ pub struct Complaint {
     /// Channels, categories and segments are few: each distinct value is
     /// held once and shared.
     pub channel: Option<Arc<str>>,
-    /// The order's code in `ComplaintTable::orders`.
+    /// The order's code in `ComplaintTable::orders`; `None` also when no
+    /// order id is needed (see `load`).
     pub order: Option<Key>,
     pub category: Option<Arc<str>>,
     /// Values of the `--by` columns; `None` where the complaints file lacks
@@ -71,11 +72,6 @@ impl ComplaintTable {
     pub fn customer(&self, complaint: &Complaint) -> Option<&str> {
         complaint.customer.map(|k| self.customers.text(k))
     }
-
-    /// A complaint's order id.
-    pub fn order(&self, complaint: &Complaint) -> Option<&str> {
-        complaint.order.map(|k| self.orders.text(k))
-    }
 }
 
 /// Where a complaint's time comes from.
@@ -94,7 +90,16 @@ pub enum TimeSource {
 /// without a usable time and later events of a complaint id already seen
 /// are rejected in the ledger; the rest are `used` and `counted` until
 /// `metrics::dataset` applies `--from/--to` and the coverage.
-pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<ComplaintTable> {
+/// `keep_orders`: the order ids are wanted even when no complaint needs its
+/// delivery (repeats keyed by customer and order, complaints attributed to
+/// their delivery); else they are read only when some complaint must be
+/// matched to its delivery, as they are millions of texts.
+pub fn load(
+    source: &Source,
+    options: &InputOptions,
+    by: &[String],
+    keep_orders: bool,
+) -> Result<ComplaintTable> {
     let file = source.display();
     let table = options.table(Table::Complaints);
     let roles = Roles::detect(Table::Complaints, &source.columns, &options.overrides)?;
@@ -110,9 +115,17 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
             unreachable!("require fails without a time column")
         }
     };
-    let optional = [Role::Customer, Role::Channel, Role::Order, Role::Category, Role::Id];
     let segment_columns: Vec<Option<String>> =
         by.iter().map(|b| source.column(b).map(str::to_string)).collect();
+    // The order ids match complaints to deliveries: needed when the
+    // complaints lack their time, a `--by` column or the customer.
+    let needs_orders = keep_orders
+        || time_source == TimeSource::FromOrder
+        || segment_columns.iter().any(Option::is_none)
+        || roles.get(Role::Customer).is_none();
+    let optional = [Role::Customer, Role::Channel, Role::Order, Role::Category, Role::Id]
+        .into_iter()
+        .filter(|&role| role != Role::Order || needs_orders);
     let filters = super::filter::columns_of(source, &options.filters_of(Table::Complaints))?;
 
     let time_columns: Vec<String> = match &time_source {
@@ -122,7 +135,7 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
     };
     let mut wanted: Vec<String> = vec![ROW.to_string()];
     wanted.extend(time_columns.iter().cloned());
-    wanted.extend(optional.iter().filter_map(|r| roles.get(*r).map(str::to_string)));
+    wanted.extend(optional.clone().filter_map(|r| roles.get(r).map(str::to_string)));
     wanted.extend(segment_columns.iter().flatten().cloned());
     wanted.extend(filters.iter().map(|(_, c)| c.clone()));
     let mut unique = HashSet::new();
@@ -185,7 +198,7 @@ pub fn load(source: &Source, options: &InputOptions, by: &[String]) -> Result<Co
         |role: Role| -> Result<Option<&StringChunked>> { roles.get(role).map(column).transpose() };
     let customers = role_column(Role::Customer)?;
     let channels = role_column(Role::Channel)?;
-    let orders = role_column(Role::Order)?;
+    let orders = if needs_orders { role_column(Role::Order)? } else { None };
     let categories = role_column(Role::Category)?;
     let ids = role_column(Role::Id)?;
     let segments: Vec<Option<&StringChunked>> =

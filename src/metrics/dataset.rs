@@ -113,14 +113,15 @@ impl Coverage {
 pub fn load(options: &DatasetOptions) -> Result<Dataset> {
     let input = &options.input;
     let complaints_source = Source::open(&options.complaints, &input.complaints.read)?;
-    // The complaints load while the deliveries are counted: the two are
-    // independent, and the complaints' row loop runs on one core.
-    let (counted, loaded) = std::thread::scope(|scope| {
-        let loading = scope.spawn(|| complaints::load(&complaints_source, input, &options.by));
-        let counted = deliveries::open_and_count(&options.deliveries, input, &options.by);
-        (counted, loading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-    });
-    let (deliveries_source, mut deliveries) = counted?;
+    // The complaints load first, then the deliveries are counted. Side by
+    // side they were a little faster, but their peaks added up: the
+    // complaints' frame beside a table of millions of customers (measured
+    // in BENCHMARKS.md).
+    let keep_orders =
+        options.repeat_key == RepeatKey::CustomerOrder || options.attribution == Attribution::Delivery;
+    let loaded = complaints::load(&complaints_source, input, &options.by, keep_orders);
+    let (deliveries_source, mut deliveries) =
+        deliveries::open_and_count(&options.deliveries, input, &options.by)?;
     let period = options.period.unwrap_or(match deliveries.granularity {
         Granularity::Month => Period::Month,
         Granularity::Week | Granularity::Day => Period::Week,
