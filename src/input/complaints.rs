@@ -118,7 +118,8 @@ pub fn load(
     let segment_columns: Vec<Option<String>> =
         by.iter().map(|b| source.column(b).map(str::to_string)).collect();
     // The order ids match complaints to deliveries: needed when the
-    // complaints lack their time, a `--by` column or the customer.
+    // complaints lack their time, a `--by` column or the customer (the
+    // cases of `metrics::dataset::join_orders`; keep the two in step).
     let needs_orders = keep_orders
         || time_source == TimeSource::FromOrder
         || segment_columns.iter().any(Option::is_none)

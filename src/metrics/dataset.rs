@@ -120,6 +120,8 @@ pub fn load(options: &DatasetOptions) -> Result<Dataset> {
     let keep_orders =
         options.repeat_key == RepeatKey::CustomerOrder || options.attribution == Attribution::Delivery;
     let loaded = complaints::load(&complaints_source, input, &options.by, keep_orders);
+    // A broken deliveries file is named before a broken complaints file, as
+    // when the two were read side by side.
     let (deliveries_source, mut deliveries) =
         deliveries::open_and_count(&options.deliveries, input, &options.by)?;
     let period = options.period.unwrap_or(match deliveries.granularity {

@@ -39,7 +39,7 @@ type Narrow = [u32; 3];
 /// A narrow count that outgrew 4 bytes: the count is then in `Part::short`.
 const MOVED: u32 = u32::MAX;
 
-#[derive(Clone, Default)]
+#[derive(Default)]
 struct Part {
     word: HashMap<u64, u64>,
     narrow: HashMap<Narrow, u32>,
