@@ -72,8 +72,8 @@ fn stdin_is_an_input() {
 
 #[test]
 fn bpi2016_latin1_semicolon_crlf_with_and_without_encoding() {
-    let path = "../shared/realdata/bpi2016/BPI2016_Complaints.csv";
-    assert!(Path::new(path).exists(), "{path} must sit beside the checkout");
+    let path = "testdata/real/bpi2016/BPI2016_Complaints.csv";
+
     let args = [
         "customers",
         "--complaints",
@@ -101,7 +101,7 @@ fn bpi2016_latin1_semicolon_crlf_with_and_without_encoding() {
 
 #[test]
 fn cfpb_maps_time_channel_and_category_by_itself() {
-    let path = "../shared/realdata/cfpb/complaints_random1000_2012_2026.csv";
+    let path = "testdata/real/cfpb/complaints_random1000_2012_2026.csv";
     let out = run(&[
         "report",
         "--complaints",

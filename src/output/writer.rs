@@ -58,8 +58,22 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     result
 }
 
+/// Test hook: with this variable set to N, the writer stops for N ms after
+/// writing half the output to its temporary file, and says so on stderr, so
+/// a test can interrupt a run provably in the middle of writing.
+const PAUSE_WRITING: &str = "COMPLAINT_RATE_TEST_PAUSE_WRITING_MS";
+
 fn write_then_rename(mut file: tempfile::NamedTempFile, path: &Path, bytes: &[u8]) -> Result<()> {
-    file.write_all(bytes)
+    let pause = std::env::var(PAUSE_WRITING).ok().and_then(|ms| ms.parse::<u64>().ok());
+    let (first, rest) = bytes.split_at(if pause.is_some() { bytes.len() / 2 } else { bytes.len() });
+    file.write_all(first)
+        .and_then(|_| file.flush())
+        .with_context(|| format!("{}: cannot write the output (disk full?)", path.display()))?;
+    if let Some(ms) = pause {
+        eprintln!("complaint-rate: writing {}", file.path().display());
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
+    file.write_all(rest)
         .and_then(|_| file.as_file().sync_all())
         .with_context(|| format!("{}: cannot write the output (disk full?)", path.display()))?;
     // Temporary files are private (0600); give the output the permissions of

@@ -119,9 +119,8 @@ mod tests {
     use super::*;
 
     fn phe_inputs() -> (Vec<f64>, Vec<f64>) {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/phe_prop_inputs.csv");
-        let text = std::fs::read_to_string(path)
-            .expect("../shared/reference/phe_prop_inputs.csv beside the checkout");
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/reference/phe_prop_inputs.csv");
+        let text = std::fs::read_to_string(path).expect("testdata/reference/phe_prop_inputs.csv");
         let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
         let mut x = Vec::new();
         let mut n = Vec::new();

@@ -93,16 +93,35 @@ pub fn example(name: &str) -> PathBuf {
 }
 
 /// Compare `actual` with the snapshot file `tests/snapshots/NAME`; with
-/// UPDATE_SNAPSHOTS=1 in the environment, write it instead.
+/// UPDATE_SNAPSHOTS=1 in the environment, write it instead. The one snapshot
+/// mechanism of the tests (help texts, renderers, whole reports).
 pub fn snapshot(name: &str, actual: &str) {
-    let path = format!("{}/tests/snapshots/{name}", env!("CARGO_MANIFEST_DIR"));
+    if let Err(diff) = compare_snapshot(name, actual) {
+        panic!("{name} changed: review, then UPDATE_SNAPSHOTS=1 cargo test.\n{diff}");
+    }
+}
+
+/// As `snapshot`, returning where the text first differs instead of failing.
+pub fn compare_snapshot(name: &str, actual: &str) -> Result<(), String> {
+    let path = PathBuf::from(format!("{}/tests/snapshots/{name}", env!("CARGO_MANIFEST_DIR")));
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, actual).unwrap();
-        return;
+        return Ok(());
     }
     let expected = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        expected == actual,
-        "{name} changed: review, then UPDATE_SNAPSHOTS=1 cargo test.\n--- expected\n{expected}\n--- actual\n{actual}"
-    );
+    if expected == actual {
+        return Ok(());
+    }
+    let line = expected
+        .lines()
+        .zip(actual.lines())
+        .position(|(a, b)| a != b)
+        .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
+    Err(format!(
+        "first difference at line {}:\n--- expected\n{}\n--- actual\n{}",
+        line + 1,
+        expected.lines().nth(line).unwrap_or("(end)"),
+        actual.lines().nth(line).unwrap_or("(end)")
+    ))
 }
