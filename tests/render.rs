@@ -5,7 +5,7 @@
 mod common;
 
 use chrono::NaiveDate;
-use complaint_rate::input::ledger::{self, Ledger};
+use complaint_rate::input::ledger::{Ledger, Reason};
 use complaint_rate::output::{Cell, Document, OutputFormat, RenderOptions, Table, render};
 use complaint_rate::stats::verdict::Verdict;
 
@@ -18,7 +18,7 @@ fn date(text: &str) -> Cell {
 fn document() -> Document {
     let mut complaints = Ledger::new("complaints", "c.csv");
     complaints.used(40);
-    complaints.reject(ledger::TIME_MISSING, 2, 7);
+    complaints.reject(Reason::TimeMissing, 2, 7);
     let mut deliveries = Ledger::new("deliveries", "d.csv");
     deliveries.used(30_000);
     Document {

@@ -13,7 +13,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::keys::{Key, Keys};
-use super::ledger::{self, Ledger};
+use super::ledger::{Ledger, Reason};
 use super::roles::{Role, Roles, Table};
 use super::source::{ROW, Source, explain_read_error};
 use super::time::{DetectError, TimeLayout, TimeParser, plausible_year};
@@ -243,7 +243,7 @@ pub fn load(
         let row = rows.get(i).unwrap_or(0);
         for (filter, values) in &filter_values {
             if !filter.keeps(values.get(i)) {
-                ledger.reject(&filter.reason(), 1, row);
+                ledger.reject(filter.reason(), 1, row);
                 continue 'rows;
             }
         }
@@ -251,11 +251,11 @@ pub fn load(
             (_, TimeSource::FromOrder) => NaiveDateTime::MIN,
             (Some(typed), _) => match typed[i] {
                 None => {
-                    ledger.reject(ledger::TIME_MISSING, 1, row);
+                    ledger.reject(Reason::TimeMissing, 1, row);
                     continue;
                 }
                 Some(time) if !plausible_year(time) => {
-                    ledger.reject_value(ledger::TIME_IMPLAUSIBLE, 1, row, Some(&time.to_string()));
+                    ledger.reject_value(Reason::TimeImplausible, 1, row, Some(&time.to_string()));
                     continue;
                 }
                 Some(time) => time,
@@ -263,15 +263,15 @@ pub fn load(
             (None, _) if parsed[i].is_some_and(plausible_year) => parsed[i].expect("checked"),
             (None, _) => {
                 let Some(raw) = time_text(i) else {
-                    ledger.reject(ledger::TIME_MISSING, 1, row);
+                    ledger.reject(Reason::TimeMissing, 1, row);
                     continue;
                 };
                 let Some(time) = parser.parse(&raw) else {
-                    ledger.reject_value(ledger::TIME_UNPARSEABLE, 1, row, Some(&raw));
+                    ledger.reject_value(Reason::TimeUnparseable, 1, row, Some(&raw));
                     continue;
                 };
                 if !plausible_year(time) {
-                    ledger.reject_value(ledger::TIME_IMPLAUSIBLE, 1, row, Some(&raw));
+                    ledger.reject_value(Reason::TimeImplausible, 1, row, Some(&raw));
                     continue;
                 }
                 time
@@ -282,7 +282,7 @@ pub fn load(
             let rehash = |&j: &u32| id_hash.hash_one(value(ids, j as usize).unwrap_or_default());
             match seen_ids.entry(id_hash.hash_one(id), same, rehash) {
                 hashbrown::hash_table::Entry::Occupied(_) => {
-                    ledger.reject(ledger::MORE_EVENTS, 1, row);
+                    ledger.reject(Reason::MoreEvents, 1, row);
                     continue;
                 }
                 hashbrown::hash_table::Entry::Vacant(slot) => {

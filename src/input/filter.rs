@@ -140,8 +140,8 @@ impl RowFilter {
     }
 
     /// The ledger reason of the rows it drops.
-    pub fn reason(&self) -> String {
-        format!("filtered out by --where {self}")
+    pub fn reason(&self) -> super::ledger::Reason {
+        super::ledger::Reason::Filtered(self.to_string())
     }
 }
 

@@ -11,7 +11,7 @@ use super::deliveries::{DeliveriesSource, DeliveryCounts};
 use super::per_customer::PerCustomer;
 use crate::input::complaints::Complaint;
 use crate::input::keys::{Key, Keys};
-use crate::input::ledger;
+use crate::input::ledger::Reason;
 use crate::input::roles::Role;
 use crate::input::source::explain_read_error;
 use crate::input::warehouse::DeliveriesQuery;
@@ -212,7 +212,7 @@ pub fn deliveries_per_customer<'a>(
     // When the count kept every row (nothing rejected but extra lines of an
     // order), no row needs its time or filter values checked again: one
     // group per customer, not per customer and time.
-    let every_row = counts.ledger.rejected.keys().all(|reason| reason == ledger::MORE_LINES);
+    let every_row = counts.ledger.rejected.keys().all(|reason| *reason == Reason::MoreLines);
     if let (true, Some(counted)) = (every_row, &counts.per_customer) {
         return Ok(Some(Cow::Borrowed(counted)));
     }

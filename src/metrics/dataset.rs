@@ -16,7 +16,7 @@ use super::repeats::{Contact, RepeatKey, link_contacts};
 use crate::input::Role;
 use crate::input::complaints::{self, ComplaintTable, TimeSource};
 use crate::input::keys::Key;
-use crate::input::ledger::{self, Ledger};
+use crate::input::ledger::{Ledger, Note, Reason};
 use crate::input::{DateRange, InputOptions, Source};
 
 /// Which date puts a complaint in a period.
@@ -134,7 +134,7 @@ pub fn load(options: &DatasetOptions) -> Result<Dataset> {
     for complaint in complaints.records.iter_mut().filter(|c| c.counted) {
         if !input.range.contains(complaint.bucket_date) {
             complaint.counted = false;
-            complaints.ledger.reclassify_used(ledger::OUTSIDE_RANGE, 1, complaint.row);
+            complaints.ledger.reclassify_used(Reason::OutsideRange, 1, complaint.row);
         }
     }
     let coverage =
@@ -213,11 +213,11 @@ fn join_orders(
         }
     }
     for &row in &unknown_rows {
-        complaints.ledger.reclassify_used(ledger::ORDER_UNKNOWN, 1, row);
+        complaints.ledger.reclassify_used(Reason::OrderUnknown, 1, row);
     }
     let without_customer = complaints.records.iter().filter(|c| c.counted && c.customer.is_none()).count();
     if customer_from_order && without_customer > 0 {
-        complaints.ledger.note(ledger::NO_CUSTOMER_ORDER_UNKNOWN, without_customer as u64);
+        complaints.ledger.note(Note::NoCustomerOrderUnknown, without_customer as u64);
     }
     // A complaint whose time was to come from its delivery has none: it
     // cannot even serve as look-back.
@@ -299,7 +299,7 @@ fn clip_to_coverage(
     for complaint in complaints.records.iter_mut().filter(|c| c.counted) {
         if !coverage.contains(complaint.bucket_date) {
             complaint.counted = false;
-            complaints.ledger.reclassify_used(ledger::OUTSIDE_COVERAGE, 1, complaint.row);
+            complaints.ledger.reclassify_used(Reason::OutsideCoverage, 1, complaint.row);
         }
     }
     let outside =
@@ -307,7 +307,7 @@ fn clip_to_coverage(
     let dropped: Vec<NaiveDate> = deliveries.rows_per_date.keys().copied().filter(|&d| outside(d)).collect();
     for date in dropped {
         let rows = deliveries.rows_per_date.remove(&date).unwrap_or(0);
-        deliveries.ledger.reclassify_used_unlocated(ledger::OUTSIDE_COVERAGE, rows);
+        deliveries.ledger.reclassify_used_unlocated(Reason::OutsideCoverage, rows);
     }
     deliveries.counts.retain(|(date, _), _| !outside(*date));
     Ok(Some(coverage))
@@ -327,30 +327,13 @@ fn refuse_empty(complaints: &Ledger, deliveries: &Ledger) -> Result<()> {
                 ledger.rows_read,
                 r.first_rows.first().copied().unwrap_or(0),
                 r.example.as_ref().map(|e| format!(", value {e:?}")).unwrap_or_default(),
-                fix_for(reason)
+                reason.fix()
             ),
             None => ": it has no rows. Pass the export with its rows".into(),
         };
         bail!("{} ({}): no row can be used{why}", ledger.table, ledger.file);
     }
     Ok(())
-}
-
-/// What to do about the commonest reason a whole table was rejected.
-fn fix_for(reason: &str) -> &'static str {
-    match reason {
-        ledger::TIME_UNPARSEABLE => {
-            "Pass --date-format (e.g. --date-format deliveries='%d-%m-%y') or name another time column with --col"
-        }
-        ledger::TIME_MISSING => "Name the column that holds the time with --col TABLE.time=COLUMN",
-        ledger::TIME_IMPLAUSIBLE => {
-            "Check the time column and --date-format: the years read are not plausible"
-        }
-        ledger::OUTSIDE_RANGE => "Widen --from/--to",
-        ledger::COUNT_INVALID => "Check the count column, or name another with --col deliveries.count=COLUMN",
-        ledger::ORDER_UNKNOWN => "Check that both exports use the same order ids",
-        _ => "See the ledger for the rows",
-    }
 }
 
 /// Deliveries counted per month cannot be split into weeks or days, nor

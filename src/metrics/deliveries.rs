@@ -13,7 +13,7 @@ use super::parquet_count::{self, Columns};
 use super::per_customer::PerCustomer;
 use crate::input::complaints::{detect_time, time_like_columns};
 use crate::input::filter::columns_of;
-use crate::input::ledger::{self, Ledger};
+use crate::input::ledger::{Ledger, Reason};
 use crate::input::postgres::{self, Postgres};
 use crate::input::roles::{Role, Roles, Table, nearest_hint};
 use crate::input::source::{ROW, Source, explain_read_error};
@@ -195,21 +195,21 @@ fn count_postgres(
         let deliveries: u64 = field(3 + n_segments).parse().unwrap_or(0);
         let dropped: usize = field(0).parse().unwrap_or(0);
         if dropped > 0 {
-            ledger.reject_rows_unlocated(&filters[dropped - 1].reason(), rows);
+            ledger.reject_rows_unlocated(filters[dropped - 1].reason(), rows);
             continue;
         }
         // Order lines: one row stands for its order, the rest are more lines
         // of it (as for a file, whatever happens to the order next).
         let used = if query.distinct_order.is_some() { deliveries.min(rows) } else { rows };
         if rows > used {
-            ledger.reject_rows_unlocated(ledger::MORE_LINES, rows - used);
+            ledger.reject_rows_unlocated(Reason::MoreLines, rows - used);
         }
         let Ok(date) = field(1).parse::<NaiveDate>() else {
-            ledger.reject_rows_unlocated(ledger::TIME_MISSING, used);
+            ledger.reject_rows_unlocated(Reason::TimeMissing, used);
             continue;
         };
         if !options.range.contains(date) {
-            ledger.reject_rows_unlocated(ledger::OUTSIDE_RANGE, used);
+            ledger.reject_rows_unlocated(Reason::OutsideRange, used);
             continue;
         }
         ledger.used(used);
@@ -329,7 +329,7 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
     let (strategy, groups) = result.expect("at least one strategy ran");
     let (groups, more_lines) = groups;
     if more_lines > 0 {
-        ledger.reject_rows_unlocated(ledger::MORE_LINES, more_lines);
+        ledger.reject_rows_unlocated(Reason::MoreLines, more_lines);
     }
 
     let mut counts = BTreeMap::new();
@@ -337,32 +337,32 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
     let mut all_midnight = true;
     let mut dates: HashMap<&str, Option<NaiveDateTime>> = HashMap::new();
     // Groups rejected for a reason that names rows: (reason, key, count text).
-    let mut to_locate: Vec<(&'static str, Option<String>, Option<String>, u64)> = Vec::new();
+    let mut to_locate: Vec<(Reason, Option<String>, Option<String>, u64)> = Vec::new();
     'groups: for g in &groups {
         let n = g.rows;
         for (k, (filter, _)) in filters.iter().enumerate() {
             if !filter.keeps(g.segment[segment_columns.len() + k].as_deref()) {
-                ledger.reject_rows_unlocated(&filter.reason(), n);
+                ledger.reject_rows_unlocated(filter.reason(), n);
                 continue 'groups;
             }
         }
         let Some(key) = g.key.as_deref().and_then(|k| present(Some(k))) else {
-            to_locate.push((ledger::TIME_MISSING, None, None, n));
+            to_locate.push((Reason::TimeMissing, None, None, n));
             continue;
         };
         let time = *dates.entry(key).or_insert_with(|| parser.parse(key));
         let Some(time) = time else {
-            to_locate.push((ledger::TIME_UNPARSEABLE, Some(key.to_string()), None, n));
+            to_locate.push((Reason::TimeUnparseable, Some(key.to_string()), None, n));
             continue;
         };
         if !plausible_year(time) {
-            to_locate.push((ledger::TIME_IMPLAUSIBLE, Some(key.to_string()), None, n));
+            to_locate.push((Reason::TimeImplausible, Some(key.to_string()), None, n));
             continue;
         }
         let date = time.date();
         all_midnight &= time.time() == chrono::NaiveTime::MIN;
         if !options.range.contains(date) {
-            ledger.reject_rows_unlocated(ledger::OUTSIDE_RANGE, n);
+            ledger.reject_rows_unlocated(Reason::OutsideRange, n);
             continue;
         }
         let per_row = match columns.count {
@@ -370,7 +370,7 @@ pub fn count(source: &Source, options: &InputOptions, by: &[String]) -> Result<D
             Some(_) => match present(g.count.as_deref()).and_then(parse_count) {
                 Some(c) => c,
                 None => {
-                    to_locate.push((ledger::COUNT_INVALID, Some(key.to_string()), g.count.clone(), n));
+                    to_locate.push((Reason::CountInvalid, Some(key.to_string()), g.count.clone(), n));
                     continue;
                 }
             },
@@ -621,7 +621,7 @@ fn locate_rejections(
     time_column: &str,
     strategy: TimeKey,
     count_column: Option<&str>,
-    rejected: &[(&'static str, Option<String>, Option<String>, u64)],
+    rejected: &[(Reason, Option<String>, Option<String>, u64)],
     ledger: &mut Ledger,
 ) -> Result<()> {
     let key = strategy.expr(time_column).cast(DataType::String).alias(KEY);
@@ -653,8 +653,8 @@ fn locate_rejections(
             .min()
             .unwrap_or(0);
         let example =
-            if *reason == ledger::TIME_MISSING { None } else { count_text.as_deref().or(key.as_deref()) };
-        ledger.reject_value(reason, *n, first, example);
+            if *reason == Reason::TimeMissing { None } else { count_text.as_deref().or(key.as_deref()) };
+        ledger.reject_value(reason.clone(), *n, first, example);
     }
     Ok(())
 }

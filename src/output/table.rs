@@ -200,7 +200,7 @@ pub fn ledger_line(ledger: &Ledger) -> String {
         }
     }
     for (what, rows) in &ledger.notes {
-        line.push_str(&format!("; {} used {what}", thousands(*rows)));
+        line.push_str(&format!("; {} used {}", thousands(*rows), what.text()));
     }
     line.push('.');
     line

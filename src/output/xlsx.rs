@@ -42,7 +42,7 @@ pub fn render(document: &Document) -> Result<Vec<u8>> {
                 .iter()
                 .map(|(reason, r)| {
                     let rows: Vec<String> = r.first_rows.iter().map(u64::to_string).collect();
-                    (reason.clone(), r.rows, rows.join(" "), r.example.clone().unwrap_or_default())
+                    (reason.to_string(), r.rows, rows.join(" "), r.example.clone().unwrap_or_default())
                 })
                 .collect();
             if reasons.is_empty() {
