@@ -11,12 +11,11 @@ use clap::{Args, ValueEnum};
 
 use crate::config::Config;
 use crate::input::{
-    ColumnOverride, DateRange, InputOptions, ReadSettings, RowFilter, Table, TableOptions, channels,
+    Attribution, ColumnOverride, DatasetOptions, DateRange, GivenFlag, RepeatKey, RowFilter, Segment, Table,
+    TableOptions, channels,
 };
-use crate::metrics::dataset::{Attribution, DatasetOptions};
-use crate::metrics::period::Period;
-use crate::metrics::repeats::RepeatKey;
 use crate::output::OutputFormat;
+use crate::period::Period;
 use crate::stats::laney::Chart;
 
 /// Defaults where neither a flag nor the config file says otherwise (the
@@ -44,19 +43,22 @@ pub struct InputArgs {
     /// Make any rejected input row an error (exit 2) instead of a ledger entry.
     #[arg(long, help_heading = "Input")]
     pub strict: bool,
-    /// Keep only rows where TABLE.COLUMN OP VALUE holds (repeatable; = != < <= > >= or `in a|b|c`), e.g. 'complaints.review_score<=2'.
+    /// Keep only rows where TABLE.COLUMN OP VALUE holds (repeatable; = != < <= > >= ^= (starts with), ~ !~ (regular expression) or `in a|b|c`), e.g. 'complaints.review_score<=2'.
     #[arg(long = "where", value_name = "TABLE.COLUMN OP VALUE", help_heading = "Input")]
     pub filters: Vec<RowFilter>,
     /// Count every delivery row, even when order ids repeat (order lines are otherwise one delivery per order).
     #[arg(long, help_heading = "Input")]
     pub count_rows: bool,
+    /// A customer or order id that looks like a placeholder (0, -1, unknown, guest, or one id carrying most rows) but is real (repeatable).
+    #[arg(long, value_name = "VALUE", help_heading = "Input")]
+    pub keep_id: Vec<String>,
 
     /// Period of each row: day, week (ISO, from Monday), month, quarter, year or all [default: week, or the deliveries' own when coarser].
     #[arg(long, value_enum, help_heading = "Counting")]
     pub period: Option<PeriodArg>,
-    /// Segment rows by this column (repeatable), e.g. --by region.
+    /// Segment rows by this column (repeatable), e.g. --by region; pair differently named columns with --by 'complaints.Marca=deliveries.empresa'.
     #[arg(long, value_name = "COL", help_heading = "Counting")]
-    pub by: Vec<String>,
+    pub by: Vec<Segment>,
     /// First day counted (inclusive, YYYY-MM-DD); earlier complaints still serve as look-back for repeats.
     #[arg(long, value_name = "DATE", help_heading = "Counting")]
     pub from: Option<NaiveDate>,
@@ -290,28 +292,11 @@ fn for_table(values: &[PerTable], table: Table) -> Option<&str> {
         .map(|v| v.value.as_str())
 }
 
-/// What `ReadArgs` resolves to: column mappings and how each file is read.
-#[derive(Clone, Debug)]
-pub struct ReadOptions {
-    pub overrides: Vec<ColumnOverride>,
-    pub complaints: TableOptions,
-    pub deliveries: TableOptions,
-}
-
-impl ReadOptions {
-    pub fn table(&self, table: Table) -> &TableOptions {
-        match table {
-            Table::Complaints => &self.complaints,
-            Table::Deliveries => &self.deliveries,
-        }
-    }
-}
-
 impl ReadArgs {
     /// Column mappings (the config's first, so the command line's win) and
-    /// how to read each file: a flag for one table, else a flag for both,
-    /// else the config file.
-    pub fn resolve(&self, config: &Config) -> Result<ReadOptions> {
+    /// how to read each file (complaints, deliveries): a flag for one table,
+    /// else a flag for both, else the config file.
+    pub fn resolve(&self, config: &Config) -> Result<(Vec<ColumnOverride>, TableOptions, TableOptions)> {
         let mut overrides = config.column_overrides()?;
         overrides.extend(self.columns.iter().cloned());
         let d = &config.defaults;
@@ -329,22 +314,28 @@ impl ReadArgs {
             let dayfirst =
                 self.dayfirst.iter().any(|t| t == "both" || t == table.name()).then_some(true).or(d.dayfirst);
             Ok(TableOptions {
-                read: ReadSettings {
-                    delimiter,
-                    encoding: encoding.map(crate::input::decode::encoding_named).transpose()?,
-                    sheet: for_table(&self.sheet, table).map(str::to_string),
-                },
+                delimiter,
+                encoding: encoding.map(crate::input::decode::encoding_named).transpose()?,
+                sheet: for_table(&self.sheet, table).map(str::to_string),
                 dayfirst,
                 date_format: for_table(&self.date_format, table)
                     .map(str::to_string)
                     .or_else(|| d.date_format.clone()),
             })
         };
-        Ok(ReadOptions {
-            overrides,
-            complaints: table_options(Table::Complaints)?,
-            deliveries: table_options(Table::Deliveries)?,
-        })
+        Ok((overrides, table_options(Table::Complaints)?, table_options(Table::Deliveries)?))
+    }
+
+    /// The reading flags given on the command line, for the check that
+    /// some file uses each.
+    pub fn given(&self) -> Vec<GivenFlag> {
+        let mut out = Vec::new();
+        for (flag, values) in
+            [("--sheet", &self.sheet), ("--encoding", &self.encoding), ("--delimiter", &self.delimiter)]
+        {
+            out.extend(values.iter().map(|v| GivenFlag { flag, table: v.table, value: v.value.clone() }));
+        }
+        out
     }
 }
 
@@ -355,7 +346,7 @@ impl InputArgs {
     pub fn resolve(&self) -> Result<DatasetOptions> {
         let config = Config::load(self.read.config.as_deref())?;
         let d = &config.defaults;
-        let read = self.read.resolve(&config)?;
+        let (overrides, complaints_table, deliveries_table) = self.read.resolve(&config)?;
         if let (Some(from), Some(to)) = (self.from, self.to)
             && from > to
         {
@@ -382,10 +373,17 @@ impl InputArgs {
             Some(a) => Some(a),
             None => config_value(&config, "attribute", d.attribute.as_deref())?,
         };
-        let by = if self.by.is_empty() { d.by.clone().unwrap_or_default() } else { self.by.clone() };
+        let by: Vec<Segment> = if self.by.is_empty() {
+            d.by.iter()
+                .flatten()
+                .map(|b| b.parse().map_err(|e: String| anyhow!("{}: [defaults] by: {e}", config.shown())))
+                .collect::<Result<_>>()?
+        } else {
+            self.by.clone()
+        };
         // `--by region --by Region` is one segment column.
         let mut seen = std::collections::HashSet::new();
-        let by = by.into_iter().filter(|b| seen.insert(crate::input::roles::normalize(b))).collect();
+        let by = by.into_iter().filter(|b| seen.insert(crate::input::roles::normalize(&b.name))).collect();
         // Flags win over the config's filters.
         let filters = if self.filters.is_empty() {
             d.filters
@@ -399,17 +397,16 @@ impl InputArgs {
         Ok(DatasetOptions {
             complaints: self.complaints.clone(),
             deliveries: self.deliveries.clone(),
-            input: InputOptions {
-                channels: channels::spellings(&config.channels, channel_map)?,
-                overrides: read.overrides,
-                tz,
-                range: DateRange { from: self.from, to: self.to },
-                filters,
-                count_rows: self.count_rows,
-                per_customer: false,
-                complaints: read.complaints,
-                deliveries: read.deliveries,
-            },
+            complaints_table,
+            deliveries_table,
+            channels: channels::spellings(&config.channels, channel_map)?,
+            overrides,
+            tz,
+            range: DateRange { from: self.from, to: self.to },
+            filters,
+            count_rows: self.count_rows,
+            per_customer: false,
+            keep_ids: self.keep_id.clone(),
             period: period.map(Period::from),
             by,
             repeat_key: repeat_key.map(RepeatKey::from).unwrap_or(RepeatKey::Customer),
@@ -418,6 +415,7 @@ impl InputArgs {
             strict: self.strict,
             as_of: self.as_of,
             confidence,
+            flags: self.read.given(),
         })
     }
 }

@@ -4,12 +4,13 @@
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use proptest::prelude::*;
 
+use complaint_rate::input::RepeatKey;
 use complaint_rate::input::complaints::Complaint;
 use complaint_rate::input::keys::Key;
 use complaint_rate::metrics::episodes::summarise;
-use complaint_rate::metrics::period::Period;
 use complaint_rate::metrics::period_table::{TableSpec, build};
-use complaint_rate::metrics::repeats::{RepeatKey, link_contacts};
+use complaint_rate::metrics::repeats::link_contacts;
+use complaint_rate::period::Period;
 use complaint_rate::stats::funnel::funnel;
 use complaint_rate::stats::gini::{generalized_gini, gini};
 use complaint_rate::stats::laney::{Chart, control_chart};
@@ -32,6 +33,7 @@ fn complaints_strategy() -> impl Strategy<Value = Vec<Complaint>> {
                     category: None,
                     segment: Box::default(),
                     bucket_date: time.date(),
+                    weight: 1,
                     counted: hours < 45 * 24,
                 }
             })
@@ -68,7 +70,7 @@ proptest! {
         let table = |c: &[Complaint]| {
             let contacts = link_contacts(c, RepeatKey::Customer, 7);
             let spec = TableSpec { period: Period::Week, by: &[], chart: Chart::LaneyPPrime, mature_until: None, window: None };
-            build(c, &contacts, &deliveries, &spec)
+            build(c, &contacts, None, &deliveries, &spec)
         };
         let mut shuffled = complaints.clone();
         // A deterministic shuffle that keeps each row's number (file order is the tie-break).

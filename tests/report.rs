@@ -365,13 +365,33 @@ fn parquet_with_typed_timestamps_gives_the_same_table_as_csv() {
 /// table of zeros and "bushes"; now it is an error naming why.
 #[test]
 fn a_table_with_no_usable_row_is_an_error_naming_the_reason() {
+    // A --date-format that reads none of a column's first values is said
+    // before anything is counted, for both files at once.
     fails_with(
         &["report", "--complaints", REGIONS_C, "--deliveries", REGIONS_D, "--date-format", "%Y-%m-%d"],
         &[
-            "deliveries (testdata/regions/deliveries.csv): no row can be used",
-            "time unparseable",
-            "--date-format",
+            "testdata/regions/complaints.csv: --date-format \"%Y-%m-%d\" reads none of column \"created_at\"'s values",
+            "testdata/regions/deliveries.csv: --date-format \"%Y-%m-%d\" reads none of column \"delivered_at\"'s values",
         ],
+    );
+    // Rows a layout cannot read are rejected; when no row is left, the
+    // error names why.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("d.csv");
+    std::fs::write(&file, "delivered_at,region\n2024-01-02,North\n").unwrap();
+    let deliveries = file.to_str().unwrap();
+    fails_with(
+        &[
+            "report",
+            "--complaints",
+            REGIONS_C,
+            "--deliveries",
+            deliveries,
+            "--dayfirst",
+            "--from",
+            "2025-01-01",
+        ],
+        &["no row can be used", "outside --from/--to", "Widen --from/--to"],
     );
 }
 

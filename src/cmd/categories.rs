@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::Output;
 use crate::cli::{InputArgs, OutputArgs};
-use crate::metrics::period::Period;
+use crate::period::Period;
 use crate::report::categories;
 
 pub const EXAMPLES: &str = "\
@@ -37,7 +37,7 @@ pub fn run(args: &Args) -> Result<u8> {
             "{}: no category column in the complaints (names such as category, reason, type, issue, topic). \
              Its columns are: {}. Name it with --col complaints.category=COLUMN",
             data.complaints.ledger.file,
-            data.complaints.roles.columns.values().cloned().collect::<Vec<_>>().join(", ")
+            data.complaints.plan.columns.join(", ")
         );
     };
     let document = super::view_document(
@@ -48,8 +48,8 @@ pub fn run(args: &Args) -> Result<u8> {
         json!({
             "complaints": options.complaints.display().to_string(),
             "deliveries": options.deliveries.display().to_string(),
-            "from": options.input.range.from.map(|d| d.to_string()),
-            "to": options.input.range.to.map(|d| d.to_string()),
+            "from": options.range.from.map(|d| d.to_string()),
+            "to": options.range.to.map(|d| d.to_string()),
         }),
     );
     output.write(&document)?;

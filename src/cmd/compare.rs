@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::Output;
 use crate::cli::{InputArgs, OutputArgs};
-use crate::metrics::period::Period;
+use crate::period::Period;
 use crate::report::segments;
 
 pub const EXAMPLES: &str = "\
@@ -46,9 +46,9 @@ pub fn run(args: &Args) -> Result<u8> {
         json!({
             "complaints": input.complaints.display().to_string(),
             "deliveries": input.deliveries.display().to_string(),
-            "by": input.by,
-            "from": input.input.range.from.map(|d| d.to_string()),
-            "to": input.input.range.to.map(|d| d.to_string()),
+            "by": input.by_names(),
+            "from": input.range.from.map(|d| d.to_string()),
+            "to": input.range.to.map(|d| d.to_string()),
         }),
     );
     output.write(&document)?;

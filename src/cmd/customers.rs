@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::Output;
 use crate::cli::{InputArgs, OutputArgs};
-use crate::metrics::period::Period;
+use crate::period::Period;
 use crate::report::concentration;
 
 pub const EXAMPLES: &str = "\
@@ -36,7 +36,7 @@ pub fn run(args: &Args) -> Result<u8> {
     let mut options = args.input.resolve()?;
     // No period table here: deliveries counted per week or month are fine.
     options.period = Some(Period::All);
-    options.input.per_customer = true;
+    options.per_customer = true;
     let input = &options;
     let data = output.load(&options)?;
     if !data.complaints.has_customers() {
@@ -44,7 +44,7 @@ pub fn run(args: &Args) -> Result<u8> {
             "{}: no customer column in the complaints, so complaints cannot be attributed to customers. \
              Its columns are: {}. Name it with --col complaints.customer=COLUMN",
             data.complaints.ledger.file,
-            data.complaints.roles.columns.values().cloned().collect::<Vec<_>>().join(", ")
+            data.complaints.plan.columns.join(", ")
         );
     }
     let view = concentration::view(&data, &options, args.top)?;
@@ -57,8 +57,8 @@ pub fn run(args: &Args) -> Result<u8> {
             "complaints": input.complaints.display().to_string(),
             "deliveries": input.deliveries.display().to_string(),
             "top": args.top,
-            "from": input.input.range.from.map(|d| d.to_string()),
-            "to": input.input.range.to.map(|d| d.to_string()),
+            "from": input.range.from.map(|d| d.to_string()),
+            "to": input.range.to.map(|d| d.to_string()),
         }),
     );
     output.write(&document)?;

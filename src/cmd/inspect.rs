@@ -10,7 +10,9 @@ use serde_json::{Value, json};
 use super::Output;
 use crate::cli::{OutputArgs, ReadArgs};
 use crate::config::Config;
-use crate::input::roles::{Role, Roles, Table as RoleTable, normalize};
+use crate::input::DatasetOptions;
+use crate::input::plan::{Head, TablePlan, plan_file};
+use crate::input::roles::{Role, Table as RoleTable, normalize};
 use crate::input::source::{Format, Source, explain_read_error};
 use crate::input::time::TimeParser;
 use crate::input::{TIME_SAMPLE, present};
@@ -67,8 +69,9 @@ pub fn run(args: &Args) -> Result<u8> {
     // The config file's column mappings and reading defaults apply here
     // too: inspect shows what a report would see.
     let config = Config::load(args.read.config.as_deref())?;
-    let read = args.read.resolve(&config)?;
-    let tz = chrono_tz::UTC;
+    let (overrides, complaints_table, deliveries_table) = args.read.resolve(&config)?;
+    let options = DatasetOptions::reading(overrides, complaints_table, deliveries_table);
+    let tz = options.tz;
     let mut rows = Vec::new();
     let mut files_json = Vec::new();
     let mut headline = Vec::new();
@@ -84,13 +87,17 @@ pub fn run(args: &Args) -> Result<u8> {
             TableArg::Complaints => RoleTable::Complaints,
             TableArg::Deliveries => RoleTable::Deliveries,
         });
-        let mut source = Source::open(file, &read.table(named.unwrap_or(RoleTable::Complaints)).read)?;
+        let mut source = Source::open(file, options.table(named.unwrap_or(RoleTable::Complaints)))?;
         let table = named.unwrap_or_else(|| guess_table(&source.columns));
         if table != RoleTable::Complaints && named.is_none() {
-            source = Source::open(file, &read.table(table).read)?;
+            source = Source::open(file, options.table(table))?;
         }
-        let roles = Roles::detect(table, &source.columns, &read.overrides)?;
-        let (count, facts) = column_facts(&source, &roles, read.table(table).dayfirst, tz)?;
+        // The same plan a report reads the file by: roles, and the time
+        // chosen by its name and values, in its layout.
+        let head = Head::read(&source)?;
+        let plan = plan_file(&source, &head, table, &options, &[])?;
+        let roles = &plan.roles;
+        let (count, facts) = column_facts(&source, &plan, options.table(table).dayfirst, tz)?;
         let delimiter = match source.format {
             Format::Csv { delimiter: b'\t', .. } => Some("tab".to_string()),
             Format::Csv { delimiter, .. } => Some((delimiter as char).to_string()),
@@ -207,10 +214,12 @@ fn guess_table(columns: &[String]) -> RoleTable {
 
 fn column_facts(
     source: &Source,
-    roles: &Roles,
+    plan: &TablePlan,
     dayfirst: Option<bool>,
     tz: chrono_tz::Tz,
 ) -> Result<(u64, Vec<ColumnFacts>)> {
+    let roles = &plan.roles;
+    let time_columns: Vec<&str> = plan.time.iter().flat_map(|t| t.names()).collect();
     let mut counts = vec![len().cast(DataType::UInt64).alias("__rows")];
     counts.extend(
         source.columns.iter().map(|c| col(c.as_str()).null_count().cast(DataType::UInt64).alias(c.as_str())),
@@ -238,8 +247,17 @@ fn column_facts(
                 samples.push(v.chars().take(40).collect());
             }
         }
-        let role = roles.columns.iter().find(|(_, c)| *c == name).map(|(r, _)| *r);
-        let (kind, time_format) = classify(&values, dayfirst, tz);
+        let role = roles
+            .columns
+            .iter()
+            .find(|(_, c)| *c == name)
+            .map(|(r, _)| *r)
+            .or_else(|| time_columns.contains(&name.as_str()).then_some(Role::Time));
+        let (kind, time_format) = match role {
+            // The time as the report reads it (a --date-format, two columns joined).
+            Some(Role::Time) => ("time", Some(plan.parser.layout.describe())),
+            _ => classify(&values, dayfirst, tz),
+        };
         let nulls = totals.column(name)?.u64()?.get(0).unwrap_or(0);
         let distinct: std::collections::HashSet<&&str> = values.iter().collect();
         let few = kind != "time" && !values.is_empty() && distinct.len() <= FEW_VALUES;

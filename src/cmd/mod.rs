@@ -21,7 +21,8 @@ use anyhow::{Result, anyhow};
 use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::cli::{ColorArg, OutputArgs};
-use crate::metrics::dataset::{self, Dataset, DatasetOptions};
+use crate::input::DatasetOptions;
+use crate::metrics::dataset::{self, Dataset};
 use crate::output::{self, Document, OutputFormat, RenderOptions, writer};
 use crate::report::View;
 

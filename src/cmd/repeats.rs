@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::Output;
 use crate::cli::{InputArgs, OutputArgs};
-use crate::metrics::period::Period;
+use crate::period::Period;
 use crate::report::contacts;
 use crate::report::sentences::SURVEY_CAUTION;
 
@@ -54,8 +54,8 @@ pub fn run(args: &Args) -> Result<u8> {
             "window_days": input.window_days,
             "repeat_key": input.repeat_key.name(),
             "as_of": input.as_of.map(|d| d.to_string()),
-            "from": input.input.range.from.map(|d| d.to_string()),
-            "to": input.input.range.to.map(|d| d.to_string()),
+            "from": input.range.from.map(|d| d.to_string()),
+            "to": input.range.to.map(|d| d.to_string()),
         }),
     );
     output.write(&document)?;

@@ -15,11 +15,10 @@ use super::Output;
 use crate::cli::{InputArgs, LimitsArg, OutputArgs, parse_rate};
 use crate::input::DateRange;
 use crate::input::Role;
-use crate::input::complaints::TimeSource;
-use crate::metrics::customers::{
-    Concentration, complaints_per_customer, concentration as concentration_of, deliveries_per_customer,
-};
-use crate::metrics::dataset::{Attribution, Dataset, DatasetOptions};
+use crate::input::deliveries::per_customer::deliveries_per_customer;
+use crate::input::{Attribution, DatasetOptions};
+use crate::metrics::customers::{Concentration, complaints_per_customer, concentration as concentration_of};
+use crate::metrics::dataset::Dataset;
 use crate::metrics::period_table::{self, PeriodTable, TableSpec};
 use crate::output::table::{ledger_line, percent, thousands};
 use crate::output::{Document, Section, TerminalColumn};
@@ -94,38 +93,43 @@ pub fn run(args: &Args) -> Result<u8> {
     }
     let mut options = args.input.resolve()?;
     // The concentration facts compare complainers with deliveries per customer.
-    options.input.per_customer = true;
+    options.per_customer = true;
     let data = output.load(&options)?;
     let maturity = facts::maturity(&options, args.maturity_days, &data);
-    let days = data.counted_days(options.input.range);
+    let days = data.counted_days(options.range);
+    let by = options.by_names();
     let spec = TableSpec {
         period: data.period,
-        by: &options.by,
+        by: &by,
         chart: args.limits.into(),
         mature_until: maturity.map(|m| m.mature_until),
         window: Some((days.from.unwrap_or(NaiveDate::MIN), days.to.unwrap_or(NaiveDate::MAX))),
     };
-    let Some(table) =
-        period_table::build(&data.complaints.records, &data.contacts, &data.deliveries.counts, &spec)
-    else {
+    let Some(table) = period_table::build(
+        &data.complaints.records,
+        &data.contacts,
+        data.complaints.given.as_deref(),
+        &data.deliveries.counts,
+        &spec,
+    ) else {
         bail!(
             "nothing to report: no complaint or delivery row has a usable time{}. {} {}",
-            if options.input.range == Default::default() { "" } else { " inside --from/--to" },
+            if options.range == Default::default() { "" } else { " inside --from/--to" },
             ledger_line(&data.complaints.ledger),
             ledger_line(&data.deliveries.ledger)
         );
     };
     let settings = Settings {
-        by: options.by.clone(),
+        by: options.by_names(),
         window_days: options.window_days,
         repeat_key: options.repeat_key,
         attribution: options.attribution,
         minutes_per_complaint: args.minutes_per_complaint,
         cost_per_hour: args.cost_per_hour,
         has_customer: data.complaints.has_customers(),
-        has_channel: data.complaints.roles.get(Role::Channel).is_some(),
+        has_channel: data.complaints.plan.roles.get(Role::Channel).is_some(),
         period_from_deliveries: data.period_from_deliveries,
-        time_from_order: data.complaints.time_source == TimeSource::FromOrder,
+        time_from_order: data.complaints.time_from_order(),
     };
     let concentration = concentration(&data, &table, days)?;
     let facts = Facts::gather(settings, &data, table, maturity, concentration);
@@ -167,7 +171,7 @@ fn sections(data: &Dataset, options: &DatasetOptions) -> Result<Vec<Section>> {
     };
     let mut out = Vec::new();
     if !options.by.is_empty() {
-        let by = options.by.join("/");
+        let by = options.by_names().join("/");
         out.push(section("segments", &format!("Which {by} is out of line"), segments::view(data, options)?));
     }
     if data.complaints.has_customers() {
@@ -225,7 +229,7 @@ fn document(
     // On a terminal: short headers; when it is too narrow the switches go
     // first, the period, segment and rate last.
     let mut terminal_columns = vec![TerminalColumn::new("period_start", "period", 10)];
-    terminal_columns.extend(options.by.iter().map(|b| TerminalColumn::new(b, b, 9)));
+    terminal_columns.extend(options.by.iter().map(|b| TerminalColumn::new(&b.name, &b.name, 9)));
     terminal_columns.extend([
         TerminalColumn::new("deliveries", "deliveries", 7),
         TerminalColumn::new("complaints", "complaints", 8),
@@ -282,20 +286,20 @@ fn document(
             "complaints": options.complaints.display().to_string(),
             "deliveries": options.deliveries.display().to_string(),
             "period": data.period.name(),
-            "by": options.by,
-            "from": options.input.range.from.map(|d| d.to_string()),
-            "to": options.input.range.to.map(|d| d.to_string()),
-            "tz": options.input.tz.name(),
+            "by": options.by_names(),
+            "from": options.range.from.map(|d| d.to_string()),
+            "to": options.range.to.map(|d| d.to_string()),
+            "tz": options.tz.name(),
             "window_days": options.window_days,
             "repeat_key": options.repeat_key.name(),
             "attribute": match options.attribution { Attribution::Complaint => "complaint", Attribution::Delivery => "delivery" },
             "maturity_days": facts.maturity.map(|m| m.days),
             "confidence": options.confidence,
             "limits": match Chart::from(args.limits) { Chart::LaneyPPrime => "laney", Chart::P => "p" },
-            "complaint_columns": roles(&data.complaints.roles),
-            "complaint_time_format": data.complaints.time.layout.describe(),
-            "delivery_columns": roles(&data.deliveries.roles),
-            "delivery_time_format": data.deliveries.time.layout.describe(),
+            "complaint_columns": roles(&data.complaints.plan.roles),
+            "complaint_time_format": data.complaints.plan.parser.layout.describe(),
+            "delivery_columns": roles(&data.deliveries.plan.roles),
+            "delivery_time_format": data.deliveries.plan.parser.layout.describe(),
         }),
     }
 }

@@ -1,8 +1,10 @@
-//! The complaints table as typed records: one per used complaint row, with
-//! its local time, customer, channel (case-folded), order, category and the
-//! values of the `--by` columns.
+//! The complaints table as typed records: one per used complaint row (or
+//! per counted row, for complaints that arrive already counted), with its
+//! local time, customer, channel (case-folded), order, category and the
+//! values of the `--by` columns. What is read is decided by the table's
+//! plan (`input::plan`); this is the reading.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::hash::BuildHasher;
 use std::sync::Arc;
 
@@ -13,11 +15,12 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::keys::{Key, Keys};
-use super::ledger::{Ledger, Reason};
-use super::roles::{Role, Roles, Table};
+use super::ledger::{Ledger, Note, Reason};
+use super::plan::TablePlan;
+use super::roles::Role;
 use super::source::{ROW, Source, explain_read_error};
-use super::time::{DetectError, TimeLayout, TimeParser, plausible_year};
-use super::{InputOptions, RowFilter, TIME_SAMPLE, TableOptions, present};
+use super::time::{TimeParser, plausible_year};
+use super::{Attribution, DatasetOptions, RepeatKey, RowFilter, parse_count, present};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Complaint {
@@ -31,7 +34,7 @@ pub struct Complaint {
     /// held once and shared.
     pub channel: Option<Arc<str>>,
     /// The order's code in `ComplaintTable::orders`; `None` also when no
-    /// order id is needed (see `load`).
+    /// order id is needed (see `Needs`).
     pub order: Option<Key>,
     pub category: Option<Arc<str>>,
     /// Values of the `--by` columns; `None` where the complaints file lacks
@@ -40,9 +43,29 @@ pub struct Complaint {
     /// The day whose period counts this complaint: its own date, or its
     /// delivery's date with `--attribute delivery`.
     pub bucket_date: NaiveDate,
+    /// How many complaints the row stands for: 1, or the row's count when
+    /// the complaints arrive counted (0 adds nothing).
+    pub weight: u32,
     /// Counted in the report. Outside `--from`/`--to` (or without a needed
     /// delivery) a complaint is context for repeats only.
     pub counted: bool,
+}
+
+/// A customer or order id that stands for "none" (`0`, `unknown`, `guest`,
+/// or one value carrying a large share of complaints): taken as missing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Placeholder {
+    pub role: Role,
+    pub value: String,
+    pub rows: u64,
+}
+
+/// Counted complaints' repeats and switches, from the table's own columns
+/// (the `sql complaints` result).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GivenContacts {
+    pub repeats: u32,
+    pub switches: u32,
 }
 
 pub struct ComplaintTable {
@@ -52,20 +75,32 @@ pub struct ComplaintTable {
     /// The order ids, likewise.
     pub orders: Keys,
     pub ledger: Ledger,
-    pub roles: Roles,
-    pub time: TimeParser,
-    pub time_source: TimeSource,
-    /// For each `--by` column: whether the complaints file carries it.
-    pub has_segment_column: Vec<bool>,
+    /// How the table was read: its columns, roles, time and layout.
+    pub plan: TablePlan,
     /// The customer comes from each complaint's delivery (the complaints
     /// have an order id but no customer column).
     pub customers_from_orders: bool,
+    /// Ids that stand for no customer or order, taken as missing.
+    pub placeholders: Vec<Placeholder>,
+    /// For counted complaints with repeat and switch columns: per record.
+    pub given: Option<Vec<GivenContacts>>,
 }
 
 impl ComplaintTable {
     /// Whether complaints can have a customer: repeats and concentration.
     pub fn has_customers(&self) -> bool {
-        self.roles.get(Role::Customer).is_some() || self.customers_from_orders
+        !self.is_counted() && (self.plan.roles.get(Role::Customer).is_some() || self.customers_from_orders)
+    }
+
+    /// The complaints arrive counted (a count column): one row is not one
+    /// contact, so repeats, switches and concentration need their columns.
+    pub fn is_counted(&self) -> bool {
+        self.plan.count().is_some()
+    }
+
+    /// The complaints have no time of their own: each takes its delivery's.
+    pub fn time_from_order(&self) -> bool {
+        self.plan.time.is_none()
     }
 
     /// A complaint's customer id.
@@ -74,85 +109,110 @@ impl ComplaintTable {
     }
 }
 
-/// Where a complaint's time comes from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TimeSource {
-    /// One column.
-    Column(String),
-    /// A date column and a time-of-day column (`--col complaints.time=Date+Time`).
-    DateAndTime(String, String),
-    /// No time column: the time of the complaint's delivery, through its
-    /// order id (a returns list); set by `metrics::dataset`.
-    FromOrder,
+/// What the complaints need from their deliveries, through the order id:
+/// decided once, from the plan, for the reading and for the join.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// No time of their own.
+    pub time: bool,
+    /// A `--by` column the complaints lack.
+    pub segments: bool,
+    /// No customer column, and an order id to find the customer by.
+    pub customer: bool,
+    /// Counted in the period of their delivery (`--attribute delivery`).
+    pub delivery_date: bool,
+    /// The order id itself is part of the repeat key.
+    pub order_key: bool,
 }
 
-/// Read and type the complaints file. Rows a `--where` filter drops, rows
-/// without a usable time and later events of a complaint id already seen
-/// are rejected in the ledger; the rest are `used` and `counted` until
-/// `metrics::dataset` applies `--from/--to` and the coverage.
-/// `keep_orders`: the order ids are wanted even when no complaint needs its
-/// delivery (repeats keyed by customer and order, complaints attributed to
-/// their delivery); else they are read only when some complaint must be
-/// matched to its delivery, as they are millions of texts.
-pub fn load(
-    source: &Source,
-    options: &InputOptions,
-    by: &[String],
-    keep_orders: bool,
-) -> Result<ComplaintTable> {
-    let file = source.display();
-    let table = options.table(Table::Complaints);
-    let roles = Roles::detect(Table::Complaints, &source.columns, &options.overrides)?;
-    let time_source = match roles.get(Role::Time) {
-        Some(column) => match roles.time_parts() {
-            Some((date, time)) => TimeSource::DateAndTime(date.to_string(), time.to_string()),
-            None => TimeSource::Column(column.to_string()),
-        },
-        None if roles.get(Role::Order).is_some() => TimeSource::FromOrder,
-        None => {
-            let likely = time_like_columns(source, table, options.tz);
-            roles.require(Table::Complaints, Role::Time, &source.columns, &file, &likely)?;
-            unreachable!("require fails without a time column")
+impl Needs {
+    pub fn of(plan: &TablePlan, options: &DatasetOptions) -> Needs {
+        let has_order = plan.roles.get(Role::Order).is_some();
+        Needs {
+            time: plan.time.is_none(),
+            segments: plan.segments.iter().any(Option::is_none),
+            customer: plan.roles.get(Role::Customer).is_none() && has_order,
+            delivery_date: options.attribution == Attribution::Delivery,
+            order_key: options.repeat_key == RepeatKey::CustomerOrder,
         }
-    };
-    let segment_columns: Vec<Option<String>> =
-        by.iter().map(|b| source.column(b).map(str::to_string)).collect();
-    // The order ids match complaints to deliveries: needed when the
-    // complaints lack their time, a `--by` column or the customer (the
-    // cases of `metrics::dataset::join_orders`; keep the two in step).
-    let needs_orders = keep_orders
-        || time_source == TimeSource::FromOrder
-        || segment_columns.iter().any(Option::is_none)
-        || roles.get(Role::Customer).is_none();
-    let optional = [Role::Customer, Role::Channel, Role::Order, Role::Category, Role::Id]
-        .into_iter()
-        .filter(|&role| role != Role::Order || needs_orders);
-    let filters = super::filter::columns_of(source, &options.filters_of(Table::Complaints))?;
+    }
 
-    let time_columns: Vec<String> = match &time_source {
-        TimeSource::Column(c) => vec![c.clone()],
-        TimeSource::DateAndTime(d, t) => vec![d.clone(), t.clone()],
-        TimeSource::FromOrder => vec![],
-    };
-    let mut wanted: Vec<String> = vec![ROW.to_string()];
-    wanted.extend(time_columns.iter().cloned());
-    wanted.extend(optional.clone().filter_map(|r| roles.get(r).map(str::to_string)));
-    wanted.extend(segment_columns.iter().flatten().cloned());
-    wanted.extend(filters.iter().map(|(_, c)| c.clone()));
-    let mut unique = HashSet::new();
-    wanted.retain(|c| unique.insert(c.clone()));
-    // A typed date or naive datetime (Parquet) is read as it is, not
-    // formatted as text and parsed back, unless --date-format says how to read it.
-    let schema = source.scan()?.collect_schema().map_err(anyhow::Error::new)?;
-    let typed_column = match &time_source {
-        TimeSource::Column(c)
-            if table.date_format.is_none()
-                && matches!(schema.get(c), Some(DataType::Date | DataType::Datetime(_, None))) =>
-        {
-            Some(c.clone())
+    /// Some complaint must be matched to its delivery.
+    pub fn join(&self) -> bool {
+        self.time || self.segments || self.customer || self.delivery_date
+    }
+
+    /// The order ids are read (millions of texts: only when needed).
+    pub fn order_ids(&self) -> bool {
+        self.join() || self.order_key
+    }
+}
+
+/// Values that stand for "no id" in exports.
+fn placeholder_text(value: &str) -> bool {
+    let v = value.trim().to_lowercase();
+    (!v.is_empty() && v.bytes().all(|b| b == b'0'))
+        || [
+            "-1",
+            "unknown",
+            "anonymous",
+            "anon",
+            "guest",
+            "none",
+            "nobody",
+            "not available",
+            "not provided",
+            "no customer",
+            "n.a.",
+            "undefined",
+        ]
+        .contains(&v.as_str())
+}
+
+/// Codes whose text is a placeholder, or that carry a dominant share of the
+/// rows (over 5% of them and over 20 times the next code, and 30 or more);
+/// `--keep-id` values are kept.
+fn placeholders(keys: &Keys, rows_per_code: &[u64], keep: &[String]) -> Vec<Key> {
+    let total: u64 = rows_per_code.iter().sum();
+    let mut by_rows: Vec<usize> = (0..rows_per_code.len()).collect();
+    by_rows.sort_by_key(|&k| std::cmp::Reverse(rows_per_code[k]));
+    let dominant = match by_rows.as_slice() {
+        [top, next, ..] => {
+            let (top_rows, next_rows) = (rows_per_code[*top], rows_per_code[*next]);
+            (top_rows >= 30 && top_rows * 20 > total && top_rows > 20 * next_rows).then_some(*top)
         }
         _ => None,
     };
+    (0..keys.len())
+        .filter(|&k| rows_per_code[k] > 0)
+        .filter(|&k| placeholder_text(keys.text(Key::of(k))) || Some(k) == dominant)
+        .filter(|&k| !keep.iter().any(|v| v.trim() == keys.text(Key::of(k))))
+        .map(Key::of)
+        .collect()
+}
+
+/// Read and type the complaints file by its plan. Rows a `--where` filter
+/// drops, rows without a usable time or count and later events of a
+/// complaint id already seen (of the same customer) are rejected in the
+/// ledger; the rest are `used` and `counted` until `metrics::dataset`
+/// applies `--from/--to` and the coverage.
+pub fn load(source: &Source, plan: TablePlan, options: &DatasetOptions) -> Result<ComplaintTable> {
+    let file = source.display();
+    let roles = &plan.roles;
+    let needs = Needs::of(&plan, options);
+    let optional = [Role::Customer, Role::Channel, Role::Order, Role::Category, Role::Id, Role::Count]
+        .into_iter()
+        .filter(|&role| role != Role::Order || needs.order_ids());
+    let time_columns: Vec<String> = plan.time.iter().flat_map(|t| t.names()).map(str::to_string).collect();
+    let mut wanted: Vec<String> = vec![ROW.to_string()];
+    wanted.extend(time_columns.iter().cloned());
+    wanted.extend(optional.filter_map(|r| roles.get(r).map(str::to_string)));
+    wanted.extend(plan.segments.iter().flatten().cloned());
+    wanted.extend(plan.filters.iter().map(|(_, c)| c.clone()));
+    wanted.extend(plan.given_repeats.iter().chain(&plan.given_switches).cloned());
+    let mut unique = std::collections::HashSet::new();
+    wanted.retain(|c| unique.insert(c.clone()));
+    let typed_column = plan.typed_time.then(|| time_columns[0].clone());
     // The values are read where polars holds them; only used rows are copied.
     let mut frame = source
         .scan_with_rows()?
@@ -181,42 +241,29 @@ pub fn load(
         Some(_) => vec![],
         None => time_columns.iter().map(|c| column(c)).collect::<Result<_>>()?,
     };
-    // The text of row i's time: one column, or "date time" from two.
+    // The text of row i's time: one column, or two joined.
     let time_text = |i: usize| -> Option<std::borrow::Cow<'_, str>> {
-        match text_times.as_slice() {
-            [one] => present(one.get(i)).map(std::borrow::Cow::Borrowed),
-            [date, time] => {
-                let date = present(date.get(i))?;
-                Some(match present(time.get(i)) {
-                    Some(t) => std::borrow::Cow::Owned(format!("{date} {t}")),
-                    None => std::borrow::Cow::Borrowed(date),
-                })
-            }
-            _ => None,
-        }
+        let time = plan.time.as_ref()?;
+        let values: Vec<Option<&str>> = text_times.iter().map(|c| c.get(i)).collect();
+        time.text(&values)
     };
     let role_column =
         |role: Role| -> Result<Option<&StringChunked>> { roles.get(role).map(column).transpose() };
     let customers = role_column(Role::Customer)?;
     let channels = role_column(Role::Channel)?;
-    let orders = if needs_orders { role_column(Role::Order)? } else { None };
+    let orders = if needs.order_ids() { role_column(Role::Order)? } else { None };
     let categories = role_column(Role::Category)?;
     let ids = role_column(Role::Id)?;
-    let segments: Vec<Option<&StringChunked>> =
-        segment_columns.iter().map(|c| c.as_deref().map(column).transpose()).collect::<Result<_>>()?;
-    let filter_values: Vec<(&RowFilter, &StringChunked)> =
-        filters.iter().map(|(f, c)| Ok((*f, column(c)?))).collect::<Result<_>>()?;
-
-    let parser = if text_times.is_empty() {
-        TimeParser { layout: TimeLayout::Iso, tz: options.tz }
-    } else {
-        let first = (0..frame.height()).find(|&i| time_text(i).is_some());
-        let samples: Vec<std::borrow::Cow<'_, str>> =
-            (0..frame.height()).filter_map(time_text).take(TIME_SAMPLE).collect();
-        let samples: Vec<&str> = samples.iter().map(|s| s.as_ref()).collect();
-        let shown_column = time_columns.join("+");
-        detect_time(&samples, first.and_then(|i| rows.get(i)), table, options.tz, &file, &shown_column)?
+    let counts = role_column(Role::Count)?;
+    let given: Option<[&StringChunked; 2]> = match (&plan.given_repeats, &plan.given_switches) {
+        (Some(r), Some(s)) if counts.is_some() => Some([column(r)?, column(s)?]),
+        _ => None,
     };
+    let segments: Vec<Option<&StringChunked>> =
+        plan.segments.iter().map(|c| c.as_deref().map(column).transpose()).collect::<Result<_>>()?;
+    let filter_values: Vec<(&RowFilter, &StringChunked)> =
+        plan.filters.iter().map(|(f, c)| Ok((f, column(c)?))).collect::<Result<_>>()?;
+    let parser: &TimeParser = &plan.parser;
 
     // Times parsed on both cores first; the loop below redoes only the
     // rows that fail, to name the reason.
@@ -232,23 +279,30 @@ pub fn load(
     let mut seen_ids: HashTable<u32> =
         HashTable::with_capacity(if ids.is_some() { frame.height() } else { 0 });
     let id_hash = foldhash::fast::FixedState::default();
+    // Rows that share an id with an earlier row of another customer (kept
+    // apart), and rows merged into an earlier event of their complaint.
+    let (mut conflicts, mut merged) = (0u64, 0u64);
+    let mut conflict_example: Option<(String, u64, String, u64, String)> = None;
+    let mut kept_by_filter = vec![0u64; filter_values.len()];
     let mut channel_values = Shared::default();
     let mut category_values = Shared::default();
     let mut segment_values: Vec<Shared> = segments.iter().map(|_| Shared::default()).collect();
     let mut records = Vec::with_capacity(frame.height());
+    let mut given_contacts = given.map(|_| Vec::with_capacity(frame.height()));
     let mut customer_keys = Keys::default();
     // Order ids are nearly one per complaint: sized once, never regrown.
     let mut order_keys = Keys::with_capacity(if orders.is_some() { frame.height() } else { 0 });
     'rows: for i in 0..frame.height() {
         let row = rows.get(i).unwrap_or(0);
-        for (filter, values) in &filter_values {
+        for (k, (filter, values)) in filter_values.iter().enumerate() {
             if !filter.keeps(values.get(i)) {
                 ledger.reject(filter.reason(), 1, row);
                 continue 'rows;
             }
+            kept_by_filter[k] += 1;
         }
-        let time = match (&typed_times, &time_source) {
-            (_, TimeSource::FromOrder) => NaiveDateTime::MIN,
+        let time = match (&typed_times, &plan.time) {
+            (_, None) => NaiveDateTime::MIN,
             (Some(typed), _) => match typed[i] {
                 None => {
                     ledger.reject(Reason::TimeMissing, 1, row);
@@ -277,13 +331,36 @@ pub fn load(
                 time
             }
         };
+        let weight = match counts {
+            None => 1,
+            Some(counts) => match present(counts.get(i)).and_then(parse_count).map(u32::try_from) {
+                Some(Ok(n)) => n,
+                _ => {
+                    ledger.reject_value(Reason::CountInvalid, 1, row, counts.get(i));
+                    continue;
+                }
+            },
+        };
         if let Some(id) = value(ids, i) {
             let same = |&j: &u32| value(ids, j as usize) == Some(id);
             let rehash = |&j: &u32| id_hash.hash_one(value(ids, j as usize).unwrap_or_default());
             match seen_ids.entry(id_hash.hash_one(id), same, rehash) {
-                hashbrown::hash_table::Entry::Occupied(_) => {
-                    ledger.reject(Reason::MoreEvents, 1, row);
-                    continue;
+                hashbrown::hash_table::Entry::Occupied(first) => {
+                    // Merged only when the customers agree (or one is missing).
+                    let j = *first.get() as usize;
+                    match (value(customers, j), value(customers, i)) {
+                        (Some(a), Some(b)) if a != b => {
+                            conflicts += 1;
+                            conflict_example.get_or_insert_with(|| {
+                                (id.to_string(), rows.get(j).unwrap_or(0), a.to_string(), row, b.to_string())
+                            });
+                        }
+                        _ => {
+                            merged += 1;
+                            ledger.reject(Reason::MoreEvents, 1, row);
+                            continue;
+                        }
+                    }
                 }
                 hashbrown::hash_table::Entry::Vacant(slot) => {
                     slot.insert(u32::try_from(i).context("more than 4 billion complaint rows")?);
@@ -291,6 +368,12 @@ pub fn load(
             }
         }
         ledger.used(1);
+        if let (Some(list), Some([repeats, switches])) = (&mut given_contacts, given) {
+            let number = |c: &StringChunked| {
+                present(c.get(i)).and_then(parse_count).and_then(|n| u32::try_from(n).ok()).unwrap_or(0)
+            };
+            list.push(GivenContacts { repeats: number(repeats), switches: number(switches) });
+        }
         records.push(Complaint {
             row,
             time,
@@ -309,49 +392,85 @@ pub fn load(
                 .map(|(s, shared)| s.map(|v| shared.get(present(v.get(i)).unwrap_or(""), str::to_string)))
                 .collect(),
             bucket_date: time.date(),
+            weight,
             counted: true,
         });
     }
-    let has_segment_column = segment_columns.iter().map(Option::is_some).collect();
-    Ok(ComplaintTable {
+    if let Some(k) = kept_by_filter.iter().position(|&kept| kept == 0)
+        && frame.height() > 0
+    {
+        let (filter, values) = filter_values[k];
+        bail!("{}", keeps_nothing(&file, filter, values));
+    }
+    if let Some((id, first_row, first, row, other)) = conflict_example {
+        let column = roles.get(Role::Id).unwrap_or_default();
+        if conflicts > merged && conflicts >= 5 {
+            bail!(
+                "{file}: column {column:?} is not a complaint id: {conflicts} rows share an id with a row of \
+                 another customer, more than the {merged} that look like later events of one complaint (e.g. \
+                 {id:?} in row {first_row}, customer {first:?}, and in row {row}, customer {other:?}). Name \
+                 the real id column with --col complaints.id=COLUMN"
+            );
+        }
+        ledger.note(Note::IdSharedAcrossCustomers, conflicts);
+    }
+    let mut table = ComplaintTable {
         records,
         customers: customer_keys,
         orders: order_keys,
         ledger,
-        roles,
-        time: parser,
-        time_source,
-        has_segment_column,
+        plan,
         customers_from_orders: false,
-    })
+        placeholders: Vec::new(),
+        given: given_contacts,
+    };
+    drop_placeholders(&mut table, &options.keep_ids);
+    Ok(table)
 }
 
-/// Columns whose first values read as times (at least 9 in 10): what a
-/// missing time column's message offers first.
-pub fn time_like_columns(source: &Source, table: &TableOptions, tz: chrono_tz::Tz) -> Vec<String> {
-    let Ok(head) = source.scan().and_then(|scan| {
-        scan.select(source.columns.iter().map(|c| col(c.as_str()).cast(DataType::String)).collect::<Vec<_>>())
-            .limit(200)
-            .collect()
-            .map_err(anyhow::Error::new)
-    }) else {
-        return Vec::new();
-    };
-    source
-        .columns
-        .iter()
-        .filter(|name| {
-            let Ok(values) = head.column(name).and_then(|c| c.str().cloned()) else { return false };
-            let values: Vec<&str> = values.iter().filter_map(present).collect();
-            if values.is_empty() || values.iter().all(|v| v.parse::<f64>().is_ok()) {
-                return false;
+/// Customer and order ids that stand for "none" become missing, each said
+/// once (`ComplaintTable::placeholders`).
+fn drop_placeholders(table: &mut ComplaintTable, keep: &[String]) {
+    for role in [Role::Customer, Role::Order] {
+        let keys = if role == Role::Customer { &table.customers } else { &table.orders };
+        let mut rows = vec![0u64; keys.len()];
+        for c in &table.records {
+            if let Some(k) = if role == Role::Customer { c.customer } else { c.order } {
+                rows[k.index()] += 1;
             }
-            TimeParser::detect(&values, table.dayfirst.or(Some(true)), None, tz).is_ok_and(|p| {
-                values.iter().filter(|v| p.parse(v).is_some()).count() * 10 >= values.len() * 9
-            })
-        })
-        .cloned()
-        .collect()
+        }
+        let found = placeholders(keys, &rows, keep);
+        if found.is_empty() {
+            continue;
+        }
+        for &k in &found {
+            table.placeholders.push(Placeholder {
+                role,
+                value: keys.text(k).to_string(),
+                rows: rows[k.index()],
+            });
+        }
+        for c in &mut table.records {
+            let id = if role == Role::Customer { &mut c.customer } else { &mut c.order };
+            if id.is_some_and(|k| found.contains(&k)) {
+                *id = None;
+            }
+        }
+    }
+}
+
+/// A `--where` filter that keeps no row: what the column holds instead.
+fn keeps_nothing(file: &str, filter: &RowFilter, values: &StringChunked) -> String {
+    let mut counts: HashMap<&str, u64> = HashMap::new();
+    for v in values.iter() {
+        *counts.entry(present(v).unwrap_or("(missing)")).or_default() += 1;
+    }
+    super::filter::keeps_nothing(file, filter, counts.into_iter().collect())
+}
+
+/// Row `i` of an optional column, when present.
+fn value(column: Option<&StringChunked>, i: usize) -> Option<&str> {
+    column.and_then(|c| present(c.get(i)))
 }
 
 /// One shared copy of each distinct value of a column, made from the text
@@ -393,53 +512,10 @@ fn naive_times(column: &Column) -> Result<Vec<Option<NaiveDateTime>>> {
     })
 }
 
-/// Row `i` of an optional column, when present.
-fn value(column: Option<&StringChunked>, i: usize) -> Option<&str> {
-    column.and_then(|c| present(c.get(i)))
-}
-
-/// Detect a time column's layout, turning failure into an error that says
-/// which flag to pass. `first_row` is the row of the first sample.
-pub fn detect_time(
-    samples: &[&str],
-    first_row: Option<u64>,
-    table: &TableOptions,
-    tz: chrono_tz::Tz,
-    file: &str,
-    column: &str,
-) -> Result<TimeParser> {
-    // No values at all (a header-only export): nothing to detect, nothing to parse.
-    if samples.is_empty() && table.date_format.is_none() {
-        return Ok(TimeParser { layout: TimeLayout::Iso, tz });
-    }
-    let at = first_row.map(|r| format!(" at row {r}")).unwrap_or_default();
-    match TimeParser::detect(samples, table.dayfirst, table.date_format.as_deref(), tz) {
-        Ok(parser) => Ok(parser),
-        Err(DetectError::Ambiguous { example }) => bail!(
-            "{file}: column {column:?} reads both as day first and as month first (e.g. {example:?}{at}). \
-             Pass --dayfirst for day first, or --date-format with the order, e.g. --date-format '%m/%d/%Y'"
-        ),
-        Err(DetectError::TwoDigitYear { example, format }) => bail!(
-            "{file}: column {column:?} has two-digit years (e.g. {example:?}{at}), which could be any \
-             century. Pass the layout with --date-format, e.g. --date-format '{format}' (prefix \
-             complaints= or deliveries= to give it for this file only)"
-        ),
-        Err(DetectError::Unknown { example }) if samples.is_empty() => {
-            bail!("{file}: column {column:?} has no values; it cannot serve as the time{example}")
-        }
-        Err(DetectError::Unknown { example }) => bail!(
-            "{file}: column {column:?} holds no time the tool can read (e.g. {example:?}{at}). \
-             Known layouts: yyyy-mm-dd[ HH:MM[:SS]], dd.mm.yyyy, dd/mm/yyyy, mm/dd/yyyy, dd-mm-yyyy, \
-             yyyy/mm/dd, 22-Apr-2015, 22 April 2015, April 22, 2015, Tue Oct 31 22:10:47 +0000 2017, \
-             RFC 2822, 2025-W10, 2025-03, epoch seconds. Pass --date-format with a strftime pattern \
-             (e.g. '%d %b %Y'), or name another column with --col TABLE.time=COLUMN"
-        ),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::time::TimeLayout;
     use chrono::Timelike;
 
     #[test]

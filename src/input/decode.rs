@@ -18,6 +18,7 @@ pub enum Compression {
     None,
     Gzip,
     Zstd,
+    Bzip2,
     /// A zip archive holding one table.
     Zip,
 }
@@ -27,6 +28,7 @@ impl Compression {
         match extension(path).as_str() {
             "gz" | "gzip" => Compression::Gzip,
             "zst" | "zstd" => Compression::Zstd,
+            "bz2" | "bzip2" => Compression::Bzip2,
             "zip" => Compression::Zip,
             _ => Compression::None,
         }
@@ -42,6 +44,8 @@ impl Compression {
                 match (read.is_ok(), magic) {
                     (true, [b'P', b'K', 3, 4]) => Compression::Zip,
                     (true, [0x1f, 0x8b, _, _]) => Compression::Gzip,
+                    (true, [b'B', b'Z', b'h', b'1'..=b'9']) => Compression::Bzip2,
+                    (true, [0x28, 0xb5, 0x2f, 0xfd]) => Compression::Zstd,
                     _ => Compression::None,
                 }
             }
@@ -102,6 +106,7 @@ pub fn open_bytes(path: &Path) -> Result<Box<dyn Read>> {
             ruzstd::decoding::StreamingDecoder::new(file)
                 .map_err(|e| anyhow::anyhow!("{shown}: not a zstd file: {e}"))?,
         ),
+        Compression::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(file)),
         Compression::Zip => bail!("{shown}: a zip archive is read through unzip_to"),
     })
 }

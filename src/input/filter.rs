@@ -4,6 +4,8 @@
 //!
 //! Values are compared as numbers when both sides read as numbers, else as
 //! text, trimmed and case-insensitive; a missing value is the empty text.
+//! `^=` keeps values starting with the text; `~` and `!~` match a regular
+//! expression (case-insensitive) or not.
 
 use std::fmt;
 use std::str::FromStr;
@@ -23,6 +25,12 @@ pub enum Op {
     Ge,
     /// `in a|b|c`
     In,
+    /// `^=`: starts with.
+    StartsWith,
+    /// `~`: matches a regular expression.
+    Matches,
+    /// `!~`: does not match it.
+    NotMatches,
 }
 
 impl Op {
@@ -35,12 +43,15 @@ impl Op {
             Op::Gt => ">",
             Op::Ge => ">=",
             Op::In => " in ",
+            Op::StartsWith => "^=",
+            Op::Matches => "~",
+            Op::NotMatches => "!~",
         }
     }
 }
 
 /// One `--where` filter.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct RowFilter {
     pub table: Table,
     /// The column as written; found in the file like a role name.
@@ -48,6 +59,15 @@ pub struct RowFilter {
     pub op: Op,
     /// One value, or the alternatives of `in`, as written.
     pub values: Vec<String>,
+    /// `~` and `!~`: the expression, compiled once.
+    pub pattern: Option<regex::Regex>,
+}
+
+impl PartialEq for RowFilter {
+    fn eq(&self, other: &Self) -> bool {
+        (self.table, &self.column, self.op, &self.values)
+            == (other.table, &other.column, other.op, &other.values)
+    }
 }
 
 impl fmt::Display for RowFilter {
@@ -62,8 +82,9 @@ impl FromStr for RowFilter {
     fn from_str(text: &str) -> Result<Self, String> {
         let usage = || {
             format!(
-                "--where takes TABLE.COLUMN OP VALUE with OP one of = != < <= > >= in, e.g. \
-                 'complaints.review_score<=2' or 'deliveries.order_status in delivered|shipped'; got {text:?}"
+                "--where takes TABLE.COLUMN OP VALUE with OP one of = != < <= > >= ^= ~ !~ in, e.g. \
+                 'complaints.review_score<=2', 'deliveries.order_status in delivered|shipped' or \
+                 'complaints.InvoiceNo^=C'; got {text:?}"
             )
         };
         let (target, op, rest) = split_operator(text).ok_or_else(usage)?;
@@ -81,7 +102,16 @@ impl FromStr for RowFilter {
         if column.is_empty() || (op != Op::Eq && op != Op::Ne && values.iter().any(String::is_empty)) {
             return Err(usage());
         }
-        Ok(RowFilter { table, column: column.to_string(), op, values })
+        let pattern = match op {
+            Op::Matches | Op::NotMatches => Some(
+                regex::RegexBuilder::new(&values[0])
+                    .case_insensitive(true)
+                    .build()
+                    .map_err(|e| format!("--where {text:?}: not a regular expression: {e}"))?,
+            ),
+            _ => None,
+        };
+        Ok(RowFilter { table, column: column.to_string(), op, values, pattern })
     }
 }
 
@@ -90,9 +120,12 @@ fn split_operator(text: &str) -> Option<(&str, Op, &str)> {
     if let Some(i) = text.to_ascii_lowercase().find(" in ") {
         return Some((&text[..i], Op::In, &text[i + 4..]));
     }
-    let i = text.find(['=', '!', '<', '>'])?;
+    let i = text.find(['=', '!', '<', '>', '^', '~'])?;
     let (target, rest) = text.split_at(i);
     for (symbol, op) in [
+        ("^=", Op::StartsWith),
+        ("!~", Op::NotMatches),
+        ("~", Op::Matches),
         ("<=", Op::Le),
         (">=", Op::Ge),
         ("!=", Op::Ne),
@@ -118,7 +151,12 @@ impl RowFilter {
     /// Whether a row whose column holds `value` (None: missing) is kept.
     pub fn keeps(&self, value: Option<&str>) -> bool {
         let cell = super::present(value).unwrap_or("");
-        self.values.iter().any(|v| self.compare(cell, v))
+        match (self.op, &self.pattern) {
+            (Op::StartsWith, _) => cell.to_lowercase().starts_with(&self.values[0].trim().to_lowercase()),
+            (Op::Matches, Some(p)) => p.is_match(cell),
+            (Op::NotMatches, Some(p)) => !p.is_match(cell),
+            _ => self.values.iter().any(|v| self.compare(cell, v)),
+        }
     }
 
     fn compare(&self, cell: &str, value: &str) -> bool {
@@ -136,6 +174,7 @@ impl RowFilter {
             Op::Le => ordering.is_le(),
             Op::Gt => ordering.is_gt(),
             Op::Ge => ordering.is_ge(),
+            Op::StartsWith | Op::Matches | Op::NotMatches => unreachable!("matched in keeps"),
         }
     }
 
@@ -143,6 +182,20 @@ impl RowFilter {
     pub fn reason(&self) -> super::ledger::Reason {
         super::ledger::Reason::Filtered(self.to_string())
     }
+}
+
+/// The error for a filter that keeps no row: the column's commonest values
+/// (value, rows), so the user can see what to write.
+pub fn keeps_nothing(file: &str, filter: &RowFilter, mut values: Vec<(&str, u64)>) -> String {
+    values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    let shown: Vec<String> = values.iter().take(8).map(|(v, n)| format!("{v:?} ({n})")).collect();
+    let more = if values.len() > 8 { format!(" and {} more", values.len() - 8) } else { String::new() };
+    format!(
+        "{file}: --where {filter} keeps no row. Column {:?} holds {}{more}. Check the value (text is \
+         compared trimmed and case-insensitive; ^= starts with, ~ a regular expression)",
+        filter.column,
+        shown.join(", ")
+    )
 }
 
 /// Each filter with the file's name for its column; an unknown column is an
@@ -187,7 +240,11 @@ mod tests {
         assert_eq!(list.to_string(), "deliveries.order_status in delivered|shipped");
         assert!("review_score<=2".parse::<RowFilter>().is_err());
         assert!("tickets.a=1".parse::<RowFilter>().unwrap_err().contains("unknown table"));
-        assert!("complaints.a~1".parse::<RowFilter>().is_err());
+        assert!("complaints.a~(".parse::<RowFilter>().unwrap_err().contains("regular expression"));
+        assert_eq!(f("complaints.InvoiceNo^=C").op, Op::StartsWith);
+        assert_eq!(f("complaints.InvoiceNo~^C").op, Op::Matches);
+        assert_eq!(f("complaints.InvoiceNo!~^C").op, Op::NotMatches);
+        assert_eq!(f("complaints.InvoiceNo!~^C").to_string(), "complaints.InvoiceNo!~^C");
     }
 
     #[test]
@@ -207,5 +264,11 @@ mod tests {
         assert!(not.keeps(Some("delivered")) && not.keeps(None) && !not.keeps(Some("Canceled")));
         assert!(f("complaints.amount>4,5").keeps(Some("5")));
         assert!(f("complaints.day>=2025-01-10").keeps(Some("2025-02-01")));
+        let cancelled = f("complaints.InvoiceNo^=c");
+        assert!(cancelled.keeps(Some("C536379")) && !cancelled.keeps(Some("536379")));
+        let pattern = f("complaints.InvoiceNo~^C\\d+$");
+        assert!(pattern.keeps(Some("c536379")) && !pattern.keeps(Some("C53x")) && !pattern.keeps(None));
+        let not = f("complaints.InvoiceNo!~^C");
+        assert!(not.keeps(Some("536379")) && not.keeps(None) && !not.keeps(Some("C1")));
     }
 }

@@ -92,12 +92,18 @@ impl PartialOrd for Reason {
 pub enum Note {
     /// The customer was to come from the delivery, whose order is unknown.
     NoCustomerOrderUnknown,
+    /// The row shares its complaint id with an earlier row of another
+    /// customer: not merged, a complaint of its own.
+    IdSharedAcrossCustomers,
 }
 
 impl Note {
     pub fn text(&self) -> &'static str {
         match self {
             Note::NoCustomerOrderUnknown => "without a customer (order not in deliveries)",
+            Note::IdSharedAcrossCustomers => {
+                "sharing a complaint id with another customer's row (kept apart)"
+            }
         }
     }
 }

@@ -1,27 +1,55 @@
-//! Reading the two exports: files, column roles, values, and the ledger.
+//! Reading the two exports: files, column roles, values, the ledger, and
+//! the deliveries counted where they are read (a file, or a database). The
+//! options a dataset is built with are defined here, at the bottom, so
+//! every layer above reads the same ones.
 
 pub mod channels;
 pub mod complaints;
 pub mod decode;
+pub mod deliveries;
 pub mod filter;
 pub mod keys;
 pub mod ledger;
+pub mod plan;
 pub mod postgres;
 pub mod roles;
 pub mod source;
 pub mod time;
 pub mod warehouse;
 
-use chrono::NaiveDate;
+use std::path::PathBuf;
+
+use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
+use encoding_rs::Encoding;
 
 pub use filter::RowFilter;
 pub use roles::{ColumnOverride, Role, Roles, Table};
-pub use source::{ReadSettings, Source};
+pub use source::Source;
 
-/// Input settings shared by every command (from flags and the config file).
+use crate::period::Period;
+
+/// How one table's file is read: `--encoding`, `--delimiter`, `--sheet`,
+/// `--dayfirst` and `--date-format`, each either for both tables or with a
+/// table prefix (`--date-format complaints=%d-%m-%y`).
+#[derive(Clone, Debug, Default)]
+pub struct TableOptions {
+    pub delimiter: Option<u8>,
+    pub encoding: Option<&'static Encoding>,
+    pub sheet: Option<String>,
+    pub dayfirst: Option<bool>,
+    pub date_format: Option<String>,
+}
+
+/// Everything a dataset is built with, resolved from flags, the config file
+/// and defaults (`cli`).
 #[derive(Clone, Debug)]
-pub struct InputOptions {
+pub struct DatasetOptions {
+    pub complaints: PathBuf,
+    pub deliveries: PathBuf,
+    /// How each file is read.
+    pub complaints_table: TableOptions,
+    pub deliveries_table: TableOptions,
     pub overrides: Vec<ColumnOverride>,
     /// Channel spellings (trimmed, case-folded) → channel.
     pub channels: std::collections::HashMap<String, String>,
@@ -34,16 +62,40 @@ pub struct InputOptions {
     /// The command needs deliveries per customer: count them in the same
     /// pass where the counter can.
     pub per_customer: bool,
-    pub complaints: TableOptions,
-    pub deliveries: TableOptions,
+    /// `--keep-id`: values that look like placeholder ids (`0`, `guest`) but
+    /// are real customers or orders.
+    pub keep_ids: Vec<String>,
+    /// `--period`; None: week, or the deliveries' own when coarser.
+    pub period: Option<Period>,
+    pub by: Vec<Segment>,
+    pub repeat_key: RepeatKey,
+    pub window_days: u32,
+    pub attribution: Attribution,
+    pub strict: bool,
+    /// Follow-ups are known up to this day (one-contact resolution, maturity).
+    pub as_of: Option<NaiveDate>,
+    /// Confidence of the rate intervals.
+    pub confidence: f64,
+    /// Reading flags given on the command line, checked against the files
+    /// they were meant for: a flag no file uses is an error.
+    pub flags: Vec<GivenFlag>,
 }
 
-impl InputOptions {
+/// A per-table reading flag as given on the command line (`--sheet`,
+/// `--encoding`, `--delimiter`), for one table or both.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GivenFlag {
+    pub flag: &'static str,
+    pub table: Option<Table>,
+    pub value: String,
+}
+
+impl DatasetOptions {
     /// How to read one table's file.
     pub fn table(&self, table: Table) -> &TableOptions {
         match table {
-            Table::Complaints => &self.complaints,
-            Table::Deliveries => &self.deliveries,
+            Table::Complaints => &self.complaints_table,
+            Table::Deliveries => &self.deliveries_table,
         }
     }
 
@@ -51,16 +103,131 @@ impl InputOptions {
     pub fn filters_of(&self, table: Table) -> Vec<&RowFilter> {
         self.filters.iter().filter(|f| f.table == table).collect()
     }
+
+    /// `as_of` as the end of that day.
+    pub fn as_of_time(&self) -> Option<NaiveDateTime> {
+        self.as_of.and_then(|d| d.succ_opt()).and_then(|d| d.and_hms_opt(0, 0, 0))
+    }
 }
 
-/// How one table's file is read: `--encoding`, `--delimiter`, `--sheet`,
-/// `--dayfirst` and `--date-format`, each either for both tables or with a
-/// table prefix (`--date-format complaints=%d-%m-%y`).
-#[derive(Clone, Debug, Default)]
-pub struct TableOptions {
-    pub read: ReadSettings,
-    pub dayfirst: Option<bool>,
-    pub date_format: Option<String>,
+impl DatasetOptions {
+    /// Options for reading files only (`inspect`): the mappings and how
+    /// each file is read, everything else at its default.
+    pub fn reading(
+        overrides: Vec<ColumnOverride>,
+        complaints: TableOptions,
+        deliveries: TableOptions,
+    ) -> Self {
+        DatasetOptions {
+            complaints: PathBuf::new(),
+            deliveries: PathBuf::new(),
+            complaints_table: complaints,
+            deliveries_table: deliveries,
+            overrides,
+            channels: Default::default(),
+            tz: chrono_tz::UTC,
+            range: DateRange::default(),
+            filters: Vec::new(),
+            count_rows: false,
+            per_customer: false,
+            keep_ids: Vec::new(),
+            period: None,
+            by: Vec::new(),
+            repeat_key: RepeatKey::Customer,
+            window_days: 7,
+            attribution: Attribution::Complaint,
+            strict: false,
+            as_of: None,
+            confidence: 0.95,
+            flags: Vec::new(),
+        }
+    }
+
+    /// The `--by` segments as the output names them.
+    pub fn by_names(&self) -> Vec<String> {
+        self.by.iter().map(|b| b.name.clone()).collect()
+    }
+}
+
+/// A `--by` segment: one column of both files (`--by region`), or a pair of
+/// differently named ones (`--by 'complaints.Marca=deliveries.empresa'`),
+/// shown under the complaints' name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Segment {
+    pub name: String,
+    pub complaints: String,
+    pub deliveries: String,
+}
+
+impl Segment {
+    /// Its column's name in one table (found there like a role name).
+    pub fn column(&self, table: Table) -> &str {
+        match table {
+            Table::Complaints => &self.complaints,
+            Table::Deliveries => &self.deliveries,
+        }
+    }
+}
+
+impl std::str::FromStr for Segment {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        let side = |part: &str| -> Option<(Table, String)> {
+            let (table, column) = part.trim().split_once('.')?;
+            let table = match roles::normalize(table).as_str() {
+                "complaints" | "complaint" => Table::Complaints,
+                "deliveries" | "delivery" | "orders" => Table::Deliveries,
+                _ => return None,
+            };
+            Some((table, column.trim().to_string()))
+        };
+        if let Some((a, b)) = text.split_once('=')
+            && let (Some(a), Some(b)) = (side(a), side(b))
+        {
+            let (c, d) = match (a, b) {
+                ((Table::Complaints, c), (Table::Deliveries, d))
+                | ((Table::Deliveries, d), (Table::Complaints, c)) => (c, d),
+                _ => return Err(format!("--by {text:?}: pair a complaints column with a deliveries column")),
+            };
+            if c.is_empty() || d.is_empty() {
+                return Err(format!("--by {text:?}: name both columns"));
+            }
+            return Ok(Segment { name: c.clone(), complaints: c, deliveries: d });
+        }
+        if text.is_empty() {
+            return Err("--by needs a column name".into());
+        }
+        Ok(Segment { name: text.to_string(), complaints: text.to_string(), deliveries: text.to_string() })
+    }
+}
+
+/// Which date puts a complaint in a period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Attribution {
+    /// The complaint's own time (default).
+    Complaint,
+    /// Its delivery's time, through the order key.
+    Delivery,
+}
+
+/// What makes two complaints "the same problem's" contacts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RepeatKey {
+    Customer,
+    CustomerOrder,
+    CustomerCategory,
+}
+
+impl RepeatKey {
+    pub fn name(self) -> &'static str {
+        match self {
+            RepeatKey::Customer => "customer",
+            RepeatKey::CustomerOrder => "customer+order",
+            RepeatKey::CustomerCategory => "customer+category",
+        }
+    }
 }
 
 /// `--from`/`--to`, inclusive dates.

@@ -23,9 +23,15 @@ impl Table {
     /// Roles of this table in the order they claim columns.
     pub fn roles(self) -> &'static [Role] {
         match self {
-            Table::Complaints => {
-                &[Role::Time, Role::Id, Role::Customer, Role::Channel, Role::Order, Role::Category]
-            }
+            Table::Complaints => &[
+                Role::Time,
+                Role::Id,
+                Role::Customer,
+                Role::Channel,
+                Role::Order,
+                Role::Category,
+                Role::Count,
+            ],
             Table::Deliveries => &[Role::Time, Role::Count, Role::Customer, Role::Order],
         }
     }
@@ -154,7 +160,20 @@ impl Role {
                 "incident_id",
                 "number",
             ],
-            (Role::Count, _) => &["count", "deliveries", "n", "volume", "orders", "shipments"],
+            (Role::Count, Table::Deliveries) => {
+                &["count", "deliveries", "n", "volume", "orders", "shipments"]
+            }
+            // Complaints that arrive already counted (a regulator's rows per
+            // month and site); the values must read as counts (`input::plan`).
+            (Role::Count, Table::Complaints) => &[
+                "count",
+                "n",
+                "complaints",
+                "complaint_count",
+                "number_of_complaints",
+                "num_complaints",
+                "volume",
+            ],
         }
     }
 }
@@ -222,6 +241,11 @@ impl Role {
     }
 }
 
+/// Words that make a column name a time's, tried after the aliases and
+/// shapes; among such columns only one whose values read as times may be
+/// the time (`input::plan`).
+const TIME_WORDS: [&str; 7] = ["date", "time", "created", "opened", "month", "period", "week"];
+
 /// Why a column plays its role (what `inspect` says).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Choice {
@@ -231,6 +255,21 @@ pub enum Choice {
     Alias(&'static str),
     /// Its name has the shape.
     Pattern(Pattern),
+    /// Its name has a date or time word (the time role only).
+    Word(&'static str),
+}
+
+impl Choice {
+    /// Aliases come first, then shapes, then words: a time column is
+    /// chosen from the first rank that has one whose values read as times.
+    pub fn rank(&self) -> u8 {
+        match self {
+            Choice::Named => 0,
+            Choice::Alias(_) => 1,
+            Choice::Pattern(_) => 2,
+            Choice::Word(_) => 3,
+        }
+    }
 }
 
 impl fmt::Display for Choice {
@@ -239,6 +278,7 @@ impl fmt::Display for Choice {
             Choice::Named => f.write_str("named with --col or the config"),
             Choice::Alias(a) => write!(f, "name is {a}"),
             Choice::Pattern(p) => write!(f, "name looks like {p}"),
+            Choice::Word(w) => write!(f, "name has {w:?} and its values read as times"),
         }
     }
 }
@@ -293,8 +333,11 @@ pub struct Roles {
     pub why: BTreeMap<Role, Choice>,
     /// Other columns whose names fit the role, in the order tried.
     pub candidates: BTreeMap<Role, Vec<String>>,
-    /// A time given as a date column and a time-of-day column (`Date+Time`).
+    /// A time given as two columns (`Date+Time`, `Year+Month`).
     pub time_pair: Option<(String, String)>,
+    /// Every column whose name fits the time role, best first, with why
+    /// (the values decide among them: `input::plan`).
+    pub time_candidates: Vec<(String, Choice)>,
 }
 
 impl Roles {
@@ -303,6 +346,18 @@ impl Roles {
         let mut roles = Roles::default();
         let mut taken: Vec<&str> = Vec::new();
         for o in overrides.iter().filter(|o| o.table == table) {
+            if !table.roles().contains(&o.role) {
+                let roles: Vec<String> = table.roles().iter().map(|r| r.to_string()).collect();
+                bail!(
+                    "--col {}.{}={}: the {} have no {} role; theirs are {}",
+                    table.name(),
+                    o.role,
+                    o.column,
+                    table.name(),
+                    o.role,
+                    roles.join(", ")
+                );
+            }
             // A date and a time of day in two columns: `Date+Time`.
             if o.role == Role::Time
                 && find_column(columns, &o.column).is_none()
@@ -346,6 +401,13 @@ impl Roles {
                     fits.push((c, Choice::Pattern(pattern)));
                 }
             }
+            if role == Role::Time {
+                for c in columns {
+                    if let Some(word) = TIME_WORDS.iter().find(|w| normalize(c).contains(*w)) {
+                        fits.push((c, Choice::Word(word)));
+                    }
+                }
+            }
             let mut seen = Vec::new();
             fits.retain(|(c, _)| {
                 !seen.contains(c) && {
@@ -353,6 +415,9 @@ impl Roles {
                     true
                 }
             });
+            if role == Role::Time {
+                roles.time_candidates = fits.iter().map(|(c, why)| ((*c).clone(), why.clone())).collect();
+            }
             if !roles.columns.contains_key(&role)
                 && let Some(i) = fits.iter().position(|(c, _)| !taken.contains(&c.as_str()))
             {
@@ -432,7 +497,14 @@ pub fn nearest_hint(columns: &[String], wanted: &str) -> String {
     columns
         .iter()
         .map(|c| (edit_distance(&normalize(c), &wanted), c))
-        .filter(|(d, c)| *d <= wanted.len().max(normalize(c).len()) / 2)
+        // Close: a few letters apart (a typo), or one name inside the other.
+        .filter(|(d, c)| {
+            let name = normalize(c);
+            *d <= (wanted.len().max(name.len()) / 3).max(1)
+                || (name.len() >= 3
+                    && wanted.len() >= 3
+                    && (name.contains(&wanted) || wanted.contains(&name)))
+        })
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| format!(" Closest match: {c:?}."))
         .unwrap_or_default()

@@ -1,6 +1,6 @@
 //! Opening an input: a file, a glob or directory of same-shaped files, or `-`
 //! for stdin. Format by extension (`.csv/.tsv/.txt`, `.parquet`, `.xlsx`,
-//! `.ndjson/.jsonl`, each optionally `.gz`/`.zst`); inputs polars cannot scan
+//! `.ndjson/.jsonl`, each optionally `.gz`/`.zst`/`.bz2`/`.zip`); inputs polars cannot scan
 //! directly are first turned into UTF-8 CSV (`decode`). The CSV delimiter is
 //! sniffed, the header read, and the scan gives every column as text so each
 //! value is parsed, and every failure ledgered, by this crate.
@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
-use encoding_rs::Encoding;
 use polars::prelude::*;
 
+use super::TableOptions;
 use super::decode::{self, Compression, extension};
 
 /// Name of the row-number column added to every scan.
@@ -62,14 +62,6 @@ impl Kind {
     }
 }
 
-/// How to read text inputs (from flags).
-#[derive(Clone, Debug, Default)]
-pub struct ReadSettings {
-    pub delimiter: Option<u8>,
-    pub encoding: Option<&'static Encoding>,
-    pub sheet: Option<String>,
-}
-
 #[derive(Clone, Debug)]
 pub struct Source {
     /// As the user wrote it (a path, a glob, a directory or `-`).
@@ -92,7 +84,7 @@ const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
 
 impl Source {
     /// Open `given`, detect its format and read its column names.
-    pub fn open(given: &Path, settings: &ReadSettings) -> Result<Source> {
+    pub fn open(given: &Path, settings: &TableOptions) -> Result<Source> {
         let shown = given.display().to_string();
         let files = expand(given)?;
         let kind = Kind::of(&files[0]);

@@ -127,8 +127,11 @@ impl TimeParser {
         if let Some(format) = custom {
             return Ok(TimeParser { layout: TimeLayout::Custom(format.to_string()), tz });
         }
-        let count =
-            |layout: &TimeLayout| samples.iter().filter(|s| parse_with(layout, s, tz).is_some()).count();
+        // Only readings inside 1900–2200 count: ids read as Excel serial
+        // days or epoch seconds land centuries away.
+        let count = |layout: &TimeLayout| {
+            samples.iter().filter(|s| parse_with(layout, s, tz).is_some_and(plausible_year)).count()
+        };
         let counts: Vec<(TimeLayout, usize)> = TimeLayout::DETECTABLE
             .into_iter()
             .map(|l| {
@@ -468,6 +471,30 @@ fn parse_custom(value: &str, format: &str, tz: Tz) -> Option<NaiveDateTime> {
 /// Whether `date` is plausible: between 1900 and 2200.
 pub fn plausible_year(date: NaiveDateTime) -> bool {
     (1900..=2200).contains(&date.year())
+}
+
+/// For a value of six or eight digits (`990201`, `20240131`): the
+/// `--date-format` that reads it as a plausible date, and that date.
+pub fn compact_date_hint(value: &str) -> Option<(&'static str, NaiveDate)> {
+    let v = value.trim();
+    if !v.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let format = match v.len() {
+        6 => "%y%m%d",
+        8 => "%Y%m%d",
+        _ => return None,
+    };
+    let date = NaiveDate::parse_from_str(v, format).ok()?;
+    plausible_year(date.and_time(NaiveTime::MIN)).then_some((format, date))
+}
+
+/// How many of `samples` `parser` reads, and how many of those land in
+/// 1900–2200.
+pub fn readable(parser: &TimeParser, samples: &[&str]) -> (usize, usize) {
+    let parsed: Vec<NaiveDateTime> = samples.iter().filter_map(|s| parser.parse(s)).collect();
+    let plausible = parsed.iter().filter(|t| plausible_year(**t)).count();
+    (parsed.len(), plausible)
 }
 
 #[cfg(test)]

@@ -160,6 +160,14 @@ impl Dialect {
             Op::Le => "<=",
             Op::Gt => ">",
             Op::Ge => ">=",
+            Op::StartsWith => {
+                let value = filter.values[0].trim().to_lowercase();
+                return format!("SUBSTR({text}, 1, {}) = {}", value.chars().count(), self.literal(&value));
+            }
+            Op::Matches | Op::NotMatches => {
+                let matches = self.regex_match(&self.present(column), &filter.values[0]);
+                return if filter.op == Op::Matches { matches } else { format!("NOT ({matches})") };
+            }
         };
         let one = |value: &str| match numeric(value) {
             Some(n) => {
@@ -177,6 +185,20 @@ impl Dialect {
             parts.into_iter().next().expect("one")
         } else {
             format!("({})", parts.join(" OR "))
+        }
+    }
+
+    /// Whether `text` contains a match of the regular expression `pattern`,
+    /// case-insensitive (as `--where COL~PATTERN`).
+    fn regex_match(self, text: &str, pattern: &str) -> String {
+        let p = self.literal(pattern);
+        let ci = self.literal(&format!("(?i){pattern}"));
+        match self {
+            Dialect::Postgres => format!("{text} ~* {p}"),
+            Dialect::Duckdb => format!("regexp_matches({text}, {p}, 'i')"),
+            Dialect::Spark => format!("{text} RLIKE {ci}"),
+            Dialect::Bigquery => format!("REGEXP_CONTAINS({text}, {ci})"),
+            Dialect::Snowflake => format!("REGEXP_INSTR({text}, {p}, 1, 1, 0, 'i') > 0"),
         }
     }
 

@@ -1,21 +1,12 @@
-//! Complaints per customer, each customer's deliveries where the deliveries
-//! carry customers, and the concentration summary (docs/METHODS.md §4.6).
+//! Complaints per customer and the concentration summary (docs/METHODS.md
+//! §4.6), with each customer's deliveries where the deliveries carry
+//! customers (counted by `input::deliveries::per_customer`).
 
-use std::borrow::Cow;
-
-use anyhow::{Context, Result};
-use polars::prelude::*;
 use rayon::prelude::*;
 
-use super::deliveries::{DeliveriesSource, DeliveryCounts};
-use super::per_customer::PerCustomer;
 use crate::input::complaints::Complaint;
+use crate::input::deliveries::per_customer::PerCustomer;
 use crate::input::keys::{Key, Keys};
-use crate::input::ledger::Reason;
-use crate::input::roles::Role;
-use crate::input::source::explain_read_error;
-use crate::input::warehouse::DeliveriesQuery;
-use crate::input::{DateRange, parse_count, present};
 use crate::stats::gini::{customers_for_half, generalized_gini_with_zeros, gini, gini_with_zeros, top_share};
 use crate::stats::poisson::{benjamini_hochberg, expected_repeat_complainers, poisson_tail};
 
@@ -184,101 +175,6 @@ impl Population {
         let complainants = self.complainants.iter().map(|&d| (d as f64, 1));
         complainants.chain(self.quiet_deliveries.iter().map(|(&d, &n)| (d as f64, n))).collect()
     }
-}
-
-/// Deliveries per customer inside `range` (the days counted), when the
-/// deliveries carry a customer column: the rows the count used (the same
-/// filters; order lines once per order), one polars group-by over the file
-/// or one query in the database.
-pub fn deliveries_per_customer<'a>(
-    source: &DeliveriesSource,
-    counts: &'a DeliveryCounts,
-    range: DateRange,
-) -> Result<Option<Cow<'a, PerCustomer>>> {
-    let Some(customer) = counts.roles.get(Role::Customer) else {
-        return Ok(None);
-    };
-    let source = match source {
-        DeliveriesSource::File(source) => source,
-        DeliveriesSource::Postgres(pg, query) => {
-            let query = DeliveriesQuery { from: range.from, to: range.to, ..(**query).clone() };
-            let counts = crate::input::postgres::per_customer(pg, &query, customer)?;
-            let counts = counts.iter().map(|(c, n)| (c.as_str(), *n));
-            return Ok(Some(Cow::Owned(PerCustomer::from_counts(counts))));
-        }
-    };
-    let time = counts.roles.get(Role::Time).expect("time is required");
-    let mut group = vec![col(customer).cast(DataType::String).alias("__customer")];
-    // When the count kept every row (nothing rejected but extra lines of an
-    // order), no row needs its time or filter values checked again: one
-    // group per customer, not per customer and time.
-    let every_row = counts.ledger.rejected.keys().all(|reason| *reason == Reason::MoreLines);
-    if let (true, Some(counted)) = (every_row, &counts.per_customer) {
-        return Ok(Some(Cow::Borrowed(counted)));
-    }
-    let ranged = !every_row && range != Default::default();
-    let filters = if every_row { &[][..] } else { &counts.filters[..] };
-    if ranged {
-        group.push(col(time).cast(DataType::String).alias("__time"));
-    }
-    if let Some(count) = counts.roles.get(Role::Count) {
-        group.push(col(count).cast(DataType::String).alias("__count"));
-    }
-    // The same rows as the count: filter columns in the key, each group
-    // kept or dropped whole; order lines counted once per order.
-    for (k, (_, column)) in filters.iter().enumerate() {
-        group.push(col(column.as_str()).cast(DataType::String).alias(format!("__filter{k}")));
-    }
-    let deliveries = match &counts.order_lines {
-        Some(order) => (col(order.as_str()).drop_nulls().n_unique() + col(order.as_str()).null_count())
-            .cast(DataType::UInt64)
-            .alias("__rows"),
-        None => len().cast(DataType::UInt64).alias("__rows"),
-    };
-    let frame = source
-        .scan()?
-        .group_by(group)
-        .agg([deliveries])
-        .collect_with_engine(Engine::Streaming)
-        .map_err(|e| explain_read_error(source, anyhow::Error::new(e)))
-        .with_context(|| format!("{}: cannot count deliveries per customer", source.display()))?
-        .unwrap_single();
-    let customers = frame.column("__customer")?.str()?;
-    let rows = frame.column("__rows")?.u64()?;
-    let times = if ranged { Some(frame.column("__time")?.str()?) } else { None };
-    let count_text = match counts.roles.get(Role::Count) {
-        Some(_) => Some(frame.column("__count")?.str()?),
-        None => None,
-    };
-    let filter_values = (0..filters.len())
-        .map(|k| frame.column(&format!("__filter{k}")).and_then(|c| c.str()))
-        .collect::<PolarsResult<Vec<_>>>()?;
-    // The groups kept, as (customer, deliveries); `from_counts` adds up each
-    // customer's groups.
-    let mut kept: Vec<(&str, u64)> = Vec::new();
-    for g in 0..frame.height() {
-        let Some(customer) = present(customers.get(g)) else {
-            continue;
-        };
-        if filters.iter().zip(&filter_values).any(|((filter, _), values)| !filter.keeps(values.get(g))) {
-            continue;
-        }
-        if let Some(times) = times {
-            let date = present(times.get(g)).and_then(|t| counts.time.parse(t)).map(|t| t.date());
-            if !date.is_some_and(|d| range.contains(d)) {
-                continue;
-            }
-        }
-        let per_row = match count_text {
-            Some(texts) => match present(texts.get(g)).and_then(parse_count) {
-                Some(c) => c,
-                None => continue,
-            },
-            None => 1,
-        };
-        kept.push((customer, rows.get(g).unwrap_or(0) * per_row));
-    }
-    Ok(Some(Cow::Owned(PerCustomer::from_counts(kept))))
 }
 
 #[cfg(test)]

@@ -4,56 +4,22 @@
 //! complaint linked to its key's previous and next contact.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
-
-use chrono::{NaiveDate, NaiveDateTime};
 
 use anyhow::{Result, bail};
+use chrono::NaiveDate;
 
-use super::deliveries::{self, DeliveriesSource, DeliveryCounts, Granularity};
-use super::period::Period;
-use super::repeats::{Contact, RepeatKey, link_contacts};
-use crate::input::Role;
-use crate::input::complaints::{self, ComplaintTable, TimeSource};
+use super::repeats::{Contact, link_contacts};
+use crate::input::complaints::{self, ComplaintTable, Needs};
+use crate::input::deliveries::orders::orders_info;
+use crate::input::deliveries::{DeliveriesSource, DeliveryCounts, Granularity};
 use crate::input::keys::Key;
 use crate::input::ledger::{Ledger, Note, Reason};
-use crate::input::{DateRange, InputOptions, Source};
-
-/// Which date puts a complaint in a period.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Attribution {
-    /// The complaint's own time (default).
-    Complaint,
-    /// Its delivery's time, through the order key.
-    Delivery,
-}
-
-/// Everything a command counts with, resolved from flags, the config file
-/// and defaults (`cli`).
-#[derive(Clone, Debug)]
-pub struct DatasetOptions {
-    pub complaints: PathBuf,
-    pub deliveries: PathBuf,
-    pub input: InputOptions,
-    /// `--period`; None: week, or the deliveries' own when coarser.
-    pub period: Option<Period>,
-    pub by: Vec<String>,
-    pub repeat_key: RepeatKey,
-    pub window_days: u32,
-    pub attribution: Attribution,
-    pub strict: bool,
-    /// Follow-ups are known up to this day (one-contact resolution, maturity).
-    pub as_of: Option<NaiveDate>,
-    /// Confidence of the rate intervals.
-    pub confidence: f64,
-}
-
-impl DatasetOptions {
-    /// `as_of` as the end of that day.
-    pub fn as_of_time(&self) -> Option<NaiveDateTime> {
-        self.as_of.and_then(|d| d.succ_opt()).and_then(|d| d.and_hms_opt(0, 0, 0))
-    }
-}
+use crate::input::plan::{Head, TablePlan, missing_time, plan_file};
+use crate::input::roles::{Role, Table, nearest_hint};
+use crate::input::source::Kind;
+use crate::input::time::TimeLayout;
+use crate::input::{DatasetOptions, DateRange, Source};
+use crate::period::Period;
 
 pub struct Dataset {
     /// The period counted by: `--period`, else from the deliveries.
@@ -79,6 +45,12 @@ impl Dataset {
             Some(c) => DateRange { from: Some(c.window.0), to: Some(c.window.1) },
             None => range,
         }
+    }
+
+    /// For each `--by` column: whether the deliveries carry it (else its
+    /// values get complaint counts and shares, not rates).
+    pub fn segments_in_deliveries(&self) -> Vec<bool> {
+        self.deliveries.plan.segments.iter().map(Option::is_some).collect()
     }
 }
 
@@ -111,28 +83,27 @@ impl Coverage {
 }
 
 pub fn load(options: &DatasetOptions) -> Result<Dataset> {
-    let input = &options.input;
-    let complaints_source = Source::open(&options.complaints, &input.complaints.read)?;
+    let complaints_source = Source::open(&options.complaints, &options.complaints_table)?;
+    let deliveries_source = DeliveriesSource::open(&options.deliveries, &options.deliveries_table)?;
+    // Both tables are planned before either is read: every missing role
+    // and unreadable column of both is one message, within seconds.
+    let (complaints_plan, deliveries_plan) = plan_both(&complaints_source, &deliveries_source, options)?;
+    let needs = Needs::of(&complaints_plan, options);
+    check_segments(&complaints_plan, &deliveries_plan, options)?;
     // The complaints load first, then the deliveries are counted. Side by
     // side they were a little faster, but their peaks added up: the
     // complaints' frame beside a table of millions of customers (measured
     // in BENCHMARKS.md).
-    let keep_orders =
-        options.repeat_key == RepeatKey::CustomerOrder || options.attribution == Attribution::Delivery;
-    let loaded = complaints::load(&complaints_source, input, &options.by, keep_orders);
-    // A broken deliveries file is named before a broken complaints file, as
-    // when the two were read side by side.
-    let (deliveries_source, mut deliveries) =
-        deliveries::open_and_count(&options.deliveries, input, &options.by)?;
+    let mut complaints = complaints::load(&complaints_source, complaints_plan, options)?;
+    let mut deliveries = deliveries_source.count(deliveries_plan, options)?;
     let period = options.period.unwrap_or(match deliveries.granularity {
         Granularity::Month => Period::Month,
         Granularity::Week | Granularity::Day => Period::Week,
     });
     check_granularity(&deliveries, &deliveries_source, period)?;
-    let mut complaints = loaded?;
-    let lag_days = join_orders(&mut complaints, &deliveries, &deliveries_source, options)?;
+    let lag_days = join_orders(&mut complaints, &deliveries, &deliveries_source, needs)?;
     for complaint in complaints.records.iter_mut().filter(|c| c.counted) {
-        if !input.range.contains(complaint.bucket_date) {
+        if !options.range.contains(complaint.bucket_date) {
             complaint.counted = false;
             complaints.ledger.reclassify_used(Reason::OutsideRange, 1, complaint.row);
         }
@@ -143,7 +114,11 @@ pub fn load(options: &DatasetOptions) -> Result<Dataset> {
     if options.strict {
         refuse_rejections(&[&complaints.ledger, &deliveries.ledger])?;
     }
-    let contacts = link_contacts(&complaints.records, options.repeat_key, options.window_days);
+    let contacts = if complaints.is_counted() {
+        vec![Contact::default(); complaints.records.len()]
+    } else {
+        link_contacts(&complaints.records, options.repeat_key, options.window_days)
+    };
     Ok(Dataset {
         period,
         period_from_deliveries: options.period.is_none() && period == Period::Month,
@@ -156,6 +131,122 @@ pub fn load(options: &DatasetOptions) -> Result<Dataset> {
     })
 }
 
+/// Plan both tables; the problems of both in one message.
+fn plan_both(
+    complaints: &Source,
+    deliveries: &DeliveriesSource,
+    options: &DatasetOptions,
+) -> Result<(TablePlan, TablePlan)> {
+    check_read_flags(complaints, deliveries, options)?;
+    let complaints_plan = (|| {
+        let head = Head::read(complaints)?;
+        let by: Vec<&str> = options.by.iter().map(|b| b.column(Table::Complaints)).collect();
+        let plan = plan_file(complaints, &head, Table::Complaints, options, &by)?;
+        // No time of its own: taken from the delivery, when nothing was
+        // named like a time and an order id can find the delivery.
+        let from_order = plan.roles.time_candidates.is_empty() && plan.roles.get(Role::Order).is_some();
+        if plan.time.is_none() && !from_order {
+            return Err(missing_time(&plan, &head, options.table(Table::Complaints), options.tz));
+        }
+        Ok(plan)
+    })();
+    let deliveries_plan = deliveries.plan(options);
+    match (complaints_plan, deliveries_plan) {
+        (Ok(c), Ok(d)) => Ok((c, d)),
+        (Err(e), Ok(_)) | (Ok(_), Err(e)) => Err(e),
+        (Err(c), Err(d)) => bail!("{c:#}\nAnd {d:#}"),
+    }
+}
+
+/// Flags for reading a file that the file does not use are errors, never
+/// ignored: `--sheet` for a file that is not a workbook, `--encoding` and
+/// `--delimiter` for Parquet or a database. A flag for both files must be
+/// used by one of them.
+fn check_read_flags(
+    complaints: &Source,
+    deliveries: &DeliveriesSource,
+    options: &DatasetOptions,
+) -> Result<()> {
+    let kind = |table: Table| match (table, deliveries) {
+        (Table::Complaints, _) => Some(complaints.kind),
+        (Table::Deliveries, DeliveriesSource::File(s)) => Some(s.kind),
+        (Table::Deliveries, DeliveriesSource::Postgres(_)) => None,
+    };
+    for given in &options.flags {
+        let tables: Vec<Table> = match given.table {
+            Some(t) => vec![t],
+            None => vec![Table::Complaints, Table::Deliveries],
+        };
+        let used = |t: Table| match given.flag {
+            "--sheet" => kind(t) == Some(Kind::Xlsx),
+            _ => matches!(kind(t), Some(Kind::Csv | Kind::Ndjson)),
+        };
+        if !tables.iter().any(|&t| used(t)) {
+            let what = |t: Table| match kind(t) {
+                Some(k) => format!("the {} file is {}", t.name(), k.name()),
+                None => format!("the {} are read from PostgreSQL", t.name()),
+            };
+            let why: Vec<String> = tables.iter().map(|&t| what(t)).collect();
+            bail!(
+                "{} {}: no file reads it ({}). Drop the flag{}",
+                given.flag,
+                given.value,
+                why.join(", "),
+                if given.flag == "--sheet" { ", or pass the workbook" } else { "" }
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Every `--by` column must be in the complaints (or come from each
+/// complaint's delivery, through the order id); the deliveries may lack it
+/// (its values then get counts and shares, not rates). A missing column is
+/// named with the file that lacks it and that file's closest columns.
+fn check_segments(complaints: &TablePlan, deliveries: &TablePlan, options: &DatasetOptions) -> Result<()> {
+    for (k, segment) in options.by.iter().enumerate() {
+        let lacks = |plan: &TablePlan| {
+            let name = segment.column(plan.table);
+            format!(
+                "the {} file ({}) has no column {name:?}.{}",
+                plan.table.name(),
+                plan.file,
+                nearest_hint(&plan.columns, name)
+            )
+        };
+        match (&complaints.segments[k], &deliveries.segments[k]) {
+            (None, None) => bail!(
+                "--by {}: {} And {} Its columns are: {}. If the two files name it differently, pair them: \
+                 --by 'complaints.COLUMN=deliveries.COLUMN'",
+                segment.name,
+                lacks(complaints),
+                lacks(deliveries),
+                complaints.columns.join(", ")
+            ),
+            (None, Some(_)) => {
+                let why = match (complaints.roles.get(Role::Order), deliveries.roles.get(Role::Order)) {
+                    (Some(_), Some(_)) => continue,
+                    (None, _) => "the complaints have no order id to find it by",
+                    (_, None) => {
+                        "the deliveries have no order column to find it by (--col deliveries.order=COLUMN)"
+                    }
+                };
+                bail!(
+                    "--by {}: {} It could come from each complaint's delivery, but {why}. If the complaints \
+                 name it differently, pair the two: --by 'complaints.COLUMN=deliveries.{}'. The complaints' \
+                 columns are: {}",
+                    segment.name,
+                    lacks(complaints),
+                    segment.deliveries,
+                    complaints.columns.join(", ")
+                )
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// Give complaints what they lack from their delivery, found by order id:
 /// the `--by` values, the customer, the delivery date (`--attribute
 /// delivery`) or, for a list without times (returns), the time itself.
@@ -165,22 +256,20 @@ fn join_orders(
     complaints: &mut ComplaintTable,
     deliveries: &DeliveryCounts,
     source: &DeliveriesSource,
-    options: &DatasetOptions,
+    needs: Needs,
 ) -> Result<Vec<f64>> {
-    let time_from_order = complaints.time_source == TimeSource::FromOrder;
-    let by_delivery = options.attribution == Attribution::Delivery || time_from_order;
-    let needs_segment = !complaints.has_segment_column.iter().all(|&has| has);
-    let customer_from_order = complaints.roles.get(Role::Customer).is_none()
-        && complaints.roles.get(Role::Order).is_some()
-        && deliveries.roles.get(Role::Customer).is_some()
-        && deliveries.roles.get(Role::Order).is_some();
-    if !(by_delivery || needs_segment || customer_from_order) {
+    let time_from_order = needs.time;
+    let by_delivery = needs.delivery_date || time_from_order;
+    let customer_from_order = needs.customer
+        && deliveries.plan.roles.get(Role::Customer).is_some()
+        && deliveries.plan.roles.get(Role::Order).is_some();
+    if !(by_delivery || needs.segments || customer_from_order) {
         return Ok(Vec::new());
     }
     complaints.customers_from_orders = customer_from_order;
     let orders: HashSet<String> =
         (0..complaints.orders.len()).map(|k| complaints.orders.text(Key::of(k)).to_string()).collect();
-    let info = deliveries::orders_info(source, deliveries, &options.by, &orders)?;
+    let info = orders_info(source, deliveries, &orders)?;
     let mut lag_days = Vec::new();
     let mut unknown_rows = Vec::new();
     let ComplaintTable { records, orders: order_ids, customers, .. } = complaints;
@@ -205,7 +294,7 @@ fn join_orders(
                 }
             }
             // Only the customer was wanted: still a complaint, without a customer.
-            None if !by_delivery && !needs_segment => {}
+            None if !by_delivery && !needs.segments => {}
             _ => {
                 complaint.counted = false;
                 unknown_rows.push(complaint.row);
@@ -244,6 +333,13 @@ fn clip_to_coverage(
             Some((lo, hi)) => Some((lo.min(d), hi.max(d))),
         },
     );
+    // Complaints dated by their month or ISO week cover it whole.
+    let complaints_cover = match complaints.plan.parser.layout {
+        TimeLayout::Month => Granularity::Month,
+        TimeLayout::IsoWeek => Granularity::Week,
+        _ => Granularity::Day,
+    };
+    let complaint_days = complaint_days.map(|(first, last)| (first, complaints_cover.last_day(last)));
     let granularity = deliveries.granularity;
     let delivery_days = match (deliveries.rows_per_date.keys().next(), deliveries.rows_per_date.keys().last())
     {
@@ -259,7 +355,7 @@ fn clip_to_coverage(
     // Sparse complaints: days without any at an edge may be chance, not the
     // export's edge. A gap whose deliveries would bring no complaint at the
     // overall rate with a chance of 1% or more counts as covered.
-    let counted = complaints.records.iter().filter(|c| c.counted).count() as f64;
+    let counted: f64 = complaints.records.iter().filter(|c| c.counted).map(|c| f64::from(c.weight)).sum();
     let delivered: u64 = deliveries.counts.values().sum();
     let rate = if delivered > 0 { counted / delivered as f64 } else { 0.0 };
     // Deliveries dated from..=to; a week's or month's count spread evenly over its days.

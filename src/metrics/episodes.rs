@@ -151,7 +151,8 @@ pub fn summarise(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::repeats::{RepeatKey, link_contacts, tests::fixture};
+    use crate::input::RepeatKey;
+    use crate::metrics::repeats::{link_contacts, tests::fixture};
 
     fn t(s: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()

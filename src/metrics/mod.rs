@@ -1,13 +1,9 @@
-//! Counting: deliveries per date × segment (polars), repeat contacts, and the
-//! period table that the statistics and renderers work from.
+//! Counting and linking what `input` hands over: complaints matched to
+//! their deliveries and clipped to the days both exports cover (`dataset`),
+//! repeat contacts, episodes, the period table, and concentration.
 
 pub mod customers;
 pub mod dataset;
-pub mod deliveries;
 pub mod episodes;
-pub mod fast_count;
-pub mod parquet_count;
-pub mod per_customer;
-pub mod period;
 pub mod period_table;
 pub mod repeats;

@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Days, NaiveDate};
 
-use super::period::Period;
 use super::repeats::Contact;
-use crate::input::complaints::Complaint;
+use crate::input::complaints::{Complaint, GivenContacts};
+use crate::period::Period;
 use crate::stats::laney::{Chart, Limits, Signal, control_chart};
 use crate::stats::runs::{Runs, anhoej};
 use crate::stats::wilson::wilson_interval;
@@ -173,9 +173,12 @@ pub struct TableSpec<'a> {
 
 /// Build the table from counted complaints (with their contacts) and the
 /// deliveries per date × segment. `None` when there is nothing to count.
+/// `given`: counted complaints' repeats and switches from their own
+/// columns, in place of the contacts.
 pub fn build(
     complaints: &[Complaint],
     contacts: &[Contact],
+    given: Option<&[GivenContacts]>,
     deliveries: &BTreeMap<(NaiveDate, Vec<String>), u64>,
     spec: &TableSpec,
 ) -> Option<PeriodTable> {
@@ -200,9 +203,17 @@ pub fn build(
         let segment = segment_of(&complaints[i]);
         segments.insert(segment.clone());
         let cell = cells.entry((period.start(complaints[i].bucket_date), segment)).or_default();
-        cell.complaints += 1;
-        cell.repeat_complaints += u64::from(contacts[i].repeat);
-        cell.channel_switches += u64::from(contacts[i].switch);
+        cell.complaints += u64::from(complaints[i].weight);
+        match given {
+            Some(given) => {
+                cell.repeat_complaints += u64::from(given[i].repeats);
+                cell.channel_switches += u64::from(given[i].switches);
+            }
+            None => {
+                cell.repeat_complaints += u64::from(contacts[i].repeat);
+                cell.channel_switches += u64::from(contacts[i].switch);
+            }
+        }
     }
     if segments.is_empty() {
         segments.insert(vec![String::new(); by.len()]);
@@ -282,7 +293,8 @@ fn mark_longest_run(rows: &mut [PeriodRow], used: &[usize], rates: &[f64], centr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::repeats::{RepeatKey, link_contacts, tests::fixture};
+    use crate::input::RepeatKey;
+    use crate::metrics::repeats::{link_contacts, tests::fixture};
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
@@ -301,7 +313,7 @@ mod tests {
             mature_until: None,
             window: None,
         };
-        let table = build(&complaints, &contacts, &deliveries, &spec).unwrap();
+        let table = build(&complaints, &contacts, None, &deliveries, &spec).unwrap();
         assert_eq!(table.rows.len(), 1);
         let jan = &table.rows[0];
         assert_eq!((jan.start, jan.end), (d("2024-01-01"), d("2024-01-31")));
@@ -330,7 +342,7 @@ mod tests {
         let by = ["region".to_string()];
         let spec =
             TableSpec { period: Period::Week, by: &by, chart: Chart::P, mature_until: None, window: None };
-        let table = build(&segmented, &contacts, &deliveries, &spec).unwrap();
+        let table = build(&segmented, &contacts, None, &deliveries, &spec).unwrap();
         // Weeks of 2024-01-01 .. 2024-01-29 = 5 weeks × 2 segments.
         assert_eq!(table.rows.len(), 10);
         let b_first = table.rows.iter().find(|r| r.segment == ["B"] && r.start == d("2024-01-01")).unwrap();
@@ -363,6 +375,7 @@ mod tests {
                     category: None,
                     segment: Box::default(),
                     bucket_date: date,
+                    weight: 1,
                     counted: true,
                 });
             }
@@ -375,7 +388,7 @@ mod tests {
             mature_until: None,
             window: None,
         };
-        let table = build(&complaints, &contacts, &deliveries, &spec).unwrap();
+        let table = build(&complaints, &contacts, None, &deliveries, &spec).unwrap();
         let runs = &table.runs[0].runs;
         assert!(
             runs.longest_run <= runs.longest_run_limit && runs.crossings < runs.crossings_limit,
@@ -397,7 +410,7 @@ mod tests {
         }
         let window = Some((d("2024-01-03"), d("2024-01-30")));
         let spec = TableSpec { period: Period::Week, by: &[], chart: Chart::P, mature_until: None, window };
-        let table = build(&complaints, &contacts, &deliveries, &spec).unwrap();
+        let table = build(&complaints, &contacts, None, &deliveries, &spec).unwrap();
         let signals: Vec<Option<RowSignal>> = table.rows.iter().map(|r| r.signal()).collect();
         assert_eq!(signals.first(), Some(&Some(RowSignal::Partial)));
         assert_eq!(signals.last(), Some(&Some(RowSignal::Partial)));

@@ -1,68 +1,32 @@
 //! Repeat contacts and channel switches (docs/METHODS.md §3.2): each complaint's place in
 //! its key's chain of complaints, ordered by (time, row).
 
-use std::str::FromStr;
-
 use chrono::{Duration, NaiveDateTime};
 use rayon::slice::ParallelSliceMut;
 
+use crate::input::RepeatKey;
 use crate::input::complaints::Complaint;
 
-/// What makes two complaints "the same problem's" contacts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RepeatKey {
-    Customer,
-    CustomerOrder,
-    CustomerCategory,
-}
-
-impl FromStr for RepeatKey {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, String> {
-        Ok(match text.to_ascii_lowercase().replace(' ', "").as_str() {
-            "customer" => RepeatKey::Customer,
-            "customer+order" => RepeatKey::CustomerOrder,
-            "customer+category" => RepeatKey::CustomerCategory,
-            other => {
-                return Err(format!(
-                    "unknown repeat key {other:?}: use customer, customer+order or customer+category"
-                ));
-            }
+/// A number for each complaint's key, equal for equal keys and distinct
+/// otherwise; `None` (never a repeat) when a part is missing. Customers and
+/// orders are already integer codes; the few categories get theirs here.
+fn key_numbers(key: RepeatKey, complaints: &[Complaint]) -> Vec<Option<u64>> {
+    let mut categories: foldhash::HashMap<&str, u64> = Default::default();
+    complaints
+        .iter()
+        .map(|c| {
+            let customer = c.customer?.index() as u64;
+            let second = match key {
+                RepeatKey::Customer => 0,
+                RepeatKey::CustomerOrder => c.order?.index() as u64,
+                RepeatKey::CustomerCategory => {
+                    let next = categories.len() as u64;
+                    *categories.entry(c.category.as_deref()?).or_insert(next)
+                }
+            };
+            Some(customer << 32 | second)
         })
-    }
-}
-
-impl RepeatKey {
-    pub fn name(self) -> &'static str {
-        match self {
-            RepeatKey::Customer => "customer",
-            RepeatKey::CustomerOrder => "customer+order",
-            RepeatKey::CustomerCategory => "customer+category",
-        }
-    }
-
-    /// A number for each complaint's key, equal for equal keys and distinct
-    /// otherwise; `None` (never a repeat) when a part is missing. Customers
-    /// and orders are already integer codes; the few categories get theirs here.
-    fn numbers(self, complaints: &[Complaint]) -> Vec<Option<u64>> {
-        let mut categories: foldhash::HashMap<&str, u64> = Default::default();
-        complaints
-            .iter()
-            .map(|c| {
-                let customer = c.customer?.index() as u64;
-                let second = match self {
-                    RepeatKey::Customer => 0,
-                    RepeatKey::CustomerOrder => c.order?.index() as u64,
-                    RepeatKey::CustomerCategory => {
-                        let next = categories.len() as u64;
-                        *categories.entry(c.category.as_deref()?).or_insert(next)
-                    }
-                };
-                Some(customer << 32 | second)
-            })
-            .collect()
-    }
+        .collect()
 }
 
 /// One complaint's relation to its key's other complaints.
@@ -88,7 +52,7 @@ pub struct Contact {
 /// `contacts[i]` describes `complaints[i]`.
 pub fn link_contacts(complaints: &[Complaint], key: RepeatKey, window_days: u32) -> Vec<Contact> {
     let window = Duration::days(i64::from(window_days));
-    let numbers = key.numbers(complaints);
+    let numbers = key_numbers(key, complaints);
     // One sort by (key, time, row) makes each key's complaints a run, in
     // contact order; no string compared, sorted on both cores. Sized once,
     // and each list dropped once used: with millions of complaints this is
@@ -186,6 +150,7 @@ pub(crate) mod tests {
                 category: None,
                 segment: Box::default(),
                 bucket_date: NaiveDateTime::parse_from_str(time, "%Y-%m-%d %H:%M").unwrap().date(),
+                weight: 1,
                 counted: time.starts_with("2024-01"),
             })
             .collect();

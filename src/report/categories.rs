@@ -16,11 +16,11 @@ use crate::output::{Cell, Table};
 /// Categories of counted complaints, most first; `None` without a
 /// category column.
 pub fn view(data: &Dataset) -> Option<View> {
-    data.complaints.roles.get(crate::input::Role::Category)?;
+    data.complaints.plan.roles.get(crate::input::Role::Category)?;
     let mut counts: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
     for (c, contact) in data.complaints.records.iter().zip(&data.contacts).filter(|(c, _)| c.counted) {
         let entry = counts.entry(c.category.as_deref().unwrap_or("(none)")).or_default();
-        entry.0 += 1;
+        entry.0 += u64::from(c.weight);
         entry.1 += u64::from(contact.repeat);
     }
     let mut sorted: Vec<(&str, (u64, u64))> = counts.into_iter().collect();

@@ -11,19 +11,20 @@ use serde_json::{Value, json};
 use super::View;
 use super::pictures;
 use super::summary::concentration_json;
-use crate::metrics::customers::{
-    complaints_per_customer, concentration, customer_rows, deliveries_per_customer,
-};
-use crate::metrics::dataset::{Dataset, DatasetOptions};
+use crate::input::DatasetOptions;
+use crate::input::deliveries::per_customer::deliveries_per_customer;
+use crate::metrics::customers::{complaints_per_customer, concentration, customer_rows};
+use crate::metrics::dataset::Dataset;
 use crate::output::table::{share, thousands};
 use crate::output::{Cell, Table};
 
 /// The `top` customers who complain most, and the concentration summary.
 pub fn view(data: &Dataset, options: &DatasetOptions, top: usize) -> Result<View> {
-    let complaints = data.complaints.records.iter().filter(|c| c.counted).count() as u64;
+    let complaints: u64 =
+        data.complaints.records.iter().filter(|c| c.counted).map(|c| u64::from(c.weight)).sum();
     let deliveries: u64 = data.deliveries.counts.values().sum();
     let p_bar = (deliveries > 0).then(|| complaints as f64 / deliveries as f64);
-    let days = data.counted_days(options.input.range);
+    let days = data.counted_days(options.range);
     let exposures = deliveries_per_customer(&data.deliveries_source, &data.deliveries, days)?;
     let customers = &data.complaints.customers;
     let counts = complaints_per_customer(&data.complaints.records, customers);

@@ -9,7 +9,8 @@ use serde_json::json;
 
 use super::View;
 use super::pictures;
-use crate::metrics::dataset::{Dataset, DatasetOptions};
+use crate::input::DatasetOptions;
+use crate::metrics::dataset::Dataset;
 use crate::metrics::episodes::summarise;
 use crate::output::table::{share, thousands};
 use crate::output::{Cell, Table};

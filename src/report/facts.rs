@@ -5,10 +5,11 @@
 
 use chrono::{Days, NaiveDate};
 
+use crate::input::RepeatKey;
+use crate::input::{Attribution, DatasetOptions};
 use crate::metrics::customers::Concentration;
-use crate::metrics::dataset::{Attribution, Coverage, Dataset, DatasetOptions};
+use crate::metrics::dataset::{Coverage, Dataset};
 use crate::metrics::period_table::{Counts, PeriodTable, RowSignal};
-use crate::metrics::repeats::RepeatKey;
 use crate::stats::funnel::quantile_type7;
 use crate::stats::glm::{TrendFit, poisson_trend};
 use crate::stats::verdict::{RECENT_PERIODS, RecentRise, Series, Verdict, decide, recent_rise};
@@ -270,8 +271,8 @@ pub fn maturity(options: &DatasetOptions, maturity_days: Option<u32>, data: &Dat
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::period::Period;
     use crate::metrics::period_table::PeriodRow;
+    use crate::period::Period;
     use crate::stats::laney::{Limits, Signal};
 
     fn row(start: &str, segment: &str, signal: Option<Signal>) -> PeriodRow {

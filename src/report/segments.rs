@@ -7,27 +7,32 @@ use serde_json::json;
 
 use super::View;
 use super::pictures;
-use crate::metrics::dataset::{Dataset, DatasetOptions};
-use crate::metrics::period::Period;
+use crate::input::DatasetOptions;
+use crate::metrics::dataset::Dataset;
 use crate::metrics::period_table::{self, TableSpec};
 use crate::output::table::{ledger_line, percent, thousands};
 use crate::output::{Cell, Table};
+use crate::period::Period;
 use crate::stats::funnel::{Flag, funnel};
 use crate::stats::laney::Chart;
 
 /// Compare the segments of `options.by` over all counted days.
 pub fn view(data: &Dataset, options: &DatasetOptions) -> Result<View> {
-    let input = options;
+    let names = options.by_names();
     let spec = TableSpec {
         period: Period::All,
-        by: &input.by,
+        by: &names,
         chart: Chart::LaneyPPrime,
         mature_until: None,
         window: None,
     };
-    let Some(table) =
-        period_table::build(&data.complaints.records, &data.contacts, &data.deliveries.counts, &spec)
-    else {
+    let Some(table) = period_table::build(
+        &data.complaints.records,
+        &data.contacts,
+        data.complaints.given.as_deref(),
+        &data.deliveries.counts,
+        &spec,
+    ) else {
         bail!(
             "nothing to compare: {} {}",
             ledger_line(&data.complaints.ledger),
@@ -40,7 +45,7 @@ pub fn view(data: &Dataset, options: &DatasetOptions) -> Result<View> {
     let n: Vec<f64> = with_deliveries.iter().map(|&i| table.rows[i].counts.deliveries as f64).collect();
     let result = funnel(&x, &n);
 
-    let mut columns: Vec<String> = input.by.clone();
+    let mut columns: Vec<String> = names.clone();
     columns.extend(
         [
             "deliveries",
@@ -86,7 +91,7 @@ pub fn view(data: &Dataset, options: &DatasetOptions) -> Result<View> {
     };
     let outside_998 = count(&|f| matches!(f, Flag::High | Flag::Low));
     let outside_95 = count(&|_| true);
-    let by = input.by.join("/");
+    let by = names.join("/");
     let mut headline = Vec::new();
     match &result {
         Some(f) => {

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use crate::metrics::dataset::Attribution;
+use crate::input::Attribution;
 use crate::metrics::period_table::{Counts, PeriodRow, PeriodTable};
 use crate::output::table::{percent, share, thousands};
 use crate::stats::glm::{MIN_PERIODS as TREND_FIT_PERIODS, TrendFit};

@@ -20,7 +20,7 @@ use polars::io::parquet::read::_internal::to_deserializer;
 use polars::io::parquet::read::{FileMetadata, ParquetReader, infer_schema};
 use polars::prelude::*;
 
-use super::fast_count::{Counted, Group, KeyCut, cut_text};
+use super::fast_csv::{Counted, Group, KeyCut, cut_text};
 use super::per_customer::{self, Batch};
 
 /// How the time column becomes the group key.
@@ -46,7 +46,7 @@ pub struct Columns<'a> {
 pub fn count(files: &[PathBuf], names: &Columns, time: TimeRead) -> Result<Counted> {
     let mut plans = Vec::with_capacity(files.len());
     for path in files {
-        plans.push(Plan::open(path, names)?);
+        plans.push(FilePlan::open(path, names)?);
     }
     let work: Vec<(usize, usize)> = plans
         .iter()
@@ -92,7 +92,7 @@ pub fn count(files: &[PathBuf], names: &Columns, time: TimeRead) -> Result<Count
 }
 
 /// One file: its footer and the arrow fields of the needed columns.
-struct Plan {
+struct FilePlan {
     path: PathBuf,
     file: File,
     metadata: std::sync::Arc<FileMetadata>,
@@ -100,8 +100,8 @@ struct Plan {
     fields: Vec<ArrowField>,
 }
 
-impl Plan {
-    fn open(path: &Path, names: &Columns) -> Result<Plan> {
+impl FilePlan {
+    fn open(path: &Path, names: &Columns) -> Result<FilePlan> {
         let file = File::open(path).with_context(|| format!("{}: cannot open the file", path.display()))?;
         let metadata =
             ParquetReader::new(file.try_clone()?).get_metadata().map_err(anyhow::Error::new)?.clone();
@@ -115,7 +115,7 @@ impl Plan {
                 schema.get(name).cloned().with_context(|| format!("{}: no column {name:?}", path.display()))
             })
             .collect::<Result<_>>()?;
-        Ok(Plan { path: path.to_path_buf(), file, metadata, fields })
+        Ok(FilePlan { path: path.to_path_buf(), file, metadata, fields })
     }
 
     /// Decode one column of row group `g` (all nulls where the row group
@@ -340,8 +340,8 @@ fn date_text(days: i32) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::fast_csv::{self, Fields};
     use super::*;
-    use crate::metrics::fast_count::{self, Fields};
 
     /// Rows of (time text, region, count text), with missing values, values
     /// past 12 bytes, a non-ASCII region and times that do not parse.
@@ -403,7 +403,7 @@ mod tests {
             let names = Columns { time: "when", segments: &segments, count: Some("n"), customer: None };
             let ours = count(std::slice::from_ref(&parquet), &names, TimeRead::Text(cut)).unwrap().groups;
             let fields = Fields { time: 0, segments: vec![1], count: Some(2), cut, customer: None };
-            let expected = fast_count::count(&[&csv], b',', &fields).unwrap();
+            let expected = fast_csv::count(&[&csv], b',', &fields).unwrap();
             let rows: u64 = ours.iter().map(|g| g.rows).sum();
             assert_eq!(rows, 500);
             // The CSV counter reads an empty field as missing; Parquet keeps
