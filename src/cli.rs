@@ -340,6 +340,36 @@ impl ReadArgs {
 }
 
 impl InputArgs {
+    /// The options of a view command, resolved with what it uses: no
+    /// periods (the counted days are one), `--by` only where it compares
+    /// segments, deliveries per customer where it needs them. A flag given
+    /// on the command line that the command does not use is an error.
+    pub fn resolve_for(&self, uses: crate::cmd::Uses) -> Result<DatasetOptions> {
+        let command = uses.command;
+        if let Some(period) = self.period {
+            let name = period.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default();
+            bail!("--period {name}: {command} looks at the counted days as a whole; --period is for report");
+        }
+        if uses.segments && self.by.is_empty() && self.config_by()?.is_empty() {
+            bail!("{command} needs the segment column to compare: pass --by COL (e.g. --by region)");
+        }
+        if !uses.segments && !self.by.is_empty() {
+            bail!("--by {}: {command} has no segments; --by is for report and compare", self.by[0].name);
+        }
+        let mut options = self.resolve()?;
+        options.period = Some(Period::All);
+        options.per_customer = uses.per_customer;
+        if !uses.segments {
+            options.by.clear();
+        }
+        Ok(options)
+    }
+
+    /// The config file's `by`, for the check that a comparison has one.
+    fn config_by(&self) -> Result<Vec<String>> {
+        Ok(Config::load(self.read.config.as_deref())?.defaults.by.unwrap_or_default())
+    }
+
     /// Everything the dataset loader and the statistics need, from flags,
     /// then the config file (`--config`, else ./complaint-rate.toml), then
     /// the defaults.

@@ -2,12 +2,11 @@
 //! cumulative share — which few categories make most complaints — and, with
 //! `--chart`, the Pareto chart.
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result};
 use serde_json::json;
 
-use super::Output;
+use super::Uses;
 use crate::cli::{InputArgs, OutputArgs};
-use crate::period::Period;
 use crate::report::categories;
 
 pub const EXAMPLES: &str = "\
@@ -27,31 +26,15 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<u8> {
-    let output = Output::prepare(&args.output, true)?;
-    let mut options = args.input.resolve()?;
-    // No period table here: deliveries counted per week or month are fine.
-    options.period = Some(Period::All);
-    let data = output.load(&options)?;
-    let Some(view) = categories::view(&data) else {
-        bail!(
-            "{}: no category column in the complaints (names such as category, reason, type, issue, topic). \
-             Its columns are: {}. Name it with --col complaints.category=COLUMN",
-            data.complaints.ledger.file,
-            data.complaints.plan.columns.join(", ")
-        );
-    };
-    let document = super::view_document(
-        view,
-        &data,
-        args.output.quiet,
-        vec![],
-        json!({
-            "complaints": options.complaints.display().to_string(),
-            "deliveries": options.deliveries.display().to_string(),
-            "from": options.range.from.map(|d| d.to_string()),
-            "to": options.range.to.map(|d| d.to_string()),
-        }),
-    );
-    output.write(&document)?;
-    Ok(0)
+    let uses = Uses { command: "categories", segments: false, per_customer: false };
+    super::run_view(&args.input, &args.output, uses, json!({}), |data, _| {
+        categories::view(data).with_context(|| {
+            format!(
+                "{}: no category column in the complaints (names such as category, reason, type, issue, topic). \
+                 Its columns are: {}. Name it with --col complaints.category=COLUMN",
+                data.complaints.ledger.file,
+                data.complaints.plan.columns.join(", ")
+            )
+        })
+    })
 }

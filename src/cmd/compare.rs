@@ -2,12 +2,11 @@
 //! of line. One row per segment on a funnel plot: rate against the overall
 //! rate θ₀ with 95% and 99.8% limits widened for overdispersion (docs/METHODS.md §4.4).
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use serde_json::json;
 
-use super::Output;
+use super::Uses;
 use crate::cli::{InputArgs, OutputArgs};
-use crate::period::Period;
 use crate::report::segments;
 
 pub const EXAMPLES: &str = "\
@@ -28,29 +27,6 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<u8> {
-    let output = Output::prepare(&args.output, true)?;
-    let mut options = args.input.resolve()?;
-    if options.by.is_empty() {
-        bail!("compare needs the segment column to compare: pass --by COL (e.g. --by region)");
-    }
-    // No period table here: deliveries counted per week or month are fine.
-    options.period = Some(Period::All);
-    let input = &options;
-    let data = output.load(&options)?;
-    let view = segments::view(&data, &options)?;
-    let document = super::view_document(
-        view,
-        &data,
-        args.output.quiet,
-        vec![],
-        json!({
-            "complaints": input.complaints.display().to_string(),
-            "deliveries": input.deliveries.display().to_string(),
-            "by": input.by_names(),
-            "from": input.range.from.map(|d| d.to_string()),
-            "to": input.range.to.map(|d| d.to_string()),
-        }),
-    );
-    output.write(&document)?;
-    Ok(0)
+    let uses = Uses { command: "compare", segments: true, per_customer: false };
+    super::run_view(&args.input, &args.output, uses, json!({}), segments::view)
 }

@@ -4,12 +4,11 @@
 //! many customers make half of all complaints, Gini and generalized Gini,
 //! and observed against expected customers with two or more complaints.
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use serde_json::json;
 
-use super::Output;
+use super::Uses;
 use crate::cli::{InputArgs, OutputArgs};
-use crate::period::Period;
 use crate::report::concentration;
 
 pub const EXAMPLES: &str = "\
@@ -32,35 +31,9 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<u8> {
-    let output = Output::prepare(&args.output, true)?;
-    let mut options = args.input.resolve()?;
-    // No period table here: deliveries counted per week or month are fine.
-    options.period = Some(Period::All);
-    options.per_customer = true;
-    let input = &options;
-    let data = output.load(&options)?;
-    if !data.complaints.has_customers() {
-        bail!(
-            "{}: no customer column in the complaints, so complaints cannot be attributed to customers. \
-             Its columns are: {}. Name it with --col complaints.customer=COLUMN",
-            data.complaints.ledger.file,
-            data.complaints.plan.columns.join(", ")
-        );
-    }
-    let view = concentration::view(&data, &options, args.top)?;
-    let document = super::view_document(
-        view,
-        &data,
-        args.output.quiet,
-        vec![],
-        json!({
-            "complaints": input.complaints.display().to_string(),
-            "deliveries": input.deliveries.display().to_string(),
-            "top": args.top,
-            "from": input.range.from.map(|d| d.to_string()),
-            "to": input.range.to.map(|d| d.to_string()),
-        }),
-    );
-    output.write(&document)?;
-    Ok(0)
+    let uses = Uses { command: "customers", segments: false, per_customer: true };
+    super::run_view(&args.input, &args.output, uses, json!({ "top": args.top }), |data, options| {
+        super::needs_contacts(data, "customers")?;
+        concentration::view(data, options, args.top)
+    })
 }

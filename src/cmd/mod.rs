@@ -20,8 +20,8 @@ use std::path::PathBuf;
 use anyhow::{Result, anyhow};
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::cli::{ColorArg, OutputArgs};
-use crate::input::DatasetOptions;
+use crate::cli::{ColorArg, InputArgs, OutputArgs};
+use crate::input::{Attribution, DatasetOptions};
 use crate::metrics::dataset::{self, Dataset};
 use crate::output::{self, Document, OutputFormat, RenderOptions, writer};
 use crate::report::View;
@@ -112,21 +112,36 @@ fn terminal_width(to_terminal: bool) -> Option<usize> {
     columns.or_else(|| if to_terminal { comfy_table::Table::new().width().map(usize::from) } else { None })
 }
 
-/// The document of a command that shows one view (compare, customers,
-/// repeats, categories): its sentences unless `-q`, its tables, picture and
-/// summary, the ledger and the parameters.
-fn view_document(
-    view: View,
-    data: &Dataset,
-    quiet: bool,
-    notes: Vec<String>,
-    parameters: serde_json::Value,
-) -> Document {
-    Document {
+/// What a view command (compare, customers, repeats, categories) takes of
+/// the shared input flags: options are resolved with it, never patched
+/// after, and a flag it does not use is an error.
+#[derive(Clone, Copy, Debug)]
+pub struct Uses {
+    /// The command's name, for messages.
+    pub command: &'static str,
+    /// It compares segments: `--by` is required (else `--by` is refused).
+    pub segments: bool,
+    /// It needs deliveries per customer (concentration).
+    pub per_customer: bool,
+}
+
+/// A view command: load what `uses` says, build its view, write it.
+pub fn run_view(
+    input: &InputArgs,
+    output_args: &OutputArgs,
+    uses: Uses,
+    own: serde_json::Value,
+    build: impl FnOnce(&Dataset, &DatasetOptions) -> Result<View>,
+) -> Result<u8> {
+    let output = Output::prepare(output_args, true)?;
+    let options = input.resolve_for(uses)?;
+    let data = output.load(&options)?;
+    let view = build(&data, &options)?;
+    let document = Document {
         title: view.title,
         verdict: None,
         figure: view.figure,
-        headline: if quiet { vec![] } else { view.headline },
+        headline: if output.quiet { vec![] } else { view.headline },
         terminal_extra: vec![],
         json_whole: None,
         json_head: vec![("summary".into(), view.summary)],
@@ -134,10 +149,73 @@ fn view_document(
         extra: view.extra,
         terminal_columns: None,
         sections: vec![],
-        notes: if quiet { vec![] } else { notes },
+        notes: if output.quiet { vec![] } else { view.notes },
         ledgers: vec![data.complaints.ledger.clone(), data.deliveries.ledger.clone()],
-        parameters,
+        parameters: parameters(&options, &data, own),
+    };
+    output.write(&document)?;
+    Ok(0)
+}
+
+/// The `parameters` member of a JSON document: what the run was asked and
+/// how it read the files, the same for every command; `own` adds the
+/// command's own flags.
+pub fn parameters(options: &DatasetOptions, data: &Dataset, own: serde_json::Value) -> serde_json::Value {
+    let roles = |roles: &crate::input::Roles| -> serde_json::Value {
+        roles
+            .columns
+            .iter()
+            .map(|(role, column)| (role.to_string(), serde_json::json!(column)))
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    };
+    let mut out = serde_json::json!({
+        "complaints": options.complaints.display().to_string(),
+        "deliveries": data.deliveries_source.display(),
+        "period": data.period.name(),
+        "by": options.by_names(),
+        "from": options.range.from.map(|d| d.to_string()),
+        "to": options.range.to.map(|d| d.to_string()),
+        "tz": options.tz.name(),
+        "window_days": options.window_days,
+        "repeat_key": options.repeat_key.name(),
+        "attribute": match options.attribution {
+            Attribution::Complaint => "complaint",
+            Attribution::Delivery => "delivery",
+        },
+        "as_of": options.as_of.map(|d| d.to_string()),
+        "confidence": options.confidence,
+        "complaint_columns": roles(&data.complaints.plan.roles),
+        "complaint_time_format": data.complaints.plan.parser.layout.describe(),
+        "delivery_columns": roles(&data.deliveries.plan.roles),
+        "delivery_time_format": data.deliveries.plan.parser.layout.describe(),
+    });
+    if let (Some(map), serde_json::Value::Object(own)) = (out.as_object_mut(), own) {
+        map.extend(own);
     }
+    out
+}
+
+/// A view that needs one row per contact with a customer (customers,
+/// repeats): the reason it cannot be made, if any.
+pub fn needs_contacts(data: &Dataset, command: &str) -> Result<()> {
+    let complaints = &data.complaints;
+    if let Some(column) = complaints.plan.count() {
+        anyhow::bail!(
+            "{}: {command} is not available: the complaints arrive counted (column {column:?}), not one row per \
+             contact, so repeats and customers cannot be told apart. report and categories work on the counts",
+            complaints.ledger.file
+        );
+    }
+    if !complaints.has_customers() {
+        anyhow::bail!(
+            "{}: {command} needs a customer column in the complaints, and they have none. Its columns are: {}. \
+             Name it with --col complaints.customer=COLUMN",
+            complaints.ledger.file,
+            complaints.plan.columns.join(", ")
+        );
+    }
+    Ok(())
 }
 
 /// Whether an error is a closed stdout pipe (`| head`), which is success.

@@ -3,14 +3,12 @@
 //! episodes (chains of contacts about one problem), forward one-contact
 //! resolution, and the channel transition matrix.
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use serde_json::json;
 
-use super::Output;
+use super::Uses;
 use crate::cli::{InputArgs, OutputArgs};
-use crate::period::Period;
 use crate::report::contacts;
-use crate::report::sentences::SURVEY_CAUTION;
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -30,34 +28,9 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<u8> {
-    let output = Output::prepare(&args.output, true)?;
-    let mut options = args.input.resolve()?;
-    // No period table here: deliveries counted per week or month are fine.
-    options.period = Some(Period::All);
-    let input = &options;
-    let data = output.load(&options)?;
-    if !data.complaints.has_customers() {
-        bail!(
-            "{}: repeats need a customer column in the complaints; name it with --col complaints.customer=COLUMN",
-            data.complaints.ledger.file
-        );
-    }
-    let view = contacts::view(&data, &options);
-    let document = super::view_document(
-        view,
-        &data,
-        args.output.quiet,
-        vec![SURVEY_CAUTION.to_string()],
-        json!({
-            "complaints": input.complaints.display().to_string(),
-            "deliveries": input.deliveries.display().to_string(),
-            "window_days": input.window_days,
-            "repeat_key": input.repeat_key.name(),
-            "as_of": input.as_of.map(|d| d.to_string()),
-            "from": input.range.from.map(|d| d.to_string()),
-            "to": input.range.to.map(|d| d.to_string()),
-        }),
-    );
-    output.write(&document)?;
-    Ok(0)
+    let uses = Uses { command: "repeats", segments: false, per_customer: false };
+    super::run_view(&args.input, &args.output, uses, json!({}), |data, options| {
+        super::needs_contacts(data, "repeats")?;
+        Ok(contacts::view(data, options))
+    })
 }

@@ -9,20 +9,20 @@
 use anyhow::{Result, bail};
 use chrono::NaiveDate;
 use clap::ValueEnum;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::Output;
 use crate::cli::{InputArgs, LimitsArg, OutputArgs, parse_rate};
+use crate::input::DatasetOptions;
 use crate::input::DateRange;
 use crate::input::Role;
 use crate::input::deliveries::per_customer::deliveries_per_customer;
-use crate::input::{Attribution, DatasetOptions};
 use crate::metrics::customers::{Concentration, complaints_per_customer, concentration as concentration_of};
 use crate::metrics::dataset::Dataset;
 use crate::metrics::period_table::{self, PeriodTable, TableSpec};
 use crate::output::table::{ledger_line, percent, thousands};
 use crate::output::{Document, Section, TerminalColumn};
-use crate::report::facts::{self, Facts, Settings};
+use crate::report::facts::{self, CountedComplaints, Facts, Settings};
 use crate::report::sentences::{self, SURVEY_CAUTION};
 use crate::report::summary::{self, Known};
 use crate::report::{View, categories, concentration, contacts, pictures, segments};
@@ -130,6 +130,11 @@ pub fn run(args: &Args) -> Result<u8> {
         has_channel: data.complaints.plan.roles.get(Role::Channel).is_some(),
         period_from_deliveries: data.period_from_deliveries,
         time_from_order: data.complaints.time_from_order(),
+        counted: data.complaints.plan.count().map(|column| CountedComplaints {
+            column: column.to_string(),
+            given_contacts: data.complaints.given.is_some(),
+        }),
+        placeholders: data.complaints.placeholders.clone(),
     };
     let concentration = concentration(&data, &table, days)?;
     let facts = Facts::gather(settings, &data, table, maturity, concentration);
@@ -242,14 +247,6 @@ fn document(
         TerminalColumn::new("ucl", "ucl", 5),
         TerminalColumn::new("signal", "signal", 6),
     ]);
-    let roles = |roles: &crate::input::Roles| -> Value {
-        roles
-            .columns
-            .iter()
-            .map(|(role, column)| (role.to_string(), json!(column)))
-            .collect::<serde_json::Map<_, _>>()
-            .into()
-    };
     let mut lines = vec![sentences::headline(facts.verdict).to_string()];
     lines.extend(reasons.iter().map(|r| format!("  • {r}")));
 
@@ -272,34 +269,20 @@ fn document(
         main: summary::period_rows(
             &facts.table,
             z,
-            Known {
-                repeats: facts.settings.has_customer,
-                switches: facts.settings.has_customer && facts.settings.has_channel,
-            },
+            Known { repeats: facts.settings.knows_repeats(), switches: facts.settings.knows_switches() },
         ),
         extra: vec![],
         terminal_columns: Some(terminal_columns),
         sections: vec![],
         notes: if has_customers && !args.output.quiet { vec![SURVEY_CAUTION.to_string()] } else { vec![] },
         ledgers: vec![data.complaints.ledger.clone(), data.deliveries.ledger.clone()],
-        parameters: json!({
-            "complaints": options.complaints.display().to_string(),
-            "deliveries": options.deliveries.display().to_string(),
-            "period": data.period.name(),
-            "by": options.by_names(),
-            "from": options.range.from.map(|d| d.to_string()),
-            "to": options.range.to.map(|d| d.to_string()),
-            "tz": options.tz.name(),
-            "window_days": options.window_days,
-            "repeat_key": options.repeat_key.name(),
-            "attribute": match options.attribution { Attribution::Complaint => "complaint", Attribution::Delivery => "delivery" },
-            "maturity_days": facts.maturity.map(|m| m.days),
-            "confidence": options.confidence,
-            "limits": match Chart::from(args.limits) { Chart::LaneyPPrime => "laney", Chart::P => "p" },
-            "complaint_columns": roles(&data.complaints.plan.roles),
-            "complaint_time_format": data.complaints.plan.parser.layout.describe(),
-            "delivery_columns": roles(&data.deliveries.plan.roles),
-            "delivery_time_format": data.deliveries.plan.parser.layout.describe(),
-        }),
+        parameters: super::parameters(
+            options,
+            data,
+            json!({
+                "maturity_days": facts.maturity.map(|m| m.days),
+                "limits": match Chart::from(args.limits) { Chart::LaneyPPrime => "laney", Chart::P => "p" },
+            }),
+        ),
     }
 }

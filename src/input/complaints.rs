@@ -58,6 +58,8 @@ pub struct Placeholder {
     pub role: Role,
     pub value: String,
     pub rows: u64,
+    /// Complaint rows read (used).
+    pub of_rows: u64,
 }
 
 /// Counted complaints' repeats and switches, from the table's own columns
@@ -448,6 +450,7 @@ fn drop_placeholders(table: &mut ComplaintTable, keep: &[String]) {
                 role,
                 value: keys.text(k).to_string(),
                 rows: rows[k.index()],
+                of_rows: table.records.len() as u64,
             });
         }
         for c in &mut table.records {

@@ -44,7 +44,12 @@ pub fn view(data: &Dataset) -> Option<View> {
                 Cell::Fraction(ratio(*n, total)),
                 Cell::Fraction(ratio(cumulative, total)),
                 Cell::Number(ratio(n * 1000, deliveries)),
-                Cell::Fraction(ratio(*repeats, *n)),
+                // Repeats need one row per contact with a customer: empty, never 0.
+                if data.complaints.has_customers() {
+                    Cell::Fraction(ratio(*repeats, *n))
+                } else {
+                    Cell::Missing
+                },
             ]
         })
         .collect();
@@ -85,5 +90,6 @@ pub fn view(data: &Dataset) -> Option<View> {
         },
         extra: vec![],
         figure: Some(pictures::pareto(&categories)),
+        notes: vec![],
     })
 }

@@ -115,5 +115,6 @@ pub fn view(data: &Dataset, options: &DatasetOptions, top: usize) -> Result<View
         main: Table { name: "customers".into(), columns, rows: table_rows },
         extra: vec![],
         figure,
+        notes: vec![],
     })
 }

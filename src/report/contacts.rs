@@ -118,5 +118,6 @@ pub fn view(data: &Dataset, options: &DatasetOptions) -> View {
         summary,
         main: Table { name: "channels".into(), columns, rows },
         extra: vec![Table { name: "transitions".into(), columns: matrix_columns, rows: matrix_rows }],
+        notes: vec![super::sentences::SURVEY_CAUTION.to_string()],
     }
 }

@@ -6,6 +6,7 @@
 use chrono::{Days, NaiveDate};
 
 use crate::input::RepeatKey;
+use crate::input::complaints::Placeholder;
 use crate::input::{Attribution, DatasetOptions};
 use crate::metrics::customers::Concentration;
 use crate::metrics::dataset::{Coverage, Dataset};
@@ -32,6 +33,33 @@ pub struct Settings {
     pub period_from_deliveries: bool,
     /// The complaints have no time: each takes its delivery's.
     pub time_from_order: bool,
+    /// The complaints arrive counted (a count column), not one row per contact.
+    pub counted: Option<CountedComplaints>,
+    /// Customer or order ids taken as missing (`0`, `guest`…).
+    pub placeholders: Vec<Placeholder>,
+}
+
+impl Settings {
+    /// Repeats can be counted: one row per contact with a customer, or the
+    /// counted table's own repeat column.
+    pub fn knows_repeats(&self) -> bool {
+        self.has_customer || self.counted.as_ref().is_some_and(|c| c.given_contacts)
+    }
+
+    /// Switches can be counted: repeats and a channel, or the counted
+    /// table's own switch column.
+    pub fn knows_switches(&self) -> bool {
+        (self.has_customer && self.has_channel) || self.counted.as_ref().is_some_and(|c| c.given_contacts)
+    }
+}
+
+/// Complaints that arrive counted per row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CountedComplaints {
+    /// The count column.
+    pub column: String,
+    /// The table carries `repeat_complaints` and `channel_switches`.
+    pub given_contacts: bool,
 }
 
 /// Numbers that cannot be right for complaints per delivery: the complaints

@@ -26,4 +26,6 @@ pub struct View {
     pub main: Table,
     pub extra: Vec<Table>,
     pub figure: Option<Figure>,
+    /// Cautions printed once, after the tables.
+    pub notes: Vec<String>,
 }

@@ -165,6 +165,7 @@ pub fn view(data: &Dataset, options: &DatasetOptions) -> Result<View> {
         main: Table { name: "segments".into(), columns, rows },
         extra: vec![],
         figure,
+        notes: vec![],
     })
 }
 

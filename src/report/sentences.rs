@@ -120,7 +120,25 @@ pub fn reasons(facts: &Facts) -> Vec<String> {
         ));
     }
     out.push(trend_sentence(facts));
+    out.extend(placeholder_sentences(facts));
     match &facts.concentration {
+        _ if settings.counted.is_some() => {
+            let counted = settings.counted.as_ref().expect("checked");
+            out.push(if counted.given_contacts {
+                format!(
+                    "The complaints arrive counted (column {:?}): repeats and channel switches come from their \
+                     repeat_complaints and channel_switches columns; concentration over customers is not \
+                     available from counted complaints.",
+                    counted.column
+                )
+            } else {
+                format!(
+                    "The complaints arrive counted (column {:?}), not one row per contact: repeats, channel \
+                     switches, one-contact resolution and concentration are not available.",
+                    counted.column
+                )
+            });
+        }
         Some(c) if c.complainants > 0 => {
             let mut s = format!(
                 "{} customers complained; the top 1% of them made {} of complaints and {} customers made half.",
@@ -151,7 +169,7 @@ pub fn reasons(facts: &Facts) -> Vec<String> {
                 .into(),
         ),
     }
-    if facts.concentration.is_some() {
+    if facts.concentration.is_some() && settings.counted.is_none() {
         let mut s = format!(
             "{} of the complaints ({}) were repeat contacts within {} days by the same {}",
             thousands(t.repeat_complaints),
@@ -206,6 +224,32 @@ pub fn reasons(facts: &Facts) -> Vec<String> {
         ));
     }
     out
+}
+
+/// Ids that stand for "no customer" (or order), taken as missing.
+fn placeholder_sentences(facts: &Facts) -> Vec<String> {
+    facts
+        .settings
+        .placeholders
+        .iter()
+        .map(|p| {
+            let (what, effect) = match p.role {
+                crate::input::Role::Customer => {
+                    ("customer", "they count in the rates but not as repeats or in concentration")
+                }
+                _ => ("order", "they cannot be matched to a delivery"),
+            };
+            format!(
+                "{} id {:?} stands for no {what} in {} complaint rows ({} of them): taken as \
+                 missing, so {effect} (--keep-id {} keeps it as a {what}).",
+                if what == "customer" { "Customer" } else { "Order" },
+                p.value,
+                thousands(p.rows),
+                share(p.rows as f64 / p.of_rows.max(1) as f64),
+                p.value
+            )
+        })
+        .collect()
 }
 
 /// Numbers that cannot be right, said first.
