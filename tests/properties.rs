@@ -8,7 +8,7 @@ use complaint_rate::input::RepeatKey;
 use complaint_rate::input::complaints::Complaint;
 use complaint_rate::input::keys::Key;
 use complaint_rate::metrics::episodes::summarise;
-use complaint_rate::metrics::period_table::{TableSpec, build};
+use complaint_rate::metrics::period_table::{Sides, TableSpec, build};
 use complaint_rate::metrics::repeats::link_contacts;
 use complaint_rate::period::Period;
 use complaint_rate::stats::funnel::funnel;
@@ -70,7 +70,7 @@ proptest! {
         let table = |c: &[Complaint]| {
             let contacts = link_contacts(c, RepeatKey::Customer, 7);
             let spec = TableSpec { period: Period::Week, by: &[], chart: Chart::LaneyPPrime, mature_until: None, window: None };
-            build(c, &contacts, None, &deliveries, &spec)
+            build(&Sides { complaints: c, contacts: &contacts, given: None, deliveries: &deliveries, segment_deliveries: true, without_deliveries: None }, &spec)
         };
         let mut shuffled = complaints.clone();
         // A deterministic shuffle that keeps each row's number (file order is the tie-break).

@@ -17,9 +17,11 @@ use crate::input::DatasetOptions;
 use crate::input::DateRange;
 use crate::input::Role;
 use crate::input::deliveries::per_customer::deliveries_per_customer;
-use crate::metrics::customers::{Concentration, complaints_per_customer, concentration as concentration_of};
+use crate::metrics::customers::{
+    Concentration, Exposures, complaints_per_customer, concentration as concentration_of,
+};
 use crate::metrics::dataset::Dataset;
-use crate::metrics::period_table::{self, PeriodTable, TableSpec};
+use crate::metrics::period_table::{self, PeriodTable, Sides, TableSpec};
 use crate::output::table::{ledger_line, percent, thousands};
 use crate::output::{Document, Section, TerminalColumn};
 use crate::report::facts::{self, CountedComplaints, Facts, Settings};
@@ -105,13 +107,7 @@ pub fn run(args: &Args) -> Result<u8> {
         mature_until: maturity.map(|m| m.mature_until),
         window: Some((days.from.unwrap_or(NaiveDate::MIN), days.to.unwrap_or(NaiveDate::MAX))),
     };
-    let Some(table) = period_table::build(
-        &data.complaints.records,
-        &data.contacts,
-        data.complaints.given.as_deref(),
-        &data.deliveries.counts,
-        &spec,
-    ) else {
+    let Some(table) = period_table::build(&Sides::of(&data), &spec) else {
         bail!(
             "nothing to report: no complaint or delivery row has a usable time{}. {} {}",
             if options.range == Default::default() { "" } else { " inside --from/--to" },
@@ -160,7 +156,10 @@ fn concentration(data: &Dataset, table: &PeriodTable, days: DateRange) -> Result
     let p_bar = table.total.complaint_rate();
     let exposures = deliveries_per_customer(&data.deliveries_source, &data.deliveries, days)?;
     let counts = complaints_per_customer(&data.complaints.records, &data.complaints.customers);
-    Ok(Some(concentration_of(&counts, &data.complaints.customers, exposures.as_deref(), p_bar)))
+    let not_customers = data.complaints.not_customers();
+    let exposures =
+        exposures.as_deref().map(|deliveries| Exposures { deliveries, not_customers: &not_customers });
+    Ok(Some(concentration_of(&counts, &data.complaints.customers, exposures, p_bar)))
 }
 
 /// The HTML report's further sections, in reading order: segments (with
@@ -246,6 +245,7 @@ fn document(
         TerminalColumn::new("channel_switches", "switches", 1),
         TerminalColumn::new("ucl", "ucl", 5),
         TerminalColumn::new("signal", "signal", 6),
+        TerminalColumn::new("complaint_share", "share", 8),
     ]);
     let mut lines = vec![sentences::headline(facts.verdict).to_string()];
     lines.extend(reasons.iter().map(|r| format!("  • {r}")));

@@ -84,6 +84,8 @@ pub struct ComplaintTable {
     pub customers_from_orders: bool,
     /// Ids that stand for no customer or order, taken as missing.
     pub placeholders: Vec<Placeholder>,
+    /// `--keep-id` values: real ids that look like placeholders.
+    pub kept_ids: Vec<String>,
     /// For counted complaints with repeat and switch columns: per record.
     pub given: Option<Vec<GivenContacts>>,
 }
@@ -103,6 +105,17 @@ impl ComplaintTable {
     /// The complaints have no time of their own: each takes its delivery's.
     pub fn time_from_order(&self) -> bool {
         self.plan.time.is_none()
+    }
+
+    /// Customer ids that stand for no customer, among the deliveries' too:
+    /// the complaints' placeholders and the usual ones (`0`, `guest`…), but
+    /// those kept with `--keep-id`.
+    pub fn not_customers(&self) -> Vec<&str> {
+        let found = self.placeholders.iter().filter(|p| p.role == Role::Customer).map(|p| p.value.as_str());
+        let usual = PLACEHOLDERS.iter().copied().filter(|v| !self.kept_ids.iter().any(|k| k.trim() == *v));
+        let mut out: Vec<&str> = found.chain(usual).collect();
+        out.dedup();
+        out
     }
 
     /// A complaint's customer id.
@@ -150,31 +163,30 @@ impl Needs {
     }
 }
 
-/// Values that stand for "no id" in exports.
+/// Values that stand for "no id" in exports (lower case).
+const PLACEHOLDERS: [&str; 12] = [
+    "0",
+    "-1",
+    "unknown",
+    "anonymous",
+    "anon",
+    "guest",
+    "none",
+    "nobody",
+    "not available",
+    "not provided",
+    "no customer",
+    "undefined",
+];
+
 fn placeholder_text(value: &str) -> bool {
     let v = value.trim().to_lowercase();
-    (!v.is_empty() && v.bytes().all(|b| b == b'0'))
-        || [
-            "-1",
-            "unknown",
-            "anonymous",
-            "anon",
-            "guest",
-            "none",
-            "nobody",
-            "not available",
-            "not provided",
-            "no customer",
-            "n.a.",
-            "undefined",
-        ]
-        .contains(&v.as_str())
+    (!v.is_empty() && v.bytes().all(|b| b == b'0')) || PLACEHOLDERS.contains(&v.as_str())
 }
 
 /// Codes whose text is a placeholder, or that carry a dominant share of the
-/// rows (over 5% of them and over 20 times the next code, and 30 or more);
-/// `--keep-id` values are kept.
-fn placeholders(keys: &Keys, rows_per_code: &[u64], keep: &[String]) -> Vec<Key> {
+/// rows (over 5% of them and over 20 times the next code, and 30 or more).
+fn placeholders(keys: &Keys, rows_per_code: &[u64]) -> Vec<Key> {
     let total: u64 = rows_per_code.iter().sum();
     let mut by_rows: Vec<usize> = (0..rows_per_code.len()).collect();
     by_rows.sort_by_key(|&k| std::cmp::Reverse(rows_per_code[k]));
@@ -188,7 +200,6 @@ fn placeholders(keys: &Keys, rows_per_code: &[u64], keep: &[String]) -> Vec<Key>
     (0..keys.len())
         .filter(|&k| rows_per_code[k] > 0)
         .filter(|&k| placeholder_text(keys.text(Key::of(k))) || Some(k) == dominant)
-        .filter(|&k| !keep.iter().any(|v| v.trim() == keys.text(Key::of(k))))
         .map(Key::of)
         .collect()
 }
@@ -424,15 +435,18 @@ pub fn load(source: &Source, plan: TablePlan, options: &DatasetOptions) -> Resul
         plan,
         customers_from_orders: false,
         placeholders: Vec::new(),
+        kept_ids: options.keep_ids.clone(),
         given: given_contacts,
     };
-    drop_placeholders(&mut table, &options.keep_ids);
+    drop_placeholders(&mut table, &options.keep_ids)?;
     Ok(table)
 }
 
 /// Customer and order ids that stand for "none" become missing, each said
-/// once (`ComplaintTable::placeholders`).
-fn drop_placeholders(table: &mut ComplaintTable, keep: &[String]) {
+/// once (`ComplaintTable::placeholders`); `--keep-id` keeps one, and must
+/// name one.
+fn drop_placeholders(table: &mut ComplaintTable, keep: &[String]) -> Result<()> {
+    let mut kept: Vec<&str> = Vec::new();
     for role in [Role::Customer, Role::Order] {
         let keys = if role == Role::Customer { &table.customers } else { &table.orders };
         let mut rows = vec![0u64; keys.len()];
@@ -441,7 +455,14 @@ fn drop_placeholders(table: &mut ComplaintTable, keep: &[String]) {
                 rows[k.index()] += 1;
             }
         }
-        let found = placeholders(keys, &rows, keep);
+        let mut found = placeholders(keys, &rows);
+        found.retain(|&k| match keep.iter().find(|v| v.trim() == keys.text(k)) {
+            Some(v) => {
+                kept.push(v);
+                false
+            }
+            None => true,
+        });
         if found.is_empty() {
             continue;
         }
@@ -460,6 +481,14 @@ fn drop_placeholders(table: &mut ComplaintTable, keep: &[String]) {
             }
         }
     }
+    if let Some(unused) = keep.iter().find(|v| !kept.contains(&v.as_str())) {
+        let found: Vec<String> = table.placeholders.iter().map(|p| format!("{:?}", p.value)).collect();
+        bail!(
+            "--keep-id {unused}: no customer or order id {unused:?} was taken for a placeholder here{}; drop the flag",
+            if found.is_empty() { String::new() } else { format!(" (these were: {})", found.join(", ")) }
+        );
+    }
+    Ok(())
 }
 
 /// A `--where` filter that keeps no row: what the column holds instead.

@@ -29,6 +29,8 @@ pub enum Reason {
     OrderUnknown,
     /// Dropped by a `--where` filter (as written).
     Filtered(String),
+    /// A complaint in a segment value with no deliveries: in no rate.
+    NoDeliveries,
 }
 
 impl Reason {
@@ -44,6 +46,7 @@ impl Reason {
             Reason::MoreLines => "more lines of the same order",
             Reason::CountInvalid => "count not a whole number >= 0",
             Reason::OrderUnknown => "order not in deliveries",
+            Reason::NoDeliveries => "in a segment without deliveries (left out of rates)",
             Reason::Filtered(filter) => return Cow::Owned(format!("filtered out by --where {filter}")),
         })
     }

@@ -379,9 +379,10 @@ fn check_ids(head: &Head, table: Table, roles: &Roles, file: &str) -> Result<()>
     for role in [Role::Id, Role::Customer, Role::Order] {
         let Some(column) = roles.get(role) else { continue };
         if let Some(value) = head.values(column).into_iter().find(|v| lost_digits(v)) {
+            let what = if role == Role::Id { "complaint" } else { &role.to_string() };
             bail!(
-                "{file}: column {column:?} (the {} file's {role} id) holds {value:?}, a number in scientific \
-                 notation: a spreadsheet rounded the ids, so different {role}s now look the same. Export the \
+                "{file}: column {column:?} (the {} file's {what} ids) holds {value:?}, a number in scientific \
+                 notation: a spreadsheet rounded the ids, so different {what}s now look the same. Export the \
                  column as text (format it as text before saving), or name another with --col {}.{role}=COLUMN",
                 table.name(),
                 table.name()

@@ -55,12 +55,27 @@ pub fn complaints_per_customer(complaints: &[Complaint], customers: &Keys) -> Ve
     counts
 }
 
+/// Deliveries per customer, and the ids among them that stand for no
+/// customer (`0`, `guest`…): those are no customers of the population.
+#[derive(Clone, Copy)]
+pub struct Exposures<'a> {
+    pub deliveries: &'a PerCustomer,
+    pub not_customers: &'a [&'a str],
+}
+
+impl Exposures<'_> {
+    /// The placeholder ids that have deliveries, with how many.
+    fn placeholders(&self) -> Vec<u64> {
+        self.not_customers.iter().filter_map(|id| self.deliveries.get(id)).collect()
+    }
+}
+
 /// Rows sorted by complaints (desc), then customer; every complainant and,
 /// with exposures, every customer with deliveries.
 pub fn customer_rows(
     counts: &[u64],
     customers: &Keys,
-    exposures: Option<&PerCustomer>,
+    exposures: Option<Exposures>,
     p_bar: Option<f64>,
 ) -> Vec<CustomerRow> {
     let complainants: Vec<(&str, u64)> = counts
@@ -69,10 +84,11 @@ pub fn customer_rows(
         .filter(|(_, n)| **n > 0)
         .map(|(k, &n)| (customers.text(Key::of(k)), n))
         .collect();
-    let names: Vec<&str> = complainants.iter().map(|c| c.0).collect();
-    let others = exposures.map(|e| e.except(&names)).unwrap_or_default();
+    let mut names: Vec<&str> = complainants.iter().map(|c| c.0).collect();
+    names.extend(exposures.iter().flat_map(|e| e.not_customers.iter().copied()));
+    let others = exposures.map(|e| e.deliveries.except(&names)).unwrap_or_default();
     let complainants = complainants.par_iter().map(|&(name, n)| {
-        let deliveries = exposures.map(|e| e.get(name).unwrap_or(0));
+        let deliveries = exposures.map(|e| e.deliveries.get(name).unwrap_or(0));
         (name.to_string(), n, deliveries)
     });
     let others = others.into_par_iter().map(|(name, deliveries)| (name, 0, Some(deliveries)));
@@ -105,7 +121,7 @@ pub fn customer_rows(
 pub fn concentration(
     counts: &[u64],
     customers: &Keys,
-    exposures: Option<&PerCustomer>,
+    exposures: Option<Exposures>,
     p_bar: Option<f64>,
 ) -> Concentration {
     let complainant_counts: Vec<u64> = counts.iter().copied().filter(|&c| c > 0).collect();
@@ -144,9 +160,18 @@ struct Population {
 }
 
 impl Population {
-    fn of(counts: &[u64], customers: &Keys, exposures: &PerCustomer) -> Population {
-        let mut quiet_deliveries = exposures.histogram();
-        let mut quiet = exposures.len() as u64;
+    fn of(counts: &[u64], customers: &Keys, exposures: Exposures) -> Population {
+        let mut quiet_deliveries = exposures.deliveries.histogram();
+        let mut quiet = exposures.deliveries.len() as u64;
+        // Placeholder ids are no customers (none of them complained: the
+        // complaints' placeholders were taken as missing).
+        for d in exposures.placeholders() {
+            quiet -= 1;
+            if let Some(left) = quiet_deliveries.get_mut(&d) {
+                *left -= 1;
+            }
+        }
+        let exposures = exposures.deliveries;
         let found: Vec<Option<u64>> = (0..counts.len())
             .into_par_iter()
             .filter(|&k| counts[k] > 0)
@@ -210,14 +235,16 @@ mod tests {
             ("C4", 1000),
             ("C5", 10),
             ("C6", 2000),
+            ("C7", 90_000),
         ]);
-        let rows = customer_rows(&counts, &customers, Some(&exposures), Some(0.001));
+        let exposures = Exposures { deliveries: &exposures, not_customers: &["C7"] };
+        let rows = customer_rows(&counts, &customers, Some(exposures), Some(0.001));
         let c1 = rows.iter().find(|r| r.customer == "C1").unwrap();
         assert!((c1.p_value.unwrap() - 2.00675e-5).abs() < 5e-10);
         let c6 = rows.iter().find(|r| r.customer == "C6").unwrap();
         assert_eq!((c6.complaints, c6.p_value), (0, Some(1.0)));
         assert!(rows.iter().all(|r| r.q_value.unwrap() >= r.p_value.unwrap()));
-        let c = concentration(&counts, &customers, Some(&exposures), Some(0.001));
+        let c = concentration(&counts, &customers, Some(exposures), Some(0.001));
         assert_eq!(c.customers, Some(6));
         let g = c.gini_all.unwrap();
         assert!((0.0..=1.0).contains(&g));

@@ -3,11 +3,12 @@
 //! `--attribute delivery` needs it), `--from/--to` applied, and every
 //! complaint linked to its key's previous and next contact.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use anyhow::{Result, bail};
 use chrono::NaiveDate;
 
+use super::period_table::segments_with_deliveries;
 use super::repeats::{Contact, link_contacts};
 use crate::input::complaints::{self, ComplaintTable, Needs};
 use crate::input::deliveries::orders::orders_info;
@@ -36,6 +37,9 @@ pub struct Dataset {
     pub lag_days: Vec<f64>,
     /// The days both exports cover (None without a dated delivery).
     pub coverage: Option<Coverage>,
+    /// Complaints in segment values without deliveries, per (date,
+    /// segment): shown in their own rows, in no rate.
+    pub without_deliveries: BTreeMap<(NaiveDate, Vec<String>), u64>,
 }
 
 impl Dataset {
@@ -110,6 +114,7 @@ pub fn load(options: &DatasetOptions) -> Result<Dataset> {
     }
     let coverage =
         clip_to_coverage(&mut complaints, &mut deliveries, &complaints_source, &deliveries_source)?;
+    let without_deliveries = leave_out_of_rates(&mut complaints, &deliveries);
     refuse_empty(&complaints.ledger, &deliveries.ledger)?;
     if options.strict {
         refuse_rejections(&[&complaints.ledger, &deliveries.ledger])?;
@@ -128,7 +133,34 @@ pub fn load(options: &DatasetOptions) -> Result<Dataset> {
         contacts,
         lag_days,
         coverage,
+        without_deliveries,
     })
+}
+
+/// Complaints in a segment value that has no deliveries at all (blank, or
+/// a value the deliveries lack) are in no rate: taken out of the counted
+/// complaints, ledgered, and kept per (date, segment) for their own rows. Nothing to do without `--by`, or when the deliveries do not
+/// carry the segments (then every segment has counts and shares only).
+fn leave_out_of_rates(
+    complaints: &mut ComplaintTable,
+    deliveries: &DeliveryCounts,
+) -> BTreeMap<(NaiveDate, Vec<String>), u64> {
+    let mut out = BTreeMap::new();
+    let segmented = !complaints.plan.segments.is_empty();
+    if !segmented || deliveries.plan.segments.iter().any(Option::is_none) {
+        return out;
+    }
+    let rated = segments_with_deliveries(&deliveries.counts);
+    for complaint in complaints.records.iter_mut().filter(|c| c.counted) {
+        let segment: Vec<String> =
+            complaint.segment.iter().map(|s| s.as_deref().unwrap_or_default().to_string()).collect();
+        if !rated.contains(&segment) {
+            complaint.counted = false;
+            complaints.ledger.reclassify_used(Reason::NoDeliveries, 1, complaint.row);
+            *out.entry((complaint.bucket_date, segment)).or_default() += u64::from(complaint.weight);
+        }
+    }
+    out
 }
 
 /// Plan both tables; the problems of both in one message.

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Days, NaiveDate};
 
+use super::dataset::Dataset;
 use super::repeats::Contact;
 use crate::input::complaints::{Complaint, GivenContacts};
 use crate::period::Period;
@@ -85,6 +86,12 @@ pub struct PeriodRow {
     /// Cut by the edge of the days both exports cover (or --from/--to):
     /// left out of limits and the verdict.
     pub partial: bool,
+    /// A segment value with no deliveries at all: its complaints are shown
+    /// but are in no rate, no limit and not in the total.
+    pub no_deliveries: bool,
+    /// The row's share of its period's complaints, when the deliveries do
+    /// not carry the segment (counts and shares, no rate).
+    pub share: Option<f64>,
 }
 
 /// What the `signal` column says about a row.
@@ -100,6 +107,8 @@ pub enum RowSignal {
     Partial,
     /// Complaints about this period's deliveries are still arriving.
     Immature,
+    /// A segment value without deliveries: complaints, but no rate.
+    NoDeliveries,
 }
 
 impl RowSignal {
@@ -110,6 +119,7 @@ impl RowSignal {
             RowSignal::Shift => "shift",
             RowSignal::Partial => "partial",
             RowSignal::Immature => "immature",
+            RowSignal::NoDeliveries => "no deliveries",
         }
     }
 
@@ -126,6 +136,7 @@ impl PeriodRow {
         match self.limits.and_then(|l| l.signal) {
             Some(Signal::Above) => Some(RowSignal::Above),
             Some(Signal::Below) => Some(RowSignal::Below),
+            None if self.no_deliveries => Some(RowSignal::NoDeliveries),
             None if self.shift => Some(RowSignal::Shift),
             None if self.partial => Some(RowSignal::Partial),
             None if self.immature => Some(RowSignal::Immature),
@@ -136,6 +147,11 @@ impl PeriodRow {
     /// Whole and mature: a period the limits and the verdict may use.
     pub fn complete(&self) -> bool {
         !self.partial && !self.immature
+    }
+
+    /// In the rates: the total, the verdict's series, the limits.
+    pub fn rated(&self) -> bool {
+        !self.no_deliveries
     }
 }
 
@@ -151,12 +167,31 @@ pub struct PeriodTable {
     pub period: Period,
     pub by: Vec<String>,
     pub rows: Vec<PeriodRow>,
+    /// Over the rated rows (segments without deliveries left out).
     pub total: Counts,
     /// Anhøj run rules per segment (segments with ≥ 2 useful periods).
     pub runs: Vec<SegmentRuns>,
     /// First and last date with counted data.
     pub first_date: NaiveDate,
     pub last_date: NaiveDate,
+    /// The deliveries do not carry the `--by` columns: per period over all
+    /// segments (the rows then have counts and shares, no rate).
+    pub period_deliveries: Option<BTreeMap<NaiveDate, u64>>,
+}
+
+impl PeriodTable {
+    /// Rows of segment values without deliveries, and their complaints.
+    pub fn without_deliveries(&self) -> (Vec<&Vec<String>>, u64) {
+        let mut segments: Vec<&Vec<String>> = Vec::new();
+        let mut complaints = 0;
+        for row in self.rows.iter().filter(|r| r.no_deliveries) {
+            complaints += row.counts.complaints;
+            if !segments.contains(&&row.segment) {
+                segments.push(&row.segment);
+            }
+        }
+        (segments, complaints)
+    }
 }
 
 /// How to lay out the table.
@@ -171,23 +206,59 @@ pub struct TableSpec<'a> {
     pub window: Option<(NaiveDate, NaiveDate)>,
 }
 
+/// What the table is counted from.
+#[derive(Clone, Copy, Debug)]
+pub struct Sides<'a> {
+    /// Complaints (those `counted` are counted), each with its contacts.
+    pub complaints: &'a [Complaint],
+    pub contacts: &'a [Contact],
+    /// Counted complaints' repeats and switches from their own columns, in
+    /// place of the contacts.
+    pub given: Option<&'a [GivenContacts]>,
+    /// Deliveries per date × segment.
+    pub deliveries: &'a BTreeMap<(NaiveDate, Vec<String>), u64>,
+    /// Whether the deliveries carry the segment columns.
+    pub segment_deliveries: bool,
+    /// Complaints in segment values without deliveries, per (date,
+    /// segment): their own rows, in no rate (`metrics::dataset`).
+    pub without_deliveries: Option<&'a BTreeMap<(NaiveDate, Vec<String>), u64>>,
+}
+
+impl<'a> Sides<'a> {
+    pub fn of(data: &'a Dataset) -> Sides<'a> {
+        Sides {
+            complaints: &data.complaints.records,
+            contacts: &data.contacts,
+            given: data.complaints.given.as_deref(),
+            deliveries: &data.deliveries.counts,
+            segment_deliveries: data.segments_in_deliveries().iter().all(|&has| has),
+            without_deliveries: Some(&data.without_deliveries),
+        }
+    }
+}
+
+/// The segment values that have deliveries: the others' complaints are in
+/// no rate (their rows say `no deliveries`).
+pub fn segments_with_deliveries(
+    deliveries: &BTreeMap<(NaiveDate, Vec<String>), u64>,
+) -> BTreeSet<&Vec<String>> {
+    deliveries.keys().map(|(_, segment)| segment).collect()
+}
+
 /// Build the table from counted complaints (with their contacts) and the
 /// deliveries per date × segment. `None` when there is nothing to count.
-/// `given`: counted complaints' repeats and switches from their own
-/// columns, in place of the contacts.
-pub fn build(
-    complaints: &[Complaint],
-    contacts: &[Contact],
-    given: Option<&[GivenContacts]>,
-    deliveries: &BTreeMap<(NaiveDate, Vec<String>), u64>,
-    spec: &TableSpec,
-) -> Option<PeriodTable> {
+pub fn build(sides: &Sides, spec: &TableSpec) -> Option<PeriodTable> {
+    let Sides { complaints, contacts, given, deliveries, segment_deliveries, without_deliveries } = *sides;
     let TableSpec { period, by, chart, mature_until, window } = *spec;
     let segment_of = |c: &Complaint| -> Vec<String> {
         c.segment.iter().map(|s| s.as_deref().unwrap_or_default().to_string()).collect()
     };
     let counted = || (0..complaints.len()).filter(|&i| complaints[i].counted);
-    let dates = counted().map(|i| complaints[i].bucket_date).chain(deliveries.keys().map(|(d, _)| *d));
+    let unrated = without_deliveries.into_iter().flat_map(|w| w.keys());
+    let dates = counted()
+        .map(|i| complaints[i].bucket_date)
+        .chain(deliveries.keys().map(|(d, _)| *d))
+        .chain(unrated.clone().map(|(d, _)| *d));
     let (first_date, last_date) = dates.fold(None, |acc: Option<(NaiveDate, NaiveDate)>, d| match acc {
         None => Some((d, d)),
         Some((lo, hi)) => Some((lo.min(d), hi.max(d))),
@@ -195,10 +266,19 @@ pub fn build(
 
     let mut cells: BTreeMap<(NaiveDate, Vec<String>), Counts> = BTreeMap::new();
     let mut segments: BTreeSet<Vec<String>> = BTreeSet::new();
+    // Without the segments in the deliveries, they are counted per period.
+    let mut period_deliveries: Option<BTreeMap<NaiveDate, u64>> =
+        (!segment_deliveries && !by.is_empty()).then(BTreeMap::new);
     for ((date, segment), n) in deliveries {
-        segments.insert(segment.clone());
-        cells.entry((period.start(*date), segment.clone())).or_default().deliveries += n;
+        match &mut period_deliveries {
+            Some(per_period) => *per_period.entry(period.start(*date)).or_default() += n,
+            None => {
+                segments.insert(segment.clone());
+                cells.entry((period.start(*date), segment.clone())).or_default().deliveries += n;
+            }
+        }
     }
+    let rated: BTreeSet<Vec<String>> = segments.clone();
     for i in counted() {
         let segment = segment_of(&complaints[i]);
         segments.insert(segment.clone());
@@ -215,6 +295,10 @@ pub fn build(
             }
         }
     }
+    for ((date, segment), n) in without_deliveries.into_iter().flatten() {
+        segments.insert(segment.clone());
+        cells.entry((period.start(*date), segment.clone())).or_default().complaints += n;
+    }
     if segments.is_empty() {
         segments.insert(vec![String::new(); by.len()]);
     }
@@ -227,9 +311,14 @@ pub fn build(
     let mut rows: Vec<PeriodRow> = Vec::with_capacity(starts.len() * segments.len());
     let mut total = Counts::default();
     for &key in &starts {
+        let period_complaints: u64 =
+            segments.iter().filter_map(|s| cells.get(&(key, s.clone()))).map(|c| c.complaints).sum();
         for segment in &segments {
             let counts = cells.get(&(key, segment.clone())).copied().unwrap_or_default();
-            total.add(&counts);
+            let no_deliveries = period_deliveries.is_none() && !rated.contains(segment);
+            if !no_deliveries {
+                total.add(&counts);
+            }
             let (start, end) = bounds(key);
             let immature = mature_until.is_some_and(|m| end > m);
             let partial = period != Period::All && window.is_some_and(|(from, to)| start < from || end > to);
@@ -242,8 +331,16 @@ pub fn build(
                 shift: false,
                 immature,
                 partial,
+                no_deliveries,
+                share: period_deliveries
+                    .is_some()
+                    .then(|| ratio(counts.complaints, period_complaints))
+                    .flatten(),
             });
         }
+    }
+    if let Some(per_period) = &period_deliveries {
+        total.deliveries = per_period.values().sum();
     }
     // Limits and run rules per segment, over its whole, mature periods in time order.
     let mut runs = Vec::new();
@@ -269,7 +366,7 @@ pub fn build(
             runs.push(SegmentRuns { segment: segment.clone(), runs: result });
         }
     }
-    Some(PeriodTable { period, by: by.to_vec(), rows, total, runs, first_date, last_date })
+    Some(PeriodTable { period, by: by.to_vec(), rows, total, runs, first_date, last_date, period_deliveries })
 }
 
 /// Mark the rows of the longest run on one side of the centre line.
@@ -300,6 +397,21 @@ mod tests {
         s.parse().unwrap()
     }
 
+    fn sides<'a>(
+        complaints: &'a [Complaint],
+        contacts: &'a [Contact],
+        deliveries: &'a BTreeMap<(NaiveDate, Vec<String>), u64>,
+    ) -> Sides<'a> {
+        Sides {
+            complaints,
+            contacts,
+            given: None,
+            deliveries,
+            segment_deliveries: true,
+            without_deliveries: None,
+        }
+    }
+
     #[test]
     fn january_fixture_by_month() {
         let complaints = fixture();
@@ -313,7 +425,7 @@ mod tests {
             mature_until: None,
             window: None,
         };
-        let table = build(&complaints, &contacts, None, &deliveries, &spec).unwrap();
+        let table = build(&sides(&complaints, &contacts, &deliveries), &spec).unwrap();
         assert_eq!(table.rows.len(), 1);
         let jan = &table.rows[0];
         assert_eq!((jan.start, jan.end), (d("2024-01-01"), d("2024-01-31")));
@@ -342,7 +454,7 @@ mod tests {
         let by = ["region".to_string()];
         let spec =
             TableSpec { period: Period::Week, by: &by, chart: Chart::P, mature_until: None, window: None };
-        let table = build(&segmented, &contacts, None, &deliveries, &spec).unwrap();
+        let table = build(&sides(&segmented, &contacts, &deliveries), &spec).unwrap();
         // Weeks of 2024-01-01 .. 2024-01-29 = 5 weeks × 2 segments.
         assert_eq!(table.rows.len(), 10);
         let b_first = table.rows.iter().find(|r| r.segment == ["B"] && r.start == d("2024-01-01")).unwrap();
@@ -388,7 +500,7 @@ mod tests {
             mature_until: None,
             window: None,
         };
-        let table = build(&complaints, &contacts, None, &deliveries, &spec).unwrap();
+        let table = build(&sides(&complaints, &contacts, &deliveries), &spec).unwrap();
         let runs = &table.runs[0].runs;
         assert!(
             runs.longest_run <= runs.longest_run_limit && runs.crossings < runs.crossings_limit,
@@ -410,7 +522,7 @@ mod tests {
         }
         let window = Some((d("2024-01-03"), d("2024-01-30")));
         let spec = TableSpec { period: Period::Week, by: &[], chart: Chart::P, mature_until: None, window };
-        let table = build(&complaints, &contacts, None, &deliveries, &spec).unwrap();
+        let table = build(&sides(&complaints, &contacts, &deliveries), &spec).unwrap();
         let signals: Vec<Option<RowSignal>> = table.rows.iter().map(|r| r.signal()).collect();
         assert_eq!(signals.first(), Some(&Some(RowSignal::Partial)));
         assert_eq!(signals.last(), Some(&Some(RowSignal::Partial)));

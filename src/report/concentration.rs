@@ -13,7 +13,7 @@ use super::pictures;
 use super::summary::concentration_json;
 use crate::input::DatasetOptions;
 use crate::input::deliveries::per_customer::deliveries_per_customer;
-use crate::metrics::customers::{complaints_per_customer, concentration, customer_rows};
+use crate::metrics::customers::{Exposures, complaints_per_customer, concentration, customer_rows};
 use crate::metrics::dataset::Dataset;
 use crate::output::table::{share, thousands};
 use crate::output::{Cell, Table};
@@ -28,8 +28,11 @@ pub fn view(data: &Dataset, options: &DatasetOptions, top: usize) -> Result<View
     let exposures = deliveries_per_customer(&data.deliveries_source, &data.deliveries, days)?;
     let customers = &data.complaints.customers;
     let counts = complaints_per_customer(&data.complaints.records, customers);
-    let rows = customer_rows(&counts, customers, exposures.as_deref(), p_bar);
-    let c = concentration(&counts, customers, exposures.as_deref(), p_bar);
+    let not_customers = data.complaints.not_customers();
+    let exposures =
+        exposures.as_deref().map(|deliveries| Exposures { deliveries, not_customers: &not_customers });
+    let rows = customer_rows(&counts, customers, exposures, p_bar);
+    let c = concentration(&counts, customers, exposures, p_bar);
 
     let columns = [
         "rank",

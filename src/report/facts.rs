@@ -135,24 +135,24 @@ impl Facts {
         let recent = &verdict_periods[verdict_periods.len().saturating_sub(RECENT_PERIODS)..];
         let (recent_above, earlier_outside) = rows_outside(&table, recent);
         let (segments, series) = segment_series(&table, &verdict_periods);
-        let rise = if verdict_periods.len() < RECENT_PERIODS {
-            None
-        } else if series.len() > 1 {
-            let total = Series {
-                complaints: complete
-                    .iter()
-                    .filter(|p| p.counts.deliveries > 0)
-                    .map(|p| p.counts.complaints)
-                    .collect(),
-                deliveries: complete
-                    .iter()
-                    .filter(|p| p.counts.deliveries > 0)
-                    .map(|p| p.counts.deliveries)
-                    .collect(),
-            };
-            recent_rise(&series, Some(&total))
-        } else {
-            recent_rise(&series, None)
+        let total = Series {
+            complaints: complete
+                .iter()
+                .filter(|p| p.counts.deliveries > 0)
+                .map(|p| p.counts.complaints)
+                .collect(),
+            deliveries: complete
+                .iter()
+                .filter(|p| p.counts.deliveries > 0)
+                .map(|p| p.counts.deliveries)
+                .collect(),
+        };
+        let rise = match series.len() {
+            _ if verdict_periods.len() < RECENT_PERIODS => None,
+            // Segments without their own deliveries: the total alone.
+            0 => recent_rise(std::slice::from_ref(&total), None),
+            1 => recent_rise(&series, None),
+            _ => recent_rise(&series, Some(&total)),
         };
         let verdict = decide(rise.as_ref(), trend.fitted());
         let implausible = implausible(&table);
@@ -232,7 +232,7 @@ fn commonest_switch(data: &Dataset) -> Option<(String, String, u64)> {
 /// Each segment's counts over the verdict's periods, segments in table order.
 fn segment_series(table: &PeriodTable, periods: &[NaiveDate]) -> (Vec<Vec<String>>, Vec<Series>) {
     let mut segments: Vec<Vec<String>> = Vec::new();
-    for row in &table.rows {
+    for row in table.rows.iter().filter(|r| r.rated() && table.period_deliveries.is_none()) {
         if !segments.contains(&row.segment) {
             segments.push(row.segment.clone());
         }
@@ -266,10 +266,10 @@ fn rows_outside(table: &PeriodTable, recent: &[NaiveDate]) -> (Vec<usize>, Vec<u
     (recent_above, earlier)
 }
 
-/// Counts per period over all segments, in time order.
+/// Counts per period over all segments with deliveries, in time order.
 fn per_period(table: &PeriodTable) -> Vec<PeriodTotal> {
     let mut out: std::collections::BTreeMap<NaiveDate, PeriodTotal> = Default::default();
-    for row in &table.rows {
+    for row in table.rows.iter().filter(|r| r.rated()) {
         let total = out.entry(row.start).or_insert(PeriodTotal {
             start: row.start,
             counts: Counts::default(),
@@ -277,6 +277,12 @@ fn per_period(table: &PeriodTable) -> Vec<PeriodTotal> {
         });
         total.counts.add(&row.counts);
         total.complete &= row.complete();
+    }
+    // Deliveries without the segments: counted per period.
+    if let Some(per_period) = &table.period_deliveries {
+        for (start, total) in out.iter_mut() {
+            total.counts.deliveries = per_period.get(start).copied().unwrap_or(0);
+        }
     }
     out.into_values().collect()
 }
@@ -314,6 +320,8 @@ mod tests {
             shift: false,
             immature: false,
             partial: false,
+            no_deliveries: false,
+            share: None,
         }
     }
 
@@ -336,6 +344,7 @@ mod tests {
             runs: vec![],
             first_date: d("2025-03-17"),
             last_date: d("2025-03-30"),
+            period_deliveries: None,
         };
         let (recent, earlier) = rows_outside(&table, &[d("2025-03-24")]);
         assert_eq!(recent, vec![2]);

@@ -55,7 +55,9 @@ pub fn control(table: &PeriodTable) -> Figure {
                                 RowSignal::Above => PointSignal::Above,
                                 RowSignal::Below => PointSignal::Below,
                                 RowSignal::Shift => PointSignal::Shift,
-                                RowSignal::Partial | RowSignal::Immature => PointSignal::Incomplete,
+                                RowSignal::Partial | RowSignal::Immature | RowSignal::NoDeliveries => {
+                                    PointSignal::Incomplete
+                                }
                             }),
                             note,
                         }

@@ -9,7 +9,7 @@ use super::View;
 use super::pictures;
 use crate::input::DatasetOptions;
 use crate::metrics::dataset::Dataset;
-use crate::metrics::period_table::{self, TableSpec};
+use crate::metrics::period_table::{self, Sides, TableSpec};
 use crate::output::table::{ledger_line, percent, thousands};
 use crate::output::{Cell, Table};
 use crate::period::Period;
@@ -26,13 +26,7 @@ pub fn view(data: &Dataset, options: &DatasetOptions) -> Result<View> {
         mature_until: None,
         window: None,
     };
-    let Some(table) = period_table::build(
-        &data.complaints.records,
-        &data.contacts,
-        data.complaints.given.as_deref(),
-        &data.deliveries.counts,
-        &spec,
-    ) else {
+    let Some(table) = period_table::build(&Sides::of(data), &spec) else {
         bail!(
             "nothing to compare: {} {}",
             ledger_line(&data.complaints.ledger),

@@ -30,7 +30,12 @@ pub fn headline(verdict: Verdict) -> &'static str {
 /// "2025-W13 North": a row's period and segment.
 pub fn row_label(table: &PeriodTable, row: &PeriodRow) -> String {
     let period = table.period.label(row.start);
-    if row.segment.is_empty() { period } else { format!("{period} {}", row.segment.join("/")) }
+    if row.segment.is_empty() {
+        period
+    } else {
+        let segment: Vec<String> = row.segment.iter().map(|s| super::summary::segment_text(s)).collect();
+        format!("{period} {}", segment.join("/"))
+    }
 }
 
 fn fmt_rate(rate: Option<f64>) -> String {
@@ -63,6 +68,14 @@ pub fn reasons(facts: &Facts) -> Vec<String> {
         fmt_rate(t.complaint_rate()),
         one_in(t),
     ));
+    out.extend(without_deliveries_sentence(facts));
+    if table.period_deliveries.is_some() {
+        out.push(format!(
+            "The deliveries have no {} column: its values get complaint counts and their share of each \
+             {unit}'s complaints, not rates; the rate is for all of them together.",
+            settings.by.join("/")
+        ));
+    }
     if settings.time_from_order {
         out.push(format!(
             "The complaints have no time of their own: each is counted in the {unit} of its delivery, found \
@@ -211,7 +224,16 @@ pub fn reasons(facts: &Facts) -> Vec<String> {
             money(switch_hours)
         ));
     }
-    let undefined = table.rows.iter().filter(|r| r.counts.deliveries == 0 && r.counts.complaints > 0).count();
+    let undefined = table
+        .rows
+        .iter()
+        .filter(|r| {
+            r.rated()
+                && table.period_deliveries.is_none()
+                && r.counts.deliveries == 0
+                && r.counts.complaints > 0
+        })
+        .count();
     if undefined > 0 {
         out.push(format!(
             "{undefined} row(s) have complaints but no deliveries: their rate is undefined (left empty)."
@@ -224,6 +246,28 @@ pub fn reasons(facts: &Facts) -> Vec<String> {
         ));
     }
     out
+}
+
+/// Complaints in segment values without deliveries: left out of the rates.
+fn without_deliveries_sentence(facts: &Facts) -> Option<String> {
+    let (segments, complaints) = facts.table.without_deliveries();
+    if complaints == 0 {
+        return None;
+    }
+    let all = complaints + facts.table.total.complaints;
+    let names: Vec<String> = segments
+        .iter()
+        .take(5)
+        .map(|s| s.iter().map(|v| super::summary::segment_text(v)).collect::<Vec<_>>().join("/"))
+        .collect();
+    let more = if segments.len() > 5 { ", …" } else { "" };
+    Some(format!(
+        "{} complaints ({}) are in {} values with no deliveries ({}{more}): left out of the rates.",
+        thousands(complaints),
+        share(complaints as f64 / all as f64),
+        facts.settings.by.join("/"),
+        names.join(", ")
+    ))
 }
 
 /// Ids that stand for "no customer" (or order), taken as missing.
@@ -363,7 +407,7 @@ fn rise_sentences(facts: &Facts) -> Vec<String> {
     }
     let segments = facts.segments.len();
     let units = match (segments, facts.settings.by.join("/")) {
-        (1, _) => "all deliveries".to_string(),
+        (0 | 1, _) => "all deliveries".to_string(),
         (n, by) if rise.units_tested > n => format!("{n} {by} values and their total"),
         (n, by) => format!("{n} {by} values"),
     };

@@ -56,20 +56,39 @@ fn count_cells(counts: &Counts, z: f64, known: Known) -> Vec<Cell> {
     ]
 }
 
+/// A segment value as every output shows it: a blank one is `(blank)`,
+/// never an empty cell that reads like the total row's.
+pub fn segment_text(value: &str) -> String {
+    if value.is_empty() { "(blank)".to_string() } else { value.to_string() }
+}
+
 /// One row per period × segment and a total row; `z`: the normal quantile
-/// of the rate intervals.
+/// of the rate intervals. When the deliveries do not carry the segments,
+/// the segment rows have no deliveries and no rate but a share of their
+/// period's complaints (`complaint_share`, the last column).
 pub fn period_rows(table: &PeriodTable, z: f64, known: Known) -> Table {
+    let shares = table.period_deliveries.is_some();
     let mut columns = vec!["period_start".to_string(), "period_end".to_string()];
     columns.extend(table.by.iter().cloned());
     columns.extend(COLUMNS_AFTER_SEGMENT.iter().map(|c| c.to_string()));
+    if shares {
+        columns.push("complaint_share".into());
+    }
     let mut rows = Vec::with_capacity(table.rows.len() + 1);
     for row in &table.rows {
         let mut cells = vec![
             Cell::Period { start: row.start, label: table.period.label(row.start) },
             Cell::Date(row.end),
         ];
-        cells.extend(row.segment.iter().map(|s| Cell::Text(s.clone())));
-        cells.extend(count_cells(&row.counts, z, known));
+        cells.extend(row.segment.iter().map(|s| Cell::Text(segment_text(s))));
+        let mut counts = count_cells(&row.counts, z, known);
+        if shares {
+            // No deliveries per segment: none invented.
+            for k in [0, 2, 3, 4, 5] {
+                counts[k] = Cell::Missing;
+            }
+        }
+        cells.extend(counts);
         cells.push(Cell::Fraction(row.limits.map(|l| l.lcl)));
         cells.push(Cell::Fraction(row.limits.map(|l| l.ucl)));
         let signal = row.signal();
@@ -77,12 +96,18 @@ pub fn period_rows(table: &PeriodTable, z: f64, known: Known) -> Table {
             signal.map(|s| s.as_str()).unwrap_or_default(),
             signal.is_some_and(|s| s.is_alarm()),
         ));
+        if shares {
+            cells.push(Cell::Fraction(row.share));
+        }
         rows.push(cells);
     }
     let mut total = vec![Cell::Text("total".into()), Cell::Text(String::new())];
     total.extend(table.by.iter().map(|_| Cell::Text(String::new())));
     total.extend(count_cells(&table.total, z, known));
     total.extend([Cell::Fraction(None), Cell::Fraction(None), Cell::signal("", false)]);
+    if shares {
+        total.push(Cell::Fraction((table.total.complaints > 0).then_some(1.0)));
+    }
     rows.push(total);
     Table { name: "periods".into(), columns, rows }
 }
@@ -210,7 +235,7 @@ pub fn summary_json(facts: &Facts, z: f64) -> Value {
         "problems": t.problems(),
         "channel_switches": t.channel_switches,
         "switch_rate": t.switch_rate(),
-        "rows_without_deliveries": table.rows.iter().filter(|r| r.counts.deliveries == 0 && r.counts.complaints > 0).count(),
+        "rows_without_deliveries": table.rows.iter().filter(|r| r.rated() && r.counts.deliveries == 0 && r.counts.complaints > 0).count(),
         "rows_above": count_signal("above"),
         "rows_below": count_signal("below"),
         "rows_shift": count_signal("shift"),
