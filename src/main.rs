@@ -34,7 +34,7 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(error) if complaint_rate::cmd::is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("complaint-rate: {error:#}");
+            eprintln!("complaint-rate: {}", complaint_rate::cmd::message(&error));
             ExitCode::from(2)
         }
     }

@@ -218,6 +218,17 @@ pub fn needs_contacts(data: &Dataset, command: &str) -> Result<()> {
     Ok(())
 }
 
+/// An error as one readable paragraph: its chain of causes, without the
+/// query plan polars appends to some of its errors (a reader never needs
+/// it; the causes above it say what failed).
+pub fn message(error: &anyhow::Error) -> String {
+    let text = format!("{error:#}");
+    match text.find("\n\nResolved plan until failure") {
+        Some(at) => text[..at].trim_end().to_string(),
+        None => text,
+    }
+}
+
 /// Whether an error is a closed stdout pipe (`| head`), which is success.
 pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
@@ -314,5 +325,12 @@ mod tests {
     #[test]
     fn verify_cli() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn messages_leave_out_polars_plans() {
+        let error = anyhow!("column \"x\" not found\n\nResolved plan until failure:\n\n\t---> FAILED HERE")
+            .context("d.csv: cannot read the deliveries");
+        assert_eq!(message(&error), "d.csv: cannot read the deliveries: column \"x\" not found");
     }
 }
