@@ -43,6 +43,9 @@ pub struct InputArgs {
     /// Make any rejected input row an error (exit 2) instead of a ledger entry.
     #[arg(long, help_heading = "Input")]
     pub strict: bool,
+    /// Exit 2 when more than PCT% of a table's rows are lost (rejected, outside the days both exports cover, left out of rates; not those --where or --from/--to drop, nor merged events): for cron.
+    #[arg(long, value_name = "PCT", value_parser = parse_percent, help_heading = "Input")]
+    pub max_lost: Option<f64>,
     /// Keep only rows where TABLE.COLUMN OP VALUE holds (repeatable; = != < <= > >= ^= (starts with), ~ !~ (regular expression) or `in a|b|c`), e.g. 'complaints.review_score<=2'.
     #[arg(long = "where", value_name = "TABLE.COLUMN OP VALUE", help_heading = "Input")]
     pub filters: Vec<RowFilter>,
@@ -446,6 +449,7 @@ impl InputArgs {
             as_of: self.as_of,
             confidence,
             flags: self.read.given(),
+            max_lost: self.max_lost,
         })
     }
 }
@@ -466,6 +470,14 @@ pub fn parse_rate(text: &str) -> Result<f64, String> {
     match value {
         Some(v) if v.is_finite() && (0.0..=1000.0).contains(&v) => Ok(v),
         _ => Err(format!("{text:?} is not a rate; write 0.002, 0.2% or 2/1000")),
+    }
+}
+
+/// A percentage from 0 to 100, with or without `%`.
+pub fn parse_percent(text: &str) -> Result<f64, String> {
+    match text.trim().trim_end_matches('%').trim().parse::<f64>() {
+        Ok(v) if (0.0..=100.0).contains(&v) => Ok(v),
+        _ => Err(format!("{text:?} is not a percentage from 0 to 100 (e.g. 5 or 0.5%)")),
     }
 }
 

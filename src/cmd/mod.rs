@@ -240,6 +240,8 @@ pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
 /// checked) before any work starts.
 pub struct Output {
     format: OutputFormat,
+    /// The terminal report on a terminal: the ledger is in it.
+    ledger_shown: bool,
     path: Option<PathBuf>,
     chart: Option<PathBuf>,
     pub quiet: bool,
@@ -282,6 +284,7 @@ impl Output {
             ColorArg::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         };
         Ok(Output {
+            ledger_shown: to_terminal && format == OutputFormat::Table,
             format,
             path: args.output.clone(),
             chart: args.chart.clone(),
@@ -301,9 +304,22 @@ impl Output {
     }
 
     /// Load both exports, with a spinner while they are read.
+    /// Load both exports, with a spinner while they are read. Unless `-q`,
+    /// a run whose output is not the terminal report says on stderr, one
+    /// line per table, what rows it did not use: a cron job hears of losses.
     pub fn load(&self, options: &DatasetOptions) -> Result<Dataset> {
-        let _spinner = self.spinner("reading the exports");
-        dataset::load(options)
+        let data = {
+            let _spinner = self.spinner("reading the exports");
+            dataset::load(options)?
+        };
+        if !self.quiet && !self.ledger_shown {
+            for ledger in [&data.complaints.ledger, &data.deliveries.ledger] {
+                if let Some(line) = output::table::loss_line(ledger) {
+                    eprintln!("complaint-rate: {line}");
+                }
+            }
+        }
+        Ok(data)
     }
 
     pub fn write(&self, document: &Document) -> Result<()> {

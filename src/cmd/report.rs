@@ -14,22 +14,17 @@ use serde_json::json;
 use super::Output;
 use crate::cli::{InputArgs, LimitsArg, OutputArgs, parse_rate};
 use crate::input::DatasetOptions;
-use crate::input::DateRange;
-use crate::input::Role;
 use crate::input::deliveries::per_customer::deliveries_per_customer;
-use crate::metrics::customers::{
-    Concentration, Exposures, complaints_per_customer, concentration as concentration_of,
-};
+use crate::metrics::customers::{Exposures, complaints_per_customer, concentration as concentration_of};
 use crate::metrics::dataset::Dataset;
-use crate::metrics::period_table::{self, PeriodTable, Sides, TableSpec};
+use crate::metrics::period_table::{self, Sides, TableSpec};
 use crate::output::table::{ledger_line, percent, thousands};
-use crate::output::{Document, Section, TerminalColumn};
-use crate::report::facts::{self, CountedComplaints, Facts, Settings};
+use crate::output::{Document, Section};
+use crate::report::facts::{self, Facts};
 use crate::report::sentences::{self, SURVEY_CAUTION};
 use crate::report::summary::{self, Known};
 use crate::report::{View, categories, concentration, contacts, pictures, segments};
 use crate::stats::laney::Chart;
-use crate::stats::verdict::Verdict;
 use crate::stats::z_for_confidence;
 
 pub const EXAMPLES: &str = "\
@@ -115,57 +110,44 @@ pub fn run(args: &Args) -> Result<u8> {
             ledger_line(&data.deliveries.ledger)
         );
     };
-    let settings = Settings {
-        by: options.by_names(),
-        window_days: options.window_days,
-        repeat_key: options.repeat_key,
-        attribution: options.attribution,
-        minutes_per_complaint: args.minutes_per_complaint,
-        cost_per_hour: args.cost_per_hour,
-        has_customer: data.complaints.has_customers(),
-        has_channel: data.complaints.plan.roles.get(Role::Channel).is_some(),
-        period_from_deliveries: data.period_from_deliveries,
-        time_from_order: data.complaints.time_from_order(),
-        counted: data.complaints.plan.count().map(|column| CountedComplaints {
-            column: column.to_string(),
-            given_contacts: data.complaints.given.is_some(),
-        }),
-        placeholders: data.complaints.placeholders.clone(),
-    };
-    let concentration = concentration(&data, &table, days)?;
-    let facts = Facts::gather(settings, &data, table, maturity, concentration);
-    let reasons = sentences::reasons(&facts);
-    if options.strict && !facts.implausible.is_empty() {
-        bail!("--strict: {}", reasons[0]);
-    }
-    let mut document = document(args, &options, &data, &facts, &reasons);
-    if output.is_html() {
-        document.sections = sections(&data, &options)?;
-    }
-    output.write(&document)?;
-    Ok(alarm(args, &facts, &reasons))
-}
-
-/// Concentration over complainants, with the chance baseline when the
-/// deliveries carry customers (one more pass over them); `None` without a
-/// customer column in the complaints.
-fn concentration(data: &Dataset, table: &PeriodTable, days: DateRange) -> Result<Option<Concentration>> {
-    if !data.complaints.has_customers() {
-        return Ok(None);
-    }
+    // Deliveries per customer, counted once for the facts and the HTML section.
     let p_bar = table.total.complaint_rate();
-    let exposures = deliveries_per_customer(&data.deliveries_source, &data.deliveries, days)?;
-    let counts = complaints_per_customer(&data.complaints.records, &data.complaints.customers);
+    let per_customer = match data.complaints.has_customers() {
+        true => deliveries_per_customer(&data.deliveries_source, &data.deliveries, days)?,
+        false => None,
+    };
     let not_customers = data.complaints.not_customers();
     let exposures =
-        exposures.as_deref().map(|deliveries| Exposures { deliveries, not_customers: &not_customers });
-    Ok(Some(concentration_of(&counts, &data.complaints.customers, exposures, p_bar)))
+        per_customer.as_deref().map(|deliveries| Exposures { deliveries, not_customers: &not_customers });
+    let concentration = data.complaints.has_customers().then(|| {
+        let counts = complaints_per_customer(&data.complaints.records, &data.complaints.customers);
+        concentration_of(&counts, &data.complaints.customers, exposures, p_bar)
+    });
+    let cost = args.minutes_per_complaint.map(|m| (m, args.cost_per_hour));
+    let facts = Facts::gather(&options, &data, table, maturity, concentration, cost);
+    if options.strict
+        && let Some(first) = facts.implausible.first()
+    {
+        bail!("--strict: {}", sentences::implausible_sentence(&facts, first));
+    }
+    let mut document = document(args, &data, &facts);
+    if output.is_html() {
+        document.sections = sections(&data, &options, &facts, exposures, p_bar)?;
+    }
+    output.write(&document)?;
+    Ok(alarm(args, &facts))
 }
 
 /// The HTML report's further sections, in reading order: segments (with
 /// `--by`), repeats and switches, concentration, categories — each the view
-/// its own command gives.
-fn sections(data: &Dataset, options: &DatasetOptions) -> Result<Vec<Section>> {
+/// its own command gives, from what the report computed already.
+fn sections(
+    data: &Dataset,
+    options: &DatasetOptions,
+    facts: &Facts,
+    exposures: Option<Exposures>,
+    p_bar: Option<f64>,
+) -> Result<Vec<Section>> {
     let section = |id: &str, title: &str, view: View| Section {
         id: id.into(),
         title: title.into(),
@@ -174,16 +156,16 @@ fn sections(data: &Dataset, options: &DatasetOptions) -> Result<Vec<Section>> {
         table: Some(view.main),
     };
     let mut out = Vec::new();
-    if !options.by.is_empty() {
+    if !options.by.is_empty() && facts.table.period_deliveries.is_none() {
         let by = options.by_names().join("/");
         out.push(section("segments", &format!("Which {by} is out of line"), segments::view(data, options)?));
     }
-    if data.complaints.has_customers() {
+    if let Some(c) = &facts.concentration {
         out.push(section("repeats", "Repeat contacts and channel switches", contacts::view(data, options)));
         out.push(section(
             "concentration",
             "Concentration in a few customers",
-            concentration::view(data, options, 10)?,
+            concentration::view_of(data, 10, exposures, p_bar, c),
         ));
     }
     if let Some(view) = categories::view(data) {
@@ -193,12 +175,14 @@ fn sections(data: &Dataset, options: &DatasetOptions) -> Result<Vec<Section>> {
 }
 
 /// `--fail-on forest` / `--fail-above RATE`: 1 and one line on stderr when an
-/// alarm fires, else 0.
-fn alarm(args: &Args, facts: &Facts, reasons: &[String]) -> u8 {
+/// alarm fires, else 0. What the line says comes from the typed facts: the
+/// rise (unit, periods, p-value) or the trend that made the forest.
+fn alarm(args: &Args, facts: &Facts) -> u8 {
     let mut fired = Vec::new();
-    if args.fail_on == Some(FailOn::Forest) && facts.verdict == Verdict::Forest {
-        let why = reasons.get(1).cloned().unwrap_or_default();
-        fired.push(format!("verdict is forest: {why}"));
+    if args.fail_on == Some(FailOn::Forest)
+        && let Some(cause) = sentences::forest_cause(facts)
+    {
+        fired.push(format!("verdict is forest: {cause}"));
     }
     if let Some(limit) = args.fail_above
         && let Some(latest) = facts.latest()
@@ -222,59 +206,36 @@ fn alarm(args: &Args, facts: &Facts, reasons: &[String]) -> u8 {
     u8::from(!fired.is_empty())
 }
 
-fn document(
-    args: &Args,
-    options: &DatasetOptions,
-    data: &Dataset,
-    facts: &Facts,
-    reasons: &[String],
-) -> Document {
+fn document(args: &Args, data: &Dataset, facts: &Facts) -> Document {
+    let options = &facts.options;
     let z = z_for_confidence(options.confidence);
-    // On a terminal: short headers; when it is too narrow the switches go
-    // first, the period, segment and rate last.
-    let mut terminal_columns = vec![TerminalColumn::new("period_start", "period", 10)];
-    terminal_columns.extend(options.by.iter().map(|b| TerminalColumn::new(&b.name, &b.name, 9)));
-    terminal_columns.extend([
-        TerminalColumn::new("deliveries", "deliveries", 7),
-        TerminalColumn::new("complaints", "complaints", 8),
-        TerminalColumn::new("complaint_rate", "rate", 9),
-        TerminalColumn::new("rate_low", "low", 4),
-        TerminalColumn::new("rate_high", "high", 4),
-        TerminalColumn::new("repeat_complaints", "repeats", 3),
-        TerminalColumn::new("repeat_rate", "repeat %", 2),
-        TerminalColumn::new("channel_switches", "switches", 1),
-        TerminalColumn::new("ucl", "ucl", 5),
-        TerminalColumn::new("signal", "signal", 6),
-        TerminalColumn::new("complaint_share", "share", 8),
-    ]);
-    let mut lines = vec![sentences::headline(facts.verdict).to_string()];
+    let headline = sentences::headline(facts);
+    let reasons = sentences::reasons(facts);
+    let mut lines = vec![headline.clone()];
     lines.extend(reasons.iter().map(|r| format!("  • {r}")));
-
-    let has_customers = data.complaints.has_customers();
+    let known = Known { repeats: facts.input.knows_repeats(), switches: facts.input.knows_switches() };
+    let (main, terminal_columns) = summary::period_rows(&facts.table, z, known);
+    let quiet = args.output.quiet;
     Document {
         title: format!("Complaint rate per {}", facts.table.period.name()),
         verdict: Some(facts.verdict),
         figure: Some(pictures::control(&facts.table)),
-        headline: if args.output.quiet { vec![] } else { lines },
-        terminal_extra: if args.output.quiet {
-            vec![]
-        } else {
-            sentences::sparkline(facts).into_iter().collect()
-        },
+        headline: if quiet { vec![] } else { lines },
+        terminal_extra: if quiet { vec![] } else { sentences::sparkline(facts).into_iter().collect() },
         json_whole: None,
         json_head: vec![
             ("summary".into(), summary::summary_json(facts, z)),
-            ("verdict".into(), json!({ "verdict": facts.verdict.as_str(), "reasons": reasons })),
+            ("verdict".into(), summary::verdict_json(facts, &headline, &reasons)),
         ],
-        main: summary::period_rows(
-            &facts.table,
-            z,
-            Known { repeats: facts.settings.knows_repeats(), switches: facts.settings.knows_switches() },
-        ),
+        main,
         extra: vec![],
         terminal_columns: Some(terminal_columns),
         sections: vec![],
-        notes: if has_customers && !args.output.quiet { vec![SURVEY_CAUTION.to_string()] } else { vec![] },
+        notes: if data.complaints.has_customers() && !quiet {
+            vec![SURVEY_CAUTION.to_string()]
+        } else {
+            vec![]
+        },
         ledgers: vec![data.complaints.ledger.clone(), data.deliveries.ledger.clone()],
         parameters: super::parameters(
             options,

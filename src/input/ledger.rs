@@ -51,6 +51,13 @@ impl Reason {
         })
     }
 
+    /// Rows rejected for this are lost to the count: not asked for by the
+    /// user (`--where`, `--from/--to`), nor further rows of one complaint or
+    /// order.
+    pub fn is_loss(&self) -> bool {
+        !matches!(self, Reason::Filtered(_) | Reason::OutsideRange | Reason::MoreEvents | Reason::MoreLines)
+    }
+
     /// What to do when this reason rejected a whole table.
     pub fn fix(&self) -> &'static str {
         match self {
@@ -231,6 +238,13 @@ impl Ledger {
 
     pub fn rows_rejected(&self) -> u64 {
         self.rejected.values().map(|r| r.rows).sum()
+    }
+
+    /// Rows lost to the count: rejected for any reason but those the user
+    /// asked for (`--where`, `--from/--to`) and the merges that are one
+    /// complaint's or one order's further rows. What `--max-lost` limits.
+    pub fn rows_lost(&self) -> u64 {
+        self.rejected.iter().filter(|(reason, _)| reason.is_loss()).map(|(_, r)| r.rows).sum()
     }
 }
 

@@ -79,6 +79,9 @@ pub struct DatasetOptions {
     /// Reading flags given on the command line, checked against the files
     /// they were meant for: a flag no file uses is an error.
     pub flags: Vec<GivenFlag>,
+    /// `--max-lost PCT`: more rows of a table lost than this share (%) is
+    /// an error, for cron.
+    pub max_lost: Option<f64>,
 }
 
 /// A per-table reading flag as given on the command line (`--sheet`,
@@ -140,6 +143,7 @@ impl DatasetOptions {
             as_of: None,
             confidence: 0.95,
             flags: Vec::new(),
+            max_lost: None,
         }
     }
 

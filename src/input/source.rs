@@ -170,6 +170,10 @@ impl Source {
                 );
             }
         }
+        for (file, path) in files.iter().zip(&physical) {
+            ends_inside_a_row(path, delimiter, columns.len())
+                .with_context(|| format!("{}: the file ends inside a row (truncated?)", file.display()))?;
+        }
         let skip_lines = usize::from(sep_line.is_some());
         Ok(Source {
             given: shown,
@@ -439,6 +443,36 @@ fn read_head(path: &Path) -> Result<Vec<u8>> {
             );
         }
     }
+}
+
+/// An export cut off mid-row (still being written, or a broken transfer)
+/// ends without a line end in a row shorter than the header: an error
+/// naming that, not a row whose time is "missing".
+fn ends_inside_a_row(path: &Path, delimiter: u8, width: usize) -> Result<()> {
+    use std::io::{Seek, SeekFrom};
+    let Ok(mut file) = File::open(path) else { return Ok(()) };
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let start = size.saturating_sub(SNIFF_BYTES as u64);
+    let mut tail = Vec::new();
+    if file.seek(SeekFrom::Start(start)).is_err() || file.read_to_end(&mut tail).is_err() {
+        return Ok(());
+    }
+    if tail.is_empty() || matches!(tail.last(), Some(b'\n' | b'\r')) {
+        return Ok(());
+    }
+    let Some(newline) = tail.iter().rposition(|&b| b == b'\n') else { return Ok(()) };
+    let last = &tail[newline + 1..];
+    let quotes = last.iter().filter(|&&b| b == b'"').count();
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(last);
+    let fields = reader.records().next().and_then(|r| r.ok()).map(|r| r.len()).unwrap_or(0);
+    if fields < width || quotes % 2 == 1 {
+        bail!(
+            "its last line has {fields} of {width} fields and no line end. Is the export still being written, or \
+             was it cut off? Export it again"
+        );
+    }
+    Ok(())
 }
 
 fn starts_with_utf16_bom(path: &Path) -> bool {

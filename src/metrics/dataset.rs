@@ -119,6 +119,9 @@ pub fn load(options: &DatasetOptions) -> Result<Dataset> {
     if options.strict {
         refuse_rejections(&[&complaints.ledger, &deliveries.ledger])?;
     }
+    if let Some(max) = options.max_lost {
+        refuse_losses(&[&complaints.ledger, &deliveries.ledger], max)?;
+    }
     let contacts = if complaints.is_counted() {
         vec![Contact::default(); complaints.records.len()]
     } else {
@@ -483,6 +486,31 @@ fn check_granularity(deliveries: &DeliveryCounts, source: &DeliveriesSource, per
         period.name(),
         suggestion.join(" or --period ")
     )
+}
+
+/// `--max-lost PCT`: a table that lost more than PCT% of its rows is an error.
+fn refuse_losses(ledgers: &[&Ledger], max: f64) -> Result<()> {
+    for l in ledgers {
+        let lost = l.rows_lost();
+        let share = if l.rows_read > 0 { lost as f64 * 100.0 / l.rows_read as f64 } else { 0.0 };
+        if share > max {
+            let reasons: Vec<String> = l
+                .rejected
+                .iter()
+                .filter(|(reason, _)| reason.is_loss())
+                .map(|(reason, r)| format!("{} {reason}", r.rows))
+                .collect();
+            bail!(
+                "--max-lost {max}%: {} ({}) lost {lost} of {} rows ({share:.1}%): {}. Check the export, or raise \
+                 --max-lost",
+                l.table,
+                l.file,
+                l.rows_read,
+                reasons.join(", ")
+            );
+        }
+    }
+    Ok(())
 }
 
 /// `--strict`: the first rejection of any ledger is an error.

@@ -5,7 +5,7 @@
 use comfy_table::{Attribute, CellAlignment, Color, ContentArrangement, Table as Grid, presets};
 
 use super::{Cell, Document, TerminalColumn};
-use crate::input::ledger::Ledger;
+use crate::input::ledger::{Ledger, Reason};
 
 /// `width`: the terminal's columns to fit (None: draw everything, as for a
 /// file); `color`: the verdict line and signals in colour.
@@ -206,6 +206,46 @@ pub fn ledger_line(ledger: &Ledger) -> String {
     line
 }
 
+/// One line for stderr when rows of a table were not used: read, used, and
+/// what became of the rest, grouped as a person asks (merged, rejected,
+/// filtered, outside the days counted, left out of rates). `None` when
+/// every row was used.
+pub fn loss_line(ledger: &Ledger) -> Option<String> {
+    // Rows outside --from/--to were asked to be left out: alone, no news.
+    if ledger.rejected.keys().all(|reason| *reason == Reason::OutsideRange) {
+        return None;
+    }
+    let mut groups: Vec<(&str, u64)> = Vec::new();
+    let mut add = |what: &'static str, rows: u64| match groups.iter_mut().find(|g| g.0 == what) {
+        Some(g) => g.1 += rows,
+        None => groups.push((what, rows)),
+    };
+    for (reason, rejected) in &ledger.rejected {
+        add(
+            match reason {
+                Reason::MoreEvents => "merged (same complaint id)",
+                Reason::MoreLines => "merged (same order)",
+                Reason::Filtered(_) => "filtered out by --where",
+                Reason::OutsideRange => "outside --from/--to",
+                Reason::OutsideCoverage => "outside the days both exports cover",
+                Reason::NoDeliveries => "left out of rates (segment without deliveries)",
+                _ => "rejected",
+            },
+            rejected.rows,
+        );
+    }
+    let parts: Vec<String> =
+        groups.iter().map(|(what, rows)| format!("{} {what}", thousands(*rows))).collect();
+    Some(format!(
+        "{} ({}): {} read, {} used; {}. See --format json (ledger) for the reasons and rows.",
+        ledger.table,
+        ledger.file,
+        thousands(ledger.rows_read),
+        thousands(ledger.rows_used),
+        parts.join(", ")
+    ))
+}
+
 /// A value as a person reads it: 300,000; 0.10%; 1.00; 2025-W10.
 pub fn human(cell: &Cell) -> String {
     match cell {
@@ -215,9 +255,20 @@ pub fn human(cell: &Cell) -> String {
         Cell::Int(n) => thousands(*n),
         Cell::Fraction(None) | Cell::Number(None) | Cell::Missing => String::new(),
         Cell::Fraction(Some(v)) => percent(*v),
-        Cell::Number(Some(v)) if *v != 0.0 && v.abs() < 0.01 => format!("{v:.2e}"),
+        Cell::Number(Some(v)) if *v != 0.0 && v.abs() < 0.01 => small_number(*v),
         Cell::Number(Some(v)) => format!("{v:.2}"),
     }
+}
+
+/// A small number in plain decimals with three significant digits
+/// (0.00309), never in scientific notation; below one in a million,
+/// "<0.000001".
+fn small_number(v: f64) -> String {
+    if v.abs() < 1e-6 {
+        return if v > 0.0 { "<0.000001".into() } else { ">-0.000001".into() };
+    }
+    let decimals = (2 - v.abs().log10().floor() as i32).clamp(2, 8) as usize;
+    format!("{v:.decimals$}")
 }
 
 /// 1234567 → "1,234,567".
@@ -267,6 +318,10 @@ mod tests {
         assert_eq!(percent(1.0), "100.0%");
         assert_eq!(share(8380.0 / 8384.0), "99.9%");
         assert_eq!(share(1.0), "100.0%");
+        assert_eq!(human(&Cell::Number(Some(0.00309))), "0.00309");
+        assert_eq!(human(&Cell::Number(Some(0.0123))), "0.01");
+        assert_eq!(human(&Cell::Number(Some(0.00123456))), "0.00123");
+        assert_eq!(human(&Cell::Number(Some(2e-9))), "<0.000001");
     }
 
     #[test]

@@ -13,12 +13,15 @@ use super::pictures;
 use super::summary::concentration_json;
 use crate::input::DatasetOptions;
 use crate::input::deliveries::per_customer::deliveries_per_customer;
-use crate::metrics::customers::{Exposures, complaints_per_customer, concentration, customer_rows};
+use crate::metrics::customers::{
+    Concentration, Exposures, complaints_per_customer, concentration, customer_rows,
+};
 use crate::metrics::dataset::Dataset;
 use crate::output::table::{share, thousands};
 use crate::output::{Cell, Table};
 
-/// The `top` customers who complain most, and the concentration summary.
+/// The `top` customers who complain most, and the concentration summary
+/// (the `customers` command).
 pub fn view(data: &Dataset, options: &DatasetOptions, top: usize) -> Result<View> {
     let complaints: u64 =
         data.complaints.records.iter().filter(|c| c.counted).map(|c| u64::from(c.weight)).sum();
@@ -26,13 +29,26 @@ pub fn view(data: &Dataset, options: &DatasetOptions, top: usize) -> Result<View
     let p_bar = (deliveries > 0).then(|| complaints as f64 / deliveries as f64);
     let days = data.counted_days(options.range);
     let exposures = deliveries_per_customer(&data.deliveries_source, &data.deliveries, days)?;
-    let customers = &data.complaints.customers;
-    let counts = complaints_per_customer(&data.complaints.records, customers);
     let not_customers = data.complaints.not_customers();
     let exposures =
         exposures.as_deref().map(|deliveries| Exposures { deliveries, not_customers: &not_customers });
+    let counts = complaints_per_customer(&data.complaints.records, &data.complaints.customers);
+    let c = concentration(&counts, &data.complaints.customers, exposures, p_bar);
+    Ok(view_of(data, top, exposures, p_bar, &c))
+}
+
+/// The view from exposures and a concentration summary computed once (the
+/// report's HTML section reuses its own).
+pub fn view_of(
+    data: &Dataset,
+    top: usize,
+    exposures: Option<Exposures>,
+    p_bar: Option<f64>,
+    c: &Concentration,
+) -> View {
+    let customers = &data.complaints.customers;
+    let counts = complaints_per_customer(&data.complaints.records, customers);
     let rows = customer_rows(&counts, customers, exposures, p_bar);
-    let c = concentration(&counts, customers, exposures, p_bar);
 
     let columns = [
         "rank",
@@ -111,7 +127,7 @@ pub fn view(data: &Dataset, options: &DatasetOptions, top: usize) -> Result<View
     summary.insert("q_below_0_05".into(), json!(significant));
     let counts: Vec<u64> = rows.iter().map(|r| r.complaints).filter(|&c| c > 0).collect();
     let figure = Some(pictures::lorenz(&counts));
-    Ok(View {
+    View {
         title: "Complaints by customer".into(),
         headline,
         summary: Value::Object(summary),
@@ -119,5 +135,5 @@ pub fn view(data: &Dataset, options: &DatasetOptions, top: usize) -> Result<View
         extra: vec![],
         figure,
         notes: vec![],
-    })
+    }
 }

@@ -1,30 +1,78 @@
 //! The facts behind the report, computed once and typed: per-period totals,
 //! coverage, maturity, the rows that signal, the recent-rise tests, the
-//! trend, concentration, and the verdict (docs/METHODS.md §4.7). No text
-//! here: `sentences` and `summary` say it.
+//! trend, the segments the funnel puts out of line, run-rule shifts, changes
+//! in the export, concentration, cost, and the verdict (docs/METHODS.md
+//! §4.7). No text here: `sentences` and `summary` say it; everything that
+//! decides (the alarm, `--strict`, the headline) reads these types.
+
+use std::collections::BTreeMap;
 
 use chrono::{Days, NaiveDate};
 
-use crate::input::RepeatKey;
+use super::segments::SegmentFunnel;
 use crate::input::complaints::Placeholder;
-use crate::input::{Attribution, DatasetOptions};
+use crate::input::deliveries::Granularity;
+use crate::input::time::TimeLayout;
+use crate::input::{Attribution, DatasetOptions, Role};
 use crate::metrics::customers::Concentration;
 use crate::metrics::dataset::{Coverage, Dataset};
 use crate::metrics::period_table::{Counts, PeriodTable, RowSignal};
 use crate::stats::funnel::quantile_type7;
-use crate::stats::glm::{TrendFit, poisson_trend};
-use crate::stats::verdict::{RECENT_PERIODS, RecentRise, Series, Verdict, decide, recent_rise};
+use crate::stats::gaps::{Change, abrupt_start, abrupt_stop};
+use crate::stats::glm::{Trend, TrendFit, poisson_trend};
+use crate::stats::runs::Runs;
+use crate::stats::verdict::{RECENT_PERIODS, RecentRise, RiseTest, Series, Verdict, decide, recent_rise};
 
-/// What the report was asked beyond the data, as far as the facts need it.
-#[derive(Clone, Debug)]
-pub struct Settings {
-    pub by: Vec<String>,
-    pub window_days: u32,
-    pub repeat_key: RepeatKey,
-    pub attribution: Attribution,
-    /// `--minutes-per-complaint`, `--cost-per-hour`.
-    pub minutes_per_complaint: Option<f64>,
-    pub cost_per_hour: Option<f64>,
+/// Numbers that cannot be right for complaints per delivery: the complaints
+/// are probably not filtered to complaints (reviews, all tickets), or the
+/// export changed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Implausible {
+    /// More complaints than deliveries over the whole report.
+    MoreComplaintsThanDeliveries,
+    /// A row's rate above 50% (index into `table.rows`).
+    RateAboveHalf(usize),
+    /// A rise test found more than `HUGE_RISE` times the earlier rate
+    /// (index into `rise.tests`): a service rarely worsens so; an export does.
+    HugeRise(usize),
+}
+
+/// A recent rate this many times the earlier one is implausible as a
+/// change in the service.
+pub const HUGE_RISE: f64 = 20.0;
+/// Run-rule findings on segments expecting fewer complaints a period are
+/// grouped into one line: with so few, runs are long by chance of rounding.
+pub const SMALL_SEGMENT: f64 = 5.0;
+
+/// With `--attribute delivery`: periods ending after `mature_until` are
+/// immature (complaints about them still arrive for `days` days).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Maturity {
+    pub days: u32,
+    pub mature_until: NaiveDate,
+}
+
+/// One period's counts over all segments with deliveries.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PeriodTotal {
+    pub start: NaiveDate,
+    pub counts: Counts,
+    /// Whole and mature: the verdict and the trend may use it.
+    pub complete: bool,
+}
+
+/// Complaints that arrive counted per row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CountedComplaints {
+    /// The count column.
+    pub column: String,
+    /// The table carries `repeat_complaints` and `channel_switches`.
+    pub given_contacts: bool,
+}
+
+/// What the input allows the report to count.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Input {
     /// The complaints have a customer (repeats can be counted) and a
     /// channel (switches can be counted).
     pub has_customer: bool,
@@ -37,9 +85,29 @@ pub struct Settings {
     pub counted: Option<CountedComplaints>,
     /// Customer or order ids taken as missing (`0`, `guest`…).
     pub placeholders: Vec<Placeholder>,
+    /// The data are dated by month (monthly volumes or complaint months):
+    /// their days are said as months.
+    pub monthly: bool,
 }
 
-impl Settings {
+impl Input {
+    pub fn of(data: &Dataset) -> Input {
+        let complaints = &data.complaints;
+        Input {
+            has_customer: complaints.has_customers(),
+            has_channel: complaints.plan.roles.get(Role::Channel).is_some(),
+            period_from_deliveries: data.period_from_deliveries,
+            time_from_order: complaints.time_from_order(),
+            counted: complaints.plan.count().map(|column| CountedComplaints {
+                column: column.to_string(),
+                given_contacts: complaints.given.is_some(),
+            }),
+            placeholders: complaints.placeholders.clone(),
+            monthly: data.deliveries.granularity == Granularity::Month
+                || complaints.plan.parser.layout == TimeLayout::Month,
+        }
+    }
+
     /// Repeats can be counted: one row per contact with a customer, or the
     /// counted table's own repeat column.
     pub fn knows_repeats(&self) -> bool {
@@ -53,47 +121,104 @@ impl Settings {
     }
 }
 
-/// Complaints that arrive counted per row.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CountedComplaints {
-    /// The count column.
-    pub column: String,
-    /// The table carries `repeat_complaints` and `channel_switches`.
-    pub given_contacts: bool,
-}
-
-/// Numbers that cannot be right for complaints per delivery: the complaints
-/// are probably not filtered to complaints (reviews, all tickets).
+/// Hours (and money) of avoidable work: `--minutes-per-complaint`,
+/// `--cost-per-hour`.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Implausible {
-    /// More complaints than deliveries over the whole report.
-    MoreComplaintsThanDeliveries,
-    /// A row's rate above 50% (index into `table.rows`).
-    RateAboveHalf(usize),
+pub struct Cost {
+    pub minutes_per_complaint: f64,
+    pub cost_per_hour: Option<f64>,
+    pub repeat_hours: f64,
+    pub switch_hours: f64,
 }
 
-/// With `--attribute delivery`: periods ending after `mature_until` are
-/// immature (complaints about them still arrive for `days` days).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Maturity {
-    pub days: u32,
-    pub mature_until: NaiveDate,
+impl Cost {
+    pub fn of(minutes_per_complaint: f64, cost_per_hour: Option<f64>, total: &Counts) -> Cost {
+        let hours = |count: u64| count as f64 * minutes_per_complaint / 60.0;
+        Cost {
+            minutes_per_complaint,
+            cost_per_hour,
+            repeat_hours: hours(total.repeat_complaints),
+            switch_hours: hours(total.channel_switches),
+        }
+    }
+
+    pub fn repeat_money(&self) -> Option<f64> {
+        self.cost_per_hour.map(|h| self.repeat_hours * h)
+    }
+
+    pub fn switch_money(&self) -> Option<f64> {
+        self.cost_per_hour.map(|h| self.switch_hours * h)
+    }
 }
 
-/// One period's counts over all segments.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct PeriodTotal {
+/// A segment the funnel comparison (`compare`, §4.4) puts outside 99.8%.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutOfLine {
+    pub segment: Vec<String>,
+    pub rate: f64,
+    /// Above the rest (else below).
+    pub high: bool,
+}
+
+/// A run-rule shift (§4.3) in one segment's series.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shift {
+    pub segment: Vec<String>,
+    pub runs: Runs,
+    /// The segment's complaints per period at its average rate: below
+    /// `SMALL_SEGMENT`, a small segment whose findings are grouped.
+    pub expected_per_period: f64,
+    /// The longest run is above the average (else below), from `start`.
+    pub above: bool,
     pub start: NaiveDate,
-    pub counts: Counts,
-    /// Whole and mature: the verdict and the trend may use it.
-    pub complete: bool,
+}
+
+impl Shift {
+    pub fn small(&self) -> bool {
+        self.expected_per_period < SMALL_SEGMENT
+    }
+}
+
+/// Complaints that start (or stop) abruptly inside the days counted: the
+/// export, not the service, may have changed that day.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExportChange {
+    /// The segment, or empty for all deliveries.
+    pub segment: Vec<String>,
+    /// The first busy day (a start) or the first quiet day (a stop).
+    pub day: NaiveDate,
+    pub starts: bool,
+    pub change: Change,
+    /// Days of the near-empty stretch.
+    pub quiet_days: u64,
+}
+
+/// Why the verdict is forest: the strongest recent rise, or the trend.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ForestCause<'a> {
+    Rise(&'a RiseTest),
+    Trend(&'a Trend),
+}
+
+/// What the headline says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Headline {
+    /// A real, recent problem (the verdict is forest).
+    Forest,
+    /// Nothing is out of line: no funnel flag, no shift, no limit crossing.
+    Quiet,
+    /// No new rise, but something sits out of line all along: how many
+    /// segments (funnel), shifts and rows outside their limits.
+    NotNew { out_of_line: usize, shifts: usize, crossings: usize },
 }
 
 pub struct Facts {
-    pub settings: Settings,
+    /// What the dataset was built with (periods, segments, repeat key…).
+    pub options: DatasetOptions,
+    pub input: Input,
     pub table: PeriodTable,
     pub coverage: Option<Coverage>,
-    /// Every period of the table, over all segments, in time order.
+    /// Every period of the table, over all segments with deliveries, in time order.
     pub per_period: Vec<PeriodTotal>,
     /// Starts of the periods the verdict uses, in time order (complete, with
     /// deliveries); the last `RECENT_PERIODS` are the recent ones.
@@ -103,6 +228,11 @@ pub struct Facts {
     pub segments: Vec<Vec<String>>,
     pub rise: Option<RecentRise>,
     pub trend: TrendFit,
+    /// Each segment over the counted days on the funnel (as `compare`).
+    pub funnel: SegmentFunnel,
+    pub out_of_line: Vec<OutOfLine>,
+    pub shifts: Vec<Shift>,
+    pub export_changes: Vec<ExportChange>,
     /// `None` without a customer column in the complaints.
     pub concentration: Option<Concentration>,
     /// Rows (indices into `table.rows`) above their control limit in the
@@ -114,15 +244,19 @@ pub struct Facts {
     pub implausible: Vec<Implausible>,
     /// The commonest channel switch among counted repeats: (from, to, how many).
     pub commonest_switch: Option<(String, String, u64)>,
+    pub cost: Option<Cost>,
+    /// Rows with complaints but no deliveries in a segment that has some.
+    pub rows_without_deliveries: usize,
 }
 
 impl Facts {
     pub fn gather(
-        settings: Settings,
+        options: &DatasetOptions,
         data: &Dataset,
         table: PeriodTable,
         maturity: Option<Maturity>,
         concentration: Option<Concentration>,
+        cost: Option<(f64, Option<f64>)>,
     ) -> Facts {
         let per_period = per_period(&table);
         let complete: Vec<&PeriodTotal> = per_period.iter().filter(|p| p.complete).collect();
@@ -135,17 +269,10 @@ impl Facts {
         let recent = &verdict_periods[verdict_periods.len().saturating_sub(RECENT_PERIODS)..];
         let (recent_above, earlier_outside) = rows_outside(&table, recent);
         let (segments, series) = segment_series(&table, &verdict_periods);
+        let with_deliveries = || complete.iter().filter(|p| p.counts.deliveries > 0);
         let total = Series {
-            complaints: complete
-                .iter()
-                .filter(|p| p.counts.deliveries > 0)
-                .map(|p| p.counts.complaints)
-                .collect(),
-            deliveries: complete
-                .iter()
-                .filter(|p| p.counts.deliveries > 0)
-                .map(|p| p.counts.deliveries)
-                .collect(),
+            complaints: with_deliveries().map(|p| p.counts.complaints).collect(),
+            deliveries: with_deliveries().map(|p| p.counts.deliveries).collect(),
         };
         let rise = match series.len() {
             _ if verdict_periods.len() < RECENT_PERIODS => None,
@@ -155,24 +282,41 @@ impl Facts {
             _ => recent_rise(&series, Some(&total)),
         };
         let verdict = decide(rise.as_ref(), trend.fitted());
-        let implausible = implausible(&table);
-        let commonest_switch = commonest_switch(data);
+        let funnel = SegmentFunnel::of(&table);
+        let out_of_line = funnel.out_of_line();
+        let shifts = shifts(&table);
+        let export_changes = export_changes(data, &table);
+        let implausible = implausible(&table, rise.as_ref());
+        let cost = cost.map(|(minutes, per_hour)| Cost::of(minutes, per_hour, &table.total));
+        let rows_without_deliveries = table
+            .rows
+            .iter()
+            .filter(|r| r.rated() && table.period_deliveries.is_none())
+            .filter(|r| r.counts.deliveries == 0 && r.counts.complaints > 0)
+            .count();
         Facts {
+            options: options.clone(),
+            input: Input::of(data),
+            commonest_switch: commonest_switch(data),
             implausible,
-            commonest_switch,
-            settings,
-            table,
             coverage: data.coverage,
             per_period,
             verdict_periods,
             segments,
             rise,
             trend,
+            funnel,
+            out_of_line,
+            shifts,
+            export_changes,
             concentration,
             recent_above,
             earlier_outside,
             maturity,
             verdict,
+            cost,
+            rows_without_deliveries,
+            table,
         }
     }
 
@@ -186,17 +330,62 @@ impl Facts {
         self.per_period.iter().rev().find(|p| p.complete && p.counts.deliveries > 0)
     }
 
-    /// A rise test's unit as people name it: its segment, or "all".
+    /// A rise test's unit as people name it: its segment, or "all deliveries".
     pub fn unit_name(&self, unit: usize) -> String {
         match self.segments.get(unit) {
-            Some(segment) if !segment.is_empty() => segment.join("/"),
+            Some(segment) if !segment.is_empty() => segment_name(segment),
             _ => "all deliveries".into(),
+        }
+    }
+
+    /// Why the verdict is forest: the significant rise closest to certain
+    /// (lowest p against its threshold), else the trend. `None` for bushes.
+    pub fn forest_cause(&self) -> Option<ForestCause<'_>> {
+        if self.verdict != Verdict::Forest {
+            return None;
+        }
+        let strongest = self.rise.as_ref().and_then(|r| {
+            r.significant().min_by(|a, b| (a.p_value / a.threshold).total_cmp(&(b.p_value / b.threshold)))
+        });
+        match (strongest, self.trend.fitted()) {
+            (Some(test), _) => Some(ForestCause::Rise(test)),
+            (None, Some(trend)) => Some(ForestCause::Trend(trend)),
+            (None, None) => None,
+        }
+    }
+
+    /// Rows of the periods shown outside their control limits.
+    pub fn crossings(&self) -> usize {
+        self.table
+            .rows
+            .iter()
+            .filter(|r| matches!(r.signal(), Some(RowSignal::Above | RowSignal::Below)))
+            .count()
+    }
+
+    /// What the headline says: forest; or nothing out of line; or what is
+    /// out of line all along, without a new rise.
+    pub fn headline(&self) -> Headline {
+        if self.verdict == Verdict::Forest {
+            return Headline::Forest;
+        }
+        let (out_of_line, shifts, crossings) = (self.out_of_line.len(), self.shifts.len(), self.crossings());
+        if out_of_line + shifts + crossings == 0 {
+            Headline::Quiet
+        } else {
+            Headline::NotNew { out_of_line, shifts, crossings }
         }
     }
 }
 
-/// More complaints than deliveries overall, and rows whose rate is above 50%.
-fn implausible(table: &PeriodTable) -> Vec<Implausible> {
+/// A segment as people name it: its values joined, a blank one `(blank)`.
+pub fn segment_name(segment: &[String]) -> String {
+    segment.iter().map(|s| super::summary::segment_text(s)).collect::<Vec<_>>().join("/")
+}
+
+/// More complaints than deliveries overall, rows whose rate is above 50%,
+/// and rises more than `HUGE_RISE` times the earlier rate.
+fn implausible(table: &PeriodTable, rise: Option<&RecentRise>) -> Vec<Implausible> {
     let mut out = Vec::new();
     if table.total.complaints > table.total.deliveries {
         out.push(Implausible::MoreComplaintsThanDeliveries);
@@ -206,13 +395,20 @@ fn implausible(table: &PeriodTable) -> Vec<Implausible> {
             .filter(|&i| table.rows[i].counts.complaint_rate().is_some_and(|r| r > 0.5))
             .map(Implausible::RateAboveHalf),
     );
+    if let Some(rise) = rise {
+        out.extend(
+            (0..rise.tests.len())
+                .filter(|&k| rise.tests[k].significant && rise.tests[k].ratio.is_none_or(|r| r > HUGE_RISE))
+                .map(Implausible::HugeRise),
+        );
+    }
     out
 }
 
 /// The channel switch seen most often among counted repeat contacts.
 fn commonest_switch(data: &Dataset) -> Option<(String, String, u64)> {
     let records = &data.complaints.records;
-    let mut counts: std::collections::BTreeMap<(&str, &str), u64> = Default::default();
+    let mut counts: BTreeMap<(&str, &str), u64> = BTreeMap::new();
     for (c, contact) in records.iter().zip(&data.contacts) {
         if let (true, true, Some(previous)) = (c.counted, contact.switch, contact.previous)
             && let (Some(from), Some(to)) = (records[previous].channel.as_deref(), c.channel.as_deref())
@@ -229,7 +425,8 @@ fn commonest_switch(data: &Dataset) -> Option<(String, String, u64)> {
     Some((from.to_string(), to.to_string(), n))
 }
 
-/// Each segment's counts over the verdict's periods, segments in table order.
+/// Each rated segment's counts over the verdict's periods, segments in
+/// table order (none when the deliveries do not carry the segments).
 fn segment_series(table: &PeriodTable, periods: &[NaiveDate]) -> (Vec<Vec<String>>, Vec<Series>) {
     let mut segments: Vec<Vec<String>> = Vec::new();
     for row in table.rows.iter().filter(|r| r.rated() && table.period_deliveries.is_none()) {
@@ -266,9 +463,97 @@ fn rows_outside(table: &PeriodTable, recent: &[NaiveDate]) -> (Vec<usize>, Vec<u
     (recent_above, earlier)
 }
 
+/// The segments whose series the run rules found shifted, with how many
+/// complaints they expect a period and where their longest run lies.
+fn shifts(table: &PeriodTable) -> Vec<Shift> {
+    table
+        .runs
+        .iter()
+        .filter(|r| r.runs.shift)
+        .map(|r| {
+            let rows: Vec<_> =
+                table.rows.iter().filter(|row| row.segment == r.segment && row.complete()).collect();
+            let (x, n) = rows
+                .iter()
+                .fold((0u64, 0u64), |(x, n), row| (x + row.counts.complaints, n + row.counts.deliveries));
+            let with_deliveries = rows.iter().filter(|row| row.counts.deliveries > 0).count().max(1);
+            let marked: Vec<_> =
+                table.rows.iter().filter(|row| row.segment == r.segment && row.shift).collect();
+            let centre = if n > 0 { x as f64 / n as f64 } else { 0.0 };
+            Shift {
+                segment: r.segment.clone(),
+                runs: r.runs,
+                expected_per_period: x as f64 / with_deliveries as f64,
+                above: marked
+                    .first()
+                    .and_then(|row| row.counts.complaint_rate())
+                    .is_some_and(|rate| rate > centre),
+                start: marked.first().map(|row| row.start).unwrap_or(table.first_date),
+            }
+        })
+        .collect()
+}
+
+/// Units (each segment with deliveries, and all deliveries) whose
+/// complaints start or stop abruptly inside the days counted.
+fn export_changes(data: &Dataset, table: &PeriodTable) -> Vec<ExportChange> {
+    let Some(coverage) = data.coverage else { return Vec::new() };
+    let (first, last) = coverage.window;
+    let days = (last - first).num_days() + 1;
+    if days < 14 {
+        return Vec::new();
+    }
+    let index = |d: NaiveDate| usize::try_from((d - first).num_days()).ok().filter(|&i| (i as i64) < days);
+    let by = !table.by.is_empty() && table.period_deliveries.is_none();
+    // Per unit: complaints and deliveries per day of the window.
+    let mut units: BTreeMap<Vec<String>, (Vec<f64>, Vec<f64>)> = BTreeMap::new();
+    let mut add = |segment: Vec<String>, i: usize, complaints: f64, deliveries: f64| {
+        for key in [Some(Vec::new()), by.then_some(segment)].into_iter().flatten() {
+            let entry =
+                units.entry(key).or_insert_with(|| (vec![0.0; days as usize], vec![0.0; days as usize]));
+            entry.0[i] += complaints;
+            entry.1[i] += deliveries;
+        }
+    };
+    let granularity = data.deliveries.granularity;
+    for ((date, segment), &n) in &data.deliveries.counts {
+        // A week's or month's count spread evenly over its days.
+        let span = (granularity.last_day(*date) - *date).num_days() + 1;
+        for k in 0..span {
+            if let Some(i) = index(*date + Days::new(k as u64)) {
+                add(segment.clone(), i, 0.0, n as f64 / span as f64);
+            }
+        }
+    }
+    for c in data.complaints.records.iter().filter(|c| c.counted) {
+        if let Some(i) = index(c.bucket_date) {
+            let segment = c.segment.iter().map(|s| s.as_deref().unwrap_or_default().to_string()).collect();
+            add(segment, i, f64::from(c.weight), 0.0);
+        }
+    }
+    let mut out = Vec::new();
+    for (segment, (complaints, deliveries)) in units {
+        let day = |i: usize| first + Days::new(i as u64);
+        if let Some(change) = abrupt_start(&complaints, &deliveries) {
+            out.push(ExportChange {
+                segment: segment.clone(),
+                day: day(change.at),
+                starts: true,
+                change,
+                quiet_days: change.at as u64,
+            });
+        }
+        if let Some(change) = abrupt_stop(&complaints, &deliveries) {
+            let quiet_days = (complaints.len() - change.at) as u64;
+            out.push(ExportChange { segment, day: day(change.at), starts: false, change, quiet_days });
+        }
+    }
+    out
+}
+
 /// Counts per period over all segments with deliveries, in time order.
 fn per_period(table: &PeriodTable) -> Vec<PeriodTotal> {
-    let mut out: std::collections::BTreeMap<NaiveDate, PeriodTotal> = Default::default();
+    let mut out: BTreeMap<NaiveDate, PeriodTotal> = BTreeMap::new();
     for row in table.rows.iter().filter(|r| r.rated()) {
         let total = out.entry(row.start).or_insert(PeriodTotal {
             start: row.start,

@@ -1,20 +1,89 @@
-//! Segments on a funnel (`compare --by COL`, and the HTML report's segment
-//! section): each segment's rate against the overall rate θ₀ with 95% and
-//! 99.8% limits widened for overdispersion (docs/METHODS.md §4.4).
+//! Segments on a funnel (`compare --by COL`, the report's headline and the
+//! HTML report's segment section): each segment's rate over the counted
+//! days against the overall rate θ₀ with 95% and 99.8% limits widened for
+//! overdispersion (docs/METHODS.md §4.4). One computation serves all three,
+//! so the report names exactly the segments `compare` puts out of line.
 
 use anyhow::{Result, bail};
 use serde_json::json;
 
 use super::View;
+use super::facts::{OutOfLine, segment_name};
 use super::pictures;
+use super::summary::segment_text;
 use crate::input::DatasetOptions;
 use crate::metrics::dataset::Dataset;
-use crate::metrics::period_table::{self, Sides, TableSpec};
+use crate::metrics::period_table::{self, Counts, PeriodTable, Sides, TableSpec};
 use crate::output::table::{ledger_line, percent, thousands};
 use crate::output::{Cell, Table};
 use crate::period::Period;
-use crate::stats::funnel::{Flag, funnel};
+use crate::stats::funnel::{Flag, Funnel, funnel};
 use crate::stats::laney::Chart;
+
+/// Each segment's counts over the counted days, and where each segment
+/// with deliveries sits on the funnel.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SegmentFunnel {
+    /// In table order; segments without deliveries included.
+    pub segments: Vec<(Vec<String>, Counts)>,
+    /// Over the segments with deliveries (None: fewer than two, or no
+    /// complaint, or no `--by`).
+    pub fit: Option<Funnel>,
+    /// Each segment's unit in `fit` (None without deliveries).
+    pub unit: Vec<Option<usize>>,
+}
+
+impl SegmentFunnel {
+    /// The segments of a period table, summed over its periods (with
+    /// `Period::All` the table's rows are the segments already).
+    pub fn of(table: &PeriodTable) -> SegmentFunnel {
+        let mut segments: Vec<(Vec<String>, Counts)> = Vec::new();
+        if !table.by.is_empty() && table.period_deliveries.is_none() {
+            for row in &table.rows {
+                match segments.iter_mut().find(|(s, _)| *s == row.segment) {
+                    Some((_, counts)) => counts.add(&row.counts),
+                    None => segments.push((row.segment.clone(), row.counts)),
+                }
+            }
+        }
+        let with_deliveries: Vec<usize> =
+            (0..segments.len()).filter(|&i| segments[i].1.deliveries > 0).collect();
+        let x: Vec<f64> = with_deliveries.iter().map(|&i| segments[i].1.complaints as f64).collect();
+        let n: Vec<f64> = with_deliveries.iter().map(|&i| segments[i].1.deliveries as f64).collect();
+        let fit = funnel(&x, &n);
+        let unit = (0..segments.len())
+            .map(|i| fit.as_ref().and_then(|_| with_deliveries.iter().position(|&k| k == i)))
+            .collect();
+        SegmentFunnel { segments, fit, unit }
+    }
+
+    /// Segment `i`'s place on the funnel.
+    pub fn flag(&self, i: usize) -> Option<Flag> {
+        self.unit[i].and_then(|u| self.fit.as_ref()?.units[u].flag)
+    }
+
+    /// The segments outside the 99.8% limits, highest rate first.
+    pub fn out_of_line(&self) -> Vec<OutOfLine> {
+        let mut out: Vec<OutOfLine> = (0..self.segments.len())
+            .filter_map(|i| {
+                let high = match self.flag(i)? {
+                    Flag::High => true,
+                    Flag::Low => false,
+                    Flag::Alert => return None,
+                };
+                let (segment, counts) = &self.segments[i];
+                Some(OutOfLine { segment: segment.clone(), rate: counts.complaint_rate()?, high })
+            })
+            .collect();
+        out.sort_by(|a, b| b.rate.total_cmp(&a.rate));
+        out
+    }
+
+    /// Segments with deliveries.
+    pub fn compared(&self) -> usize {
+        self.unit.iter().flatten().count()
+    }
+}
 
 /// Compare the segments of `options.by` over all counted days.
 pub fn view(data: &Dataset, options: &DatasetOptions) -> Result<View> {
@@ -33,12 +102,15 @@ pub fn view(data: &Dataset, options: &DatasetOptions) -> Result<View> {
             ledger_line(&data.deliveries.ledger)
         );
     };
-    let with_deliveries: Vec<usize> =
-        (0..table.rows.len()).filter(|&i| table.rows[i].counts.deliveries > 0).collect();
-    let x: Vec<f64> = with_deliveries.iter().map(|&i| table.rows[i].counts.complaints as f64).collect();
-    let n: Vec<f64> = with_deliveries.iter().map(|&i| table.rows[i].counts.deliveries as f64).collect();
-    let result = funnel(&x, &n);
-
+    if table.period_deliveries.is_some() {
+        bail!(
+            "compare needs deliveries per segment, and the deliveries have no {} column: segments can only be \
+             compared by rate when both files carry them. Pair differently named columns with --by \
+             'complaints.COLUMN=deliveries.COLUMN', or see each value's counts and shares with report --by",
+            names.join("/")
+        );
+    }
+    let f = SegmentFunnel::of(&table);
     let mut columns: Vec<String> = names.clone();
     columns.extend(
         [
@@ -55,56 +127,53 @@ pub fn view(data: &Dataset, options: &DatasetOptions) -> Result<View> {
         .map(String::from),
     );
     let mut rows = Vec::new();
-    for (i, row) in table.rows.iter().enumerate() {
-        let unit =
-            result.as_ref().and_then(|f| with_deliveries.iter().position(|&k| k == i).map(|k| &f.units[k]));
-        let mut cells: Vec<Cell> = row.segment.iter().map(|s| Cell::Text(s.clone())).collect();
+    for (i, (segment, counts)) in f.segments.iter().enumerate() {
+        let unit = f.unit[i].and_then(|u| f.fit.as_ref().map(|fit| &fit.units[u]));
+        let mut cells: Vec<Cell> = segment.iter().map(|s| Cell::Text(segment_text(s))).collect();
+        let flag = f.flag(i);
         cells.extend([
-            Cell::Int(row.counts.deliveries),
-            Cell::Int(row.counts.complaints),
-            Cell::Fraction(row.counts.complaint_rate()),
+            Cell::Int(counts.deliveries),
+            Cell::Int(counts.complaints),
+            Cell::Fraction(counts.complaint_rate()),
             Cell::Number(unit.map(|u| u.z)),
             Cell::Fraction(unit.map(|u| u.limits_95.0)),
             Cell::Fraction(unit.map(|u| u.limits_95.1)),
             Cell::Fraction(unit.map(|u| u.limits_998.0)),
             Cell::Fraction(unit.map(|u| u.limits_998.1)),
-            {
-                let flag = unit.and_then(|u| u.flag);
-                Cell::signal(
+            match (flag, counts.deliveries) {
+                (_, 0) if counts.complaints > 0 => Cell::signal("no deliveries", false),
+                _ => Cell::signal(
                     flag.map(|f| f.as_str()).unwrap_or_default(),
                     matches!(flag, Some(Flag::High | Flag::Low)),
-                )
+                ),
             },
         ]);
         rows.push(cells);
     }
 
-    let segments = with_deliveries.len();
-    let count = |pred: &dyn Fn(Flag) -> bool| {
-        result.as_ref().map_or(0, |f| f.units.iter().filter(|u| u.flag.is_some_and(pred)).count())
-    };
-    let outside_998 = count(&|f| matches!(f, Flag::High | Flag::Low));
+    let segments = f.compared();
+    let count =
+        |pred: &dyn Fn(Flag) -> bool| (0..f.segments.len()).filter(|&i| f.flag(i).is_some_and(pred)).count();
+    let outside_998 = count(&|flag| matches!(flag, Flag::High | Flag::Low));
     let outside_95 = count(&|_| true);
     let by = names.join("/");
     let mut headline = Vec::new();
-    match &result {
-        Some(f) => {
-            let flagged: Vec<String> = table
-                .rows
+    match &f.fit {
+        Some(fit) => {
+            let flagged: Vec<String> = f
+                .out_of_line()
                 .iter()
-                .zip(&rows)
-                .filter(|(_, cells)| cells.last().is_some_and(Cell::is_alarm))
-                .map(|(r, _)| format!("{} ({})", r.segment.join("/"), fmt(r.counts.complaint_rate())))
+                .map(|o| format!("{} ({})", segment_name(&o.segment), percent(o.rate)))
                 .collect();
             headline.push(if flagged.is_empty() {
                 format!(
                     "No {by} is out of line: every rate is inside its 99.8% limits around {}.",
-                    percent(f.theta0)
+                    percent(fit.theta0)
                 )
             } else {
                 format!(
                     "Out of line (outside 99.8% limits around {}): {}.",
-                    percent(f.theta0),
+                    percent(fit.theta0),
                     flagged.join(", ")
                 )
             });
@@ -115,10 +184,10 @@ pub fn view(data: &Dataset, options: &DatasetOptions) -> Result<View> {
             ));
             headline.push(format!(
                 "Overdispersion φ = {:.3}, between-{by} variance τ² = {:.3e}{}; {} would be outside 99.8% without this allowance.",
-                f.phi,
-                f.tau2,
-                if f.tau2 > 0.0 { " (limits widened)" } else { " (none: plain binomial limits)" },
-                f.outside_998_unadjusted
+                fit.phi,
+                fit.tau2,
+                if fit.tau2 > 0.0 { " (limits widened)" } else { " (none: plain binomial limits)" },
+                fit.outside_998_unadjusted
             ));
         }
         None => headline.push(format!(
@@ -128,29 +197,28 @@ pub fn view(data: &Dataset, options: &DatasetOptions) -> Result<View> {
     }
     let summary = json!({
         "segments": segments,
-        "theta0": result.as_ref().map(|f| f.theta0),
-        "phi": result.as_ref().map(|f| f.phi),
-        "tau2": result.as_ref().map(|f| f.tau2),
+        "theta0": f.fit.as_ref().map(|f| f.theta0),
+        "phi": f.fit.as_ref().map(|f| f.phi),
+        "tau2": f.fit.as_ref().map(|f| f.tau2),
         "outside_998": outside_998,
         "expected_false_998": 0.002 * segments as f64,
         "outside_95": outside_95,
         "expected_false_95": 0.05 * segments as f64,
-        "outside_998_unadjusted": result.as_ref().map(|f| f.outside_998_unadjusted),
+        "outside_998_unadjusted": f.fit.as_ref().map(|f| f.outside_998_unadjusted),
     });
-    let figure = result.as_ref().map(|f| {
-        let segments: Vec<(String, u64, u64, Option<String>)> = table
-            .rows
-            .iter()
-            .zip(&rows)
-            .map(|(r, cells)| {
-                let flag = match cells.last() {
-                    Some(Cell::Signal { text, .. }) if !text.is_empty() => Some(text.clone()),
-                    _ => None,
-                };
-                (r.segment.join("/"), r.counts.deliveries, r.counts.complaints, flag)
+    let figure = f.fit.as_ref().map(|fit| {
+        let points: Vec<(String, u64, u64, Option<String>)> = (0..f.segments.len())
+            .map(|i| {
+                let (segment, counts) = &f.segments[i];
+                (
+                    segment_name(segment),
+                    counts.deliveries,
+                    counts.complaints,
+                    f.flag(i).map(|fl| fl.as_str().to_string()),
+                )
             })
             .collect();
-        pictures::funnel(&segments, f)
+        pictures::funnel(&points, fit)
     });
     Ok(View {
         title: format!("Complaint rate by {by}"),
@@ -161,8 +229,4 @@ pub fn view(data: &Dataset, options: &DatasetOptions) -> Result<View> {
         figure,
         notes: vec![],
     })
-}
-
-fn fmt(rate: Option<f64>) -> String {
-    rate.map(percent).unwrap_or_else(|| "undefined".into())
 }

@@ -1,18 +1,23 @@
 //! The report in plain sentences, built only from its facts: the verdict's
-//! headline, the reasons behind it, and the rate sparkline.
+//! headline, the reasons behind it, the alarm and `--strict` lines, and the
+//! rate sparkline. One story: the headline names what the reasons below it
+//! find out of line, and says "nothing is out of line" only when nothing is.
 
 use chrono::NaiveDate;
 
-use crate::input::Attribution;
+use crate::input::{Attribution, Role};
 use crate::metrics::period_table::{Counts, PeriodRow, PeriodTable};
 use crate::output::table::{percent, share, thousands};
-use crate::stats::glm::{MIN_PERIODS as TREND_FIT_PERIODS, TrendFit};
+use crate::period::Period;
+use crate::stats::glm::{MIN_PERIODS as TREND_FIT_PERIODS, Trend, TrendFit};
 use crate::stats::verdict::{
     MIN_BASELINE_PERIODS, RECENT_PERIODS, RiseTest, TREND_ALPHA, TREND_MIN_PERIODS, TREND_MIN_VOLUME_RATIO,
-    Verdict, Window, trend_says_forest,
+    Window, trend_says_forest,
 };
 
-use super::facts::{Facts, Implausible};
+use super::facts::{
+    ExportChange, Facts, ForestCause, HUGE_RISE, Headline, Implausible, SMALL_SEGMENT, Shift, segment_name,
+};
 
 /// The survey caution (docs/METHODS.md §3), printed once wherever repeats are shown.
 pub const SURVEY_CAUTION: &str = "Caution: survey figures such as \"57% had to switch from web to phone, \
@@ -20,26 +25,88 @@ pub const SURVEY_CAUTION: &str = "Caution: survey figures such as \"57% had to s
 not of all customers or deliveries. Switch rates from a complaints export are lower bounds: failed \
 self-service leaves no row in it.";
 
-pub fn headline(verdict: Verdict) -> &'static str {
-    match verdict {
-        Verdict::Forest => "Verdict: FOREST — something is truly out of line, beyond routine noise.",
-        Verdict::Bushes => "Verdict: bushes — nothing is out of line beyond routine noise.",
+/// The verdict in one line, from the typed headline.
+pub fn headline(facts: &Facts) -> String {
+    match facts.headline() {
+        Headline::Forest => "Verdict: FOREST — something is truly out of line, beyond routine noise.".into(),
+        Headline::Quiet => "Verdict: bushes — nothing is out of line beyond routine noise.".into(),
+        Headline::NotNew { out_of_line, shifts, crossings } => {
+            let unit = facts.table.period.name();
+            let mut parts = Vec::new();
+            if out_of_line > 0 {
+                parts.push(out_of_line_phrase(facts));
+            }
+            if shifts > 0 {
+                parts.push(if shifts == 1 {
+                    let s = &facts.shifts[0];
+                    let whom = if s.segment.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" in {}", segment_name(&s.segment))
+                    };
+                    format!("a sustained shift{whom}")
+                } else {
+                    format!("sustained shifts in {shifts} segments")
+                });
+            }
+            if crossings > 0 {
+                parts.push(format!(
+                    "{crossings} {} outside {} control limits",
+                    plural(crossings as u64, unit),
+                    if crossings == 1 { "its" } else { "their" }
+                ));
+            }
+            format!("Verdict: bushes — no new rise beyond routine noise, but {}.", parts.join("; "))
+        }
     }
+}
+
+/// "3 of 37 countries sit above the rest all along: A (1.5%), B, C".
+fn out_of_line_phrase(facts: &Facts) -> String {
+    let out = &facts.out_of_line;
+    let by = facts.options.by_names().join("/");
+    let side = match (out.iter().any(|o| o.high), out.iter().any(|o| !o.high)) {
+        (true, true) => "above or below",
+        (true, false) => "above",
+        _ => "below",
+    };
+    let names: Vec<String> = out
+        .iter()
+        .take(3)
+        .enumerate()
+        .map(|(k, o)| {
+            let name = segment_name(&o.segment);
+            if k == 0 { format!("{name} ({})", percent(o.rate)) } else { name }
+        })
+        .collect();
+    let more = if out.len() > 3 { format!(" and {} more", out.len() - 3) } else { String::new() };
+    format!(
+        "{} of {} {by} values sit {side} the rest all along: {}{more}",
+        out.len(),
+        facts.funnel.compared(),
+        names.join(", ")
+    )
 }
 
 /// "2025-W13 North": a row's period and segment.
 pub fn row_label(table: &PeriodTable, row: &PeriodRow) -> String {
     let period = table.period.label(row.start);
-    if row.segment.is_empty() {
-        period
-    } else {
-        let segment: Vec<String> = row.segment.iter().map(|s| super::summary::segment_text(s)).collect();
-        format!("{period} {}", segment.join("/"))
-    }
+    if row.segment.is_empty() { period } else { format!("{period} {}", segment_name(&row.segment)) }
 }
 
 fn fmt_rate(rate: Option<f64>) -> String {
     rate.map(percent).unwrap_or_else(|| "undefined".into())
+}
+
+/// A count people compare with others in one sentence: as the counts are
+/// printed (`28,800`), one decimal only below 100 (`26.3`).
+fn fmt_expected(value: f64) -> String {
+    if value >= 99.95 { thousands(value.round() as u64) } else { format!("{value:.1}") }
+}
+
+/// "1 crossing", "3 weeks".
+fn plural(n: u64, word: &str) -> String {
+    if n == 1 { word.to_string() } else { format!("{word}s") }
 }
 
 /// "1 in 1,000": deliveries per complaint; never "1 in 1" or "1 in 0".
@@ -52,19 +119,45 @@ fn one_in(counts: &Counts) -> String {
     }
 }
 
-/// The facts behind the verdict, as plain sentences.
+/// The days the report runs over: dates, or months when the data are
+/// dated by month ("Jan 2015 – Oct 2024"), as the table's first and last.
+fn date_range(facts: &Facts) -> String {
+    let table = &facts.table;
+    if facts.input.monthly {
+        let month = |d: NaiveDate| d.format("%b %Y").to_string();
+        let last = Period::Month.start(table.last_date);
+        if Period::Month.start(table.first_date) == last {
+            return format!("in {}", month(last));
+        }
+        return format!("from {} to {}", month(table.first_date), month(last));
+    }
+    format!("from {} to {}", table.first_date, table.last_date)
+}
+
+/// The facts behind the verdict, as plain sentences: what is out of line
+/// first, the smaller findings after.
 pub fn reasons(facts: &Facts) -> Vec<String> {
     let table = &facts.table;
-    let settings = &facts.settings;
+    let input = &facts.input;
     let t = &table.total;
     let unit = table.period.name();
     let mut out = warnings(facts);
+    if !facts.out_of_line.is_empty() {
+        out.push(format!(
+            "{}: outside the 99.8% limits of compare over the days counted. {}",
+            capitalised(&out_of_line_phrase(facts)),
+            if facts.headline() == Headline::Forest {
+                "That is a standing difference between them, apart from any recent rise."
+            } else {
+                "That is a standing difference between them, not a new rise."
+            }
+        ));
+    }
     out.push(format!(
-        "{} complaints per {} deliveries from {} to {}: {}, {}.",
+        "{} complaints per {} deliveries {}: {}, {}.",
         thousands(t.complaints),
         thousands(t.deliveries),
-        table.first_date,
-        table.last_date,
+        date_range(facts),
         fmt_rate(t.complaint_rate()),
         one_in(t),
     ));
@@ -73,16 +166,16 @@ pub fn reasons(facts: &Facts) -> Vec<String> {
         out.push(format!(
             "The deliveries have no {} column: its values get complaint counts and their share of each \
              {unit}'s complaints, not rates; the rate is for all of them together.",
-            settings.by.join("/")
+            facts.options.by_names().join("/")
         ));
     }
-    if settings.time_from_order {
+    if input.time_from_order {
         out.push(format!(
             "The complaints have no time of their own: each is counted in the {unit} of its delivery, found \
              through its order id."
         ));
     }
-    if settings.period_from_deliveries {
+    if input.period_from_deliveries {
         out.push(format!(
             "The deliveries are counted per {unit}, so the report is per {unit} (pass --period to choose)."
         ));
@@ -91,6 +184,7 @@ pub fn reasons(facts: &Facts) -> Vec<String> {
         out.push(line);
     }
     out.extend(rise_sentences(facts));
+    out.extend(facts.export_changes.iter().map(|c| export_change_sentence(facts, c)));
     if !facts.recent_above.is_empty() {
         let details: Vec<String> = facts
             .recent_above
@@ -125,33 +219,65 @@ pub fn reasons(facts: &Facts) -> Vec<String> {
             if earlier.len() > 10 { format!(" and {} more", earlier.len() - 10) } else { String::new() };
         out.push(format!("Other {unit}s outside their control limits: {shown}{more}."));
     }
-    for r in table.runs.iter().filter(|r| r.runs.shift) {
-        let label = if r.segment.is_empty() { String::new() } else { format!(" in {}", r.segment.join("/")) };
-        out.push(format!(
-            "A sustained shift{label}: {} {unit}s in a row on one side of the average (more than {} is unusual), {} crossings of it (fewer than {} is unusual).",
-            r.runs.longest_run, r.runs.longest_run_limit, r.runs.crossings, r.runs.crossings_limit
-        ));
-    }
+    out.extend(shift_sentences(facts));
     out.push(trend_sentence(facts));
     out.extend(placeholder_sentences(facts));
+    out.extend(contact_sentences(facts));
+    if let Some(cost) = &facts.cost {
+        let money = |amount: Option<f64>| amount.map(|m| format!(" ({m:.2})")).unwrap_or_default();
+        out.push(format!(
+            "Avoidable work at {} minutes a complaint: {:.1} hours on repeat contacts{}, {:.1} hours of them on channel switches{}.",
+            cost.minutes_per_complaint,
+            cost.repeat_hours,
+            money(cost.repeat_money()),
+            cost.switch_hours,
+            money(cost.switch_money())
+        ));
+    }
+    if facts.rows_without_deliveries > 0 {
+        out.push(format!(
+            "{} row(s) have complaints but no deliveries: their rate is undefined (left empty).",
+            facts.rows_without_deliveries
+        ));
+    }
+    if let Some(m) = facts.maturity {
+        out.push(format!(
+            "Counted by delivery date: {unit}s ending after {} are immature (complaints still arrive for {} days) and are left out of limits and the verdict.",
+            m.mature_until, m.days
+        ));
+    }
+    out
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// Repeats, switches and concentration, or why they cannot be told.
+fn contact_sentences(facts: &Facts) -> Vec<String> {
+    let input = &facts.input;
+    let t = &facts.table.total;
+    let options = &facts.options;
+    let mut out = Vec::new();
+    if let Some(counted) = &input.counted {
+        out.push(if counted.given_contacts {
+            format!(
+                "The complaints arrive counted (column {:?}): repeats and channel switches come from their \
+                 repeat_complaints and channel_switches columns; concentration over customers is not \
+                 available from counted complaints.",
+                counted.column
+            )
+        } else {
+            format!(
+                "The complaints arrive counted (column {:?}), not one row per contact: repeats, channel \
+                 switches, one-contact resolution and concentration are not available.",
+                counted.column
+            )
+        });
+        return out;
+    }
     match &facts.concentration {
-        _ if settings.counted.is_some() => {
-            let counted = settings.counted.as_ref().expect("checked");
-            out.push(if counted.given_contacts {
-                format!(
-                    "The complaints arrive counted (column {:?}): repeats and channel switches come from their \
-                     repeat_complaints and channel_switches columns; concentration over customers is not \
-                     available from counted complaints.",
-                    counted.column
-                )
-            } else {
-                format!(
-                    "The complaints arrive counted (column {:?}), not one row per contact: repeats, channel \
-                     switches, one-contact resolution and concentration are not available.",
-                    counted.column
-                )
-            });
-        }
         Some(c) if c.complainants > 0 => {
             let mut s = format!(
                 "{} customers complained; the top 1% of them made {} of complaints and {} customers made half.",
@@ -161,9 +287,9 @@ pub fn reasons(facts: &Facts) -> Vec<String> {
             );
             if let Some(expected) = c.expected_repeat_complainers {
                 s.push_str(&format!(
-                    " {} customers complained twice or more, against {:.1} expected if every delivery had the same chance.",
+                    " {} customers complained twice or more, against {} expected if every delivery had the same chance.",
                     thousands(c.observed_repeat_complainers),
-                    expected
+                    fmt_expected(expected)
                 ));
             } else {
                 s.push_str(&format!(
@@ -176,75 +302,44 @@ pub fn reasons(facts: &Facts) -> Vec<String> {
         Some(_) => {
             out.push("No complaint has a customer, so nothing is known of repeats or concentration.".into())
         }
-        None => out.push(
-            "Concentration and repeats need a customer column; the complaints have none \
-             (name it with --col complaints.customer=COLUMN)."
-                .into(),
-        ),
-    }
-    if facts.concentration.is_some() && settings.counted.is_none() {
-        let mut s = format!(
-            "{} of the complaints ({}) were repeat contacts within {} days by the same {}",
-            thousands(t.repeat_complaints),
-            fmt_share(t.repeat_rate()),
-            settings.window_days,
-            settings.repeat_key.name(),
-        );
-        if settings.attribution == Attribution::Complaint {
-            s.push_str(&format!(
-                "; {} problems were first contacts ({})",
-                thousands(t.problems()),
-                one_in(&Counts { complaints: t.problems(), ..*t })
-            ));
+        None => {
+            out.push(
+                "Concentration and repeats need a customer column; the complaints have none \
+                 (name it with --col complaints.customer=COLUMN)."
+                    .into(),
+            );
+            return out;
         }
-        s.push('.');
-        out.push(s);
-        out.push(match (&facts.commonest_switch, settings.has_channel) {
-            _ if t.repeat_complaints == 0 => "No repeat contacts, so no channel switches.".to_string(),
-            (_, false) => "Channel switches need a channel column; the complaints have none.".to_string(),
-            (None, true) => {
-                format!("None of the {} repeat contacts switched channel.", thousands(t.repeat_complaints))
-            }
-            (Some((from, to, n)), true) => format!(
-                "{} repeat contacts ({} of repeats) switched channel, most often from {from} to {to} ({}).",
-                thousands(t.channel_switches),
-                fmt_share(t.switch_rate()),
-                thousands(*n)
-            ),
-        });
     }
-    if let Some(minutes) = settings.minutes_per_complaint {
-        let repeat_hours = t.repeat_complaints as f64 * minutes / 60.0;
-        let switch_hours = t.channel_switches as f64 * minutes / 60.0;
-        let money =
-            |hours: f64| settings.cost_per_hour.map(|h| format!(" ({:.2})", hours * h)).unwrap_or_default();
-        out.push(format!(
-            "Avoidable work at {minutes} minutes a complaint: {repeat_hours:.1} hours on repeat contacts{}, {switch_hours:.1} hours of them on channel switches{}.",
-            money(repeat_hours),
-            money(switch_hours)
+    let mut s = format!(
+        "{} of the complaints ({}) were repeat contacts within {} days by the same {}",
+        thousands(t.repeat_complaints),
+        fmt_share(t.repeat_rate()),
+        options.window_days,
+        options.repeat_key.name(),
+    );
+    if options.attribution == Attribution::Complaint {
+        s.push_str(&format!(
+            "; {} problems were first contacts ({})",
+            thousands(t.problems()),
+            one_in(&Counts { complaints: t.problems(), ..*t })
         ));
     }
-    let undefined = table
-        .rows
-        .iter()
-        .filter(|r| {
-            r.rated()
-                && table.period_deliveries.is_none()
-                && r.counts.deliveries == 0
-                && r.counts.complaints > 0
-        })
-        .count();
-    if undefined > 0 {
-        out.push(format!(
-            "{undefined} row(s) have complaints but no deliveries: their rate is undefined (left empty)."
-        ));
-    }
-    if let Some(m) = facts.maturity {
-        out.push(format!(
-            "Counted by delivery date: {unit}s ending after {} are immature (complaints still arrive for {} days) and are left out of limits and the verdict.",
-            m.mature_until, m.days
-        ));
-    }
+    s.push('.');
+    out.push(s);
+    out.push(match (&facts.commonest_switch, input.has_channel) {
+        _ if t.repeat_complaints == 0 => "No repeat contacts, so no channel switches.".to_string(),
+        (_, false) => "Channel switches need a channel column; the complaints have none.".to_string(),
+        (None, true) => {
+            format!("None of the {} repeat contacts switched channel.", thousands(t.repeat_complaints))
+        }
+        (Some((from, to, n)), true) => format!(
+            "{} repeat contacts ({} of repeats) switched channel, most often from {from} to {to} ({}).",
+            thousands(t.channel_switches),
+            fmt_share(t.switch_rate()),
+            thousands(*n)
+        ),
+    });
     out
 }
 
@@ -255,17 +350,13 @@ fn without_deliveries_sentence(facts: &Facts) -> Option<String> {
         return None;
     }
     let all = complaints + facts.table.total.complaints;
-    let names: Vec<String> = segments
-        .iter()
-        .take(5)
-        .map(|s| s.iter().map(|v| super::summary::segment_text(v)).collect::<Vec<_>>().join("/"))
-        .collect();
+    let names: Vec<String> = segments.iter().take(5).map(|s| segment_name(s)).collect();
     let more = if segments.len() > 5 { ", …" } else { "" };
     Some(format!(
         "{} complaints ({}) are in {} values with no deliveries ({}{more}): left out of the rates.",
         thousands(complaints),
         share(complaints as f64 / all as f64),
-        facts.settings.by.join("/"),
+        facts.options.by_names().join("/"),
         names.join(", ")
     ))
 }
@@ -273,12 +364,12 @@ fn without_deliveries_sentence(facts: &Facts) -> Option<String> {
 /// Ids that stand for "no customer" (or order), taken as missing.
 fn placeholder_sentences(facts: &Facts) -> Vec<String> {
     facts
-        .settings
+        .input
         .placeholders
         .iter()
         .map(|p| {
             let (what, effect) = match p.role {
-                crate::input::Role::Customer => {
+                Role::Customer => {
                     ("customer", "they count in the rates but not as repeats or in concentration")
                 }
                 _ => ("order", "they cannot be matched to a delivery"),
@@ -298,39 +389,76 @@ fn placeholder_sentences(facts: &Facts) -> Vec<String> {
 
 /// Numbers that cannot be right, said first.
 fn warnings(facts: &Facts) -> Vec<String> {
-    let table = &facts.table;
-    let unit = table.period.name();
-    let above: Vec<String> = facts
+    facts
         .implausible
         .iter()
-        .filter_map(|w| match w {
-            Implausible::RateAboveHalf(i) => Some(row_label(table, &table.rows[*i])),
-            Implausible::MoreComplaintsThanDeliveries => None,
+        .enumerate()
+        .filter_map(|(k, w)| {
+            // Rows above 50% are said in one sentence, at the first of them.
+            let first_row = facts.implausible.iter().position(|w| matches!(w, Implausible::RateAboveHalf(_)));
+            match w {
+                Implausible::RateAboveHalf(_)
+                    if first_row != Some(k)
+                        || facts.implausible.contains(&Implausible::MoreComplaintsThanDeliveries) =>
+                {
+                    None
+                }
+                _ => Some(implausible_sentence(facts, w)),
+            }
         })
-        .collect();
-    let mut out = Vec::new();
-    if facts.implausible.contains(&Implausible::MoreComplaintsThanDeliveries) {
-        out.push(format!(
+        .collect()
+}
+
+/// One implausible fact as a warning (the first is `--strict`'s message).
+pub fn implausible_sentence(facts: &Facts, what: &Implausible) -> String {
+    let table = &facts.table;
+    let unit = table.period.name();
+    match what {
+        Implausible::MoreComplaintsThanDeliveries => format!(
             "Warning: {} complaints against {} deliveries — more complaints than deliveries cannot be a \
              complaint rate. Is the complaints file filtered to complaints? See --where (e.g. \
              --where 'complaints.review_score<=2').",
             thousands(table.total.complaints),
             thousands(table.total.deliveries)
-        ));
-    } else if !above.is_empty() {
-        let shown = above.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
-        let more = if above.len() > 5 { format!(" and {} more", above.len() - 5) } else { String::new() };
-        out.push(format!(
-            "Warning: a complaint rate above 50% in {shown}{more} — hardly a {unit} of deliveries. Is the \
-             complaints file filtered to complaints? See --where."
-        ));
+        ),
+        Implausible::RateAboveHalf(_) => {
+            let above: Vec<String> = facts
+                .implausible
+                .iter()
+                .filter_map(|w| match w {
+                    Implausible::RateAboveHalf(i) => Some(row_label(table, &table.rows[*i])),
+                    _ => None,
+                })
+                .collect();
+            let shown = above.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+            let more = if above.len() > 5 { format!(" and {} more", above.len() - 5) } else { String::new() };
+            format!(
+                "Warning: a complaint rate above 50% in {shown}{more} — hardly a {unit} of deliveries. Is the \
+                 complaints file filtered to complaints? See --where."
+            )
+        }
+        Implausible::HugeRise(k) => {
+            let test = &facts.rise.as_ref().expect("a rise test").tests[*k];
+            format!(
+                "Warning: {} has {} its earlier rate — more than {HUGE_RISE}×: a service rarely changes so \
+                 much; did the export change (a new source, a merged queue)? --strict refuses it.",
+                describe_window(facts, test),
+                test.ratio
+                    .map(|r| format!("{}×", fmt_ratio(r)))
+                    .unwrap_or_else(|| "complaints after none at".into())
+            )
+        }
     }
-    out
 }
 
 /// A share as a percentage that never rounds to 100% unless it is.
 fn fmt_share(value: Option<f64>) -> String {
     value.map(share).unwrap_or_else(|| "undefined".into())
+}
+
+/// "1.56", "1,304": a ratio.
+fn fmt_ratio(r: f64) -> String {
+    if r >= 100.0 { thousands(r.round() as u64) } else { format!("{r:.2}") }
 }
 
 /// "6 Jan 2025".
@@ -361,6 +489,30 @@ fn p_text(p: f64) -> String {
     if p >= 0.001 { format!("{p:.3}") } else { format!("{p:.1e}") }
 }
 
+/// A rise test's unit and periods: "North in 2025-04–2025-06".
+fn describe_window(facts: &Facts, t: &RiseTest) -> String {
+    let period = facts.table.period;
+    let recent = facts.recent_periods();
+    let labels: Vec<String> = recent.iter().map(|d| period.label(*d)).collect();
+    let window = match t.window {
+        Window::Sustained => format!("{}–{}", labels[0], labels[labels.len() - 1]),
+        Window::Period(k) => labels[k].clone(),
+    };
+    format!("{} in {window}", facts.unit_name(t.unit))
+}
+
+/// One rise test in words.
+fn describe(facts: &Facts, t: &RiseTest) -> String {
+    format!(
+        "{}: {} complaints where {} were expected at its earlier rate ({}, p = {})",
+        describe_window(facts, t),
+        thousands(t.complaints),
+        fmt_expected(t.expected),
+        t.ratio.map(|r| format!("{}×", fmt_ratio(r))).unwrap_or_else(|| "none before".into()),
+        p_text(t.p_value)
+    )
+}
+
 /// What the recent-rise comparisons found, and how many false alarms to expect.
 fn rise_sentences(facts: &Facts) -> Vec<String> {
     let period = facts.table.period;
@@ -372,28 +524,12 @@ fn rise_sentences(facts: &Facts) -> Vec<String> {
             facts.verdict_periods.len()
         )];
     };
-    let recent = facts.recent_periods();
-    let labels: Vec<String> = recent.iter().map(|d| period.label(*d)).collect();
-    let window = |w: Window| match w {
-        Window::Sustained => format!("{}–{}", labels[0], labels[labels.len() - 1]),
-        Window::Period(k) => labels[k].clone(),
-    };
-    let describe = |t: &RiseTest| {
-        format!(
-            "{} in {}: {} complaints where {:.1} were expected at its earlier rate ({}, p = {})",
-            facts.unit_name(t.unit),
-            window(t.window),
-            thousands(t.complaints),
-            t.expected,
-            t.ratio.map(|r| format!("{r:.2}×")).unwrap_or_else(|| "none before".into()),
-            p_text(t.p_value)
-        )
-    };
+    let labels: Vec<String> = facts.recent_periods().iter().map(|d| period.label(*d)).collect();
     let mut out = Vec::new();
     let hits: Vec<&RiseTest> = rise.significant().collect();
     if hits.is_empty() {
         let closest = match rise.closest() {
-            Some(t) if t.ratio.is_none_or(|r| r > 1.0) => format!(" The nearest: {}.", describe(t)),
+            Some(t) if t.ratio.is_none_or(|r| r > 1.0) => format!(" The nearest: {}.", describe(facts, t)),
             _ => " No recent rate is above its earlier one.".into(),
         };
         out.push(format!(
@@ -401,12 +537,12 @@ fn rise_sentences(facts: &Facts) -> Vec<String> {
             labels.join(", ")
         ));
     } else {
-        let shown: Vec<String> = hits.iter().take(5).map(|t| describe(t)).collect();
+        let shown: Vec<String> = hits.iter().take(5).map(|t| describe(facts, t)).collect();
         let more = if hits.len() > 5 { format!("; and {} more", hits.len() - 5) } else { String::new() };
         out.push(format!("Out of line recently, beyond routine noise: {}{more}.", shown.join("; ")));
     }
     let segments = facts.segments.len();
-    let units = match (segments, facts.settings.by.join("/")) {
+    let units = match (segments, facts.options.by_names().join("/")) {
         (0 | 1, _) => "all deliveries".to_string(),
         (n, by) if rise.units_tested > n => format!("{n} {by} values and their total"),
         (n, by) => format!("{n} {by} values"),
@@ -423,6 +559,89 @@ fn rise_sentences(facts: &Facts) -> Vec<String> {
         }
     ));
     out
+}
+
+/// Run-rule shifts, by weight: each of the larger segments' in its own
+/// sentence, the small segments' in one line.
+fn shift_sentences(facts: &Facts) -> Vec<String> {
+    let unit = facts.table.period.name();
+    let mut out: Vec<String> =
+        facts.shifts.iter().filter(|s| !s.small()).map(|s| shift_sentence(facts, s)).collect();
+    let small: Vec<&Shift> = facts.shifts.iter().filter(|s| s.small()).collect();
+    if !small.is_empty() {
+        let names: Vec<String> = small.iter().take(3).map(|s| segment_name(&s.segment)).collect();
+        let more = if small.len() > 3 { ", …" } else { "" };
+        out.push(format!(
+            "And {} small {} (under {SMALL_SEGMENT:.0} complaints a {unit}: {}{more}) with a sustained shift by the \
+             run rules; see --format json for each.",
+            small.len(),
+            if small.len() == 1 { "segment" } else { "segments" },
+            names.join(", ")
+        ));
+    }
+    out
+}
+
+/// "A sustained shift in Italy: 12 weeks in a row above its average from
+/// 2025-W10; 9 or more would be unusual."
+fn shift_sentence(facts: &Facts, s: &Shift) -> String {
+    let unit = facts.table.period.name();
+    let r = &s.runs;
+    let whom = if s.segment.is_empty() { String::new() } else { format!(" in {}", segment_name(&s.segment)) };
+    let mut parts = Vec::new();
+    if r.longest_run > r.longest_run_limit {
+        parts.push(format!(
+            "{} {unit}s in a row {} its average from {}; {} or more would be unusual",
+            r.longest_run,
+            if s.above { "above" } else { "below" },
+            facts.table.period.label(s.start),
+            r.longest_run_limit + 1
+        ));
+    }
+    if r.crossings < r.crossings_limit {
+        parts.push(format!(
+            "only {} {} of its average in {} {unit}s; fewer than {} would be unusual",
+            r.crossings,
+            plural(r.crossings as u64, "crossing"),
+            r.useful,
+            r.crossings_limit
+        ));
+    }
+    format!("A sustained shift{whom}: {}.", parts.join("; and "))
+}
+
+/// Complaints that start or stop abruptly: the export may have changed.
+fn export_change_sentence(facts: &Facts, c: &ExportChange) -> String {
+    let whom = if c.segment.is_empty() { "all deliveries".to_string() } else { segment_name(&c.segment) };
+    let ratio = if c.change.ratio.is_finite() {
+        format!("{}×", fmt_ratio(c.change.ratio))
+    } else {
+        "far above".into()
+    };
+    let _ = facts;
+    if c.starts {
+        format!(
+            "Complaints in {whom} barely exist before {} ({} in {} days, where {} were expected at the rate after) \
+             and then arrive at {ratio} that rate: the export may have changed that day (a new source or queue), \
+             not the service. If so, count from then: --from {}.",
+            day(c.day),
+            thousands(c.change.quiet as u64),
+            c.quiet_days,
+            fmt_expected(c.change.expected),
+            c.day
+        )
+    } else {
+        format!(
+            "Complaints in {whom} all but stop on {} ({} in the {} days from then, where {} were expected at the \
+             rate before, {ratio} it): the export may have changed that day (a source dropped), not the service. \
+             If so, count up to then: --to {}.",
+            day(c.day),
+            thousands(c.change.quiet as u64),
+            c.quiet_days,
+            fmt_expected(c.change.expected),
+            c.day.pred_opt().unwrap_or(c.day)
+        )
+    }
 }
 
 fn trend_sentence(facts: &Facts) -> String {
@@ -454,11 +673,7 @@ fn trend_sentence(facts: &Facts) -> String {
         );
     }
     if trend_says_forest(Some(trend)) {
-        format!(
-            "Complaints grow faster than deliveries: each 1% more deliveries brings {:.2}% more complaints ({ci}, one-sided p = {}).",
-            trend.slope,
-            p_text(trend.p_slope_above_one)
-        )
+        trend_forest(trend)
     } else if trend.cannot_tell() {
         format!(
             "The data cannot tell whether complaints grow faster or slower than deliveries (slope {:.2}, {ci}).",
@@ -481,6 +696,28 @@ fn trend_sentence(facts: &Facts) -> String {
     } else {
         format!("Complaints move in proportion to deliveries (slope {:.2}, {ci}).", trend.slope)
     }
+}
+
+/// The trend that makes a forest, in words.
+fn trend_forest(trend: &Trend) -> String {
+    format!(
+        "Complaints grow faster than deliveries: each 1% more deliveries brings {:.2}% more complaints \
+         (95% CI {:.2} to {:.2}, one-sided p = {}).",
+        trend.slope,
+        trend.ci95.0,
+        trend.ci95.1,
+        p_text(trend.p_slope_above_one)
+    )
+}
+
+/// What made the forest, for the alarm line a cron job mails: the rise
+/// with its unit, periods and p-value, or the trend. From the typed cause,
+/// never from a sentence's place in the reasons.
+pub fn forest_cause(facts: &Facts) -> Option<String> {
+    Some(match facts.forest_cause()? {
+        ForestCause::Rise(test) => describe(facts, test),
+        ForestCause::Trend(trend) => trend_forest(trend),
+    })
 }
 
 /// "Rate per week: ▂▃▅▇▃▂" over all segments, when there are several periods.

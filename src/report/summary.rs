@@ -6,29 +6,12 @@ use std::collections::BTreeSet;
 use serde_json::{Value, json};
 
 use crate::metrics::customers::Concentration;
-use crate::metrics::period_table::{Counts, PeriodTable};
-use crate::output::{Cell, Table};
+use crate::metrics::period_table::{Counts, PeriodRow, PeriodTable, RowSignal};
+use crate::output::{Cell, Table, TerminalColumn};
 use crate::stats::verdict::Window;
 
 use super::facts::Facts;
 use super::sentences::row_label;
-
-const COLUMNS_AFTER_SEGMENT: [&str; 14] = [
-    "deliveries",
-    "complaints",
-    "complaint_rate",
-    "per_1000",
-    "rate_low",
-    "rate_high",
-    "repeat_complaints",
-    "repeat_rate",
-    "problems",
-    "channel_switches",
-    "switch_rate",
-    "lcl",
-    "ucl",
-    "signal",
-];
 
 /// Which counts the input can give: repeats need a customer, switches a
 /// customer and a channel; the others are empty, never 0.
@@ -38,42 +21,214 @@ pub struct Known {
     pub switches: bool,
 }
 
-fn count_cells(counts: &Counts, z: f64, known: Known) -> Vec<Cell> {
-    let interval = counts.rate_interval(z);
-    let when = |ok: bool, cell: Cell| if ok { cell } else { Cell::Missing };
-    vec![
-        Cell::Int(counts.deliveries),
-        Cell::Int(counts.complaints),
-        Cell::Fraction(counts.complaint_rate()),
-        Cell::Number(counts.per_1000()),
-        Cell::Fraction(interval.map(|i| i.0)),
-        Cell::Fraction(interval.map(|i| i.1)),
-        when(known.repeats, Cell::Int(counts.repeat_complaints)),
-        when(known.repeats, Cell::Fraction(counts.repeat_rate())),
-        when(known.repeats, Cell::Int(counts.problems())),
-        when(known.switches, Cell::Int(counts.channel_switches)),
-        when(known.switches, Cell::Fraction(counts.switch_rate())),
-    ]
-}
-
 /// A segment value as every output shows it: a blank one is `(blank)`,
 /// never an empty cell that reads like the total row's.
 pub fn segment_text(value: &str) -> String {
     if value.is_empty() { "(blank)".to_string() } else { value.to_string() }
 }
 
-/// One row per period × segment and a total row; `z`: the normal quantile
-/// of the rate intervals. When the deliveries do not carry the segments,
-/// the segment rows have no deliveries and no rate but a share of their
-/// period's complaints (`complaint_share`, the last column).
-pub fn period_rows(table: &PeriodTable, z: f64, known: Known) -> Table {
-    let shares = table.period_deliveries.is_some();
+/// A line of the period table: a period × segment row, or the total.
+#[derive(Clone, Copy)]
+enum Line<'a> {
+    Row(&'a PeriodRow),
+    Total(&'a Counts),
+}
+
+impl Line<'_> {
+    fn counts(&self) -> &Counts {
+        match self {
+            Line::Row(row) => &row.counts,
+            Line::Total(counts) => counts,
+        }
+    }
+}
+
+/// What a cell needs besides its line.
+struct Context {
+    z: f64,
+    known: Known,
+    /// The deliveries lack the segments: segment rows have no deliveries
+    /// and no rate, but a share of their period's complaints.
+    shares: bool,
+}
+
+impl Context {
+    /// A rate of a segment row is empty without its deliveries.
+    fn rate(&self, line: &Line, value: Option<f64>) -> Cell {
+        match line {
+            Line::Row(_) if self.shares => Cell::Missing,
+            _ => Cell::Fraction(value),
+        }
+    }
+}
+
+/// One column of the period table (docs/METHODS.md §3.9), defined once: its
+/// name, its header on a terminal, how long it stays when the terminal is
+/// too narrow (higher stays longer), and its cell. Every renderer reads the
+/// table these make.
+struct Column {
+    name: &'static str,
+    header: &'static str,
+    keep: u8,
+    cell: fn(&Line, &Context) -> Cell,
+    /// Shown only when this holds (the share, without segment deliveries).
+    when: fn(&Context) -> bool,
+}
+
+const ALWAYS: fn(&Context) -> bool = |_| true;
+
+/// The columns after the period and the `--by` segments.
+const COLUMNS: [Column; 15] = [
+    Column {
+        name: "deliveries",
+        header: "deliveries",
+        keep: 7,
+        cell: |l, c| match l {
+            Line::Row(_) if c.shares => Cell::Missing,
+            _ => Cell::Int(l.counts().deliveries),
+        },
+        when: ALWAYS,
+    },
+    Column {
+        name: "complaints",
+        header: "complaints",
+        keep: 8,
+        cell: |l, _| Cell::Int(l.counts().complaints),
+        when: ALWAYS,
+    },
+    Column {
+        name: "complaint_rate",
+        header: "rate",
+        keep: 9,
+        cell: |l, c| c.rate(l, l.counts().complaint_rate()),
+        when: ALWAYS,
+    },
+    Column {
+        name: "per_1000",
+        header: "per 1,000",
+        keep: 0,
+        cell: |l, c| match c.rate(l, None) {
+            Cell::Missing => Cell::Missing,
+            _ => Cell::Number(l.counts().per_1000()),
+        },
+        when: ALWAYS,
+    },
+    Column {
+        name: "rate_low",
+        header: "low",
+        keep: 4,
+        cell: |l, c| c.rate(l, l.counts().rate_interval(c.z).map(|i| i.0)),
+        when: ALWAYS,
+    },
+    Column {
+        name: "rate_high",
+        header: "high",
+        keep: 4,
+        cell: |l, c| c.rate(l, l.counts().rate_interval(c.z).map(|i| i.1)),
+        when: ALWAYS,
+    },
+    Column {
+        name: "repeat_complaints",
+        header: "repeats",
+        keep: 3,
+        cell: |l, c| if c.known.repeats { Cell::Int(l.counts().repeat_complaints) } else { Cell::Missing },
+        when: ALWAYS,
+    },
+    Column {
+        name: "repeat_rate",
+        header: "repeat %",
+        keep: 2,
+        cell: |l, c| if c.known.repeats { Cell::Fraction(l.counts().repeat_rate()) } else { Cell::Missing },
+        when: ALWAYS,
+    },
+    Column {
+        name: "problems",
+        header: "problems",
+        keep: 0,
+        cell: |l, c| if c.known.repeats { Cell::Int(l.counts().problems()) } else { Cell::Missing },
+        when: ALWAYS,
+    },
+    Column {
+        name: "channel_switches",
+        header: "switches",
+        keep: 1,
+        cell: |l, c| if c.known.switches { Cell::Int(l.counts().channel_switches) } else { Cell::Missing },
+        when: ALWAYS,
+    },
+    Column {
+        name: "switch_rate",
+        header: "switch %",
+        keep: 0,
+        cell: |l, c| if c.known.switches { Cell::Fraction(l.counts().switch_rate()) } else { Cell::Missing },
+        when: ALWAYS,
+    },
+    Column {
+        name: "lcl",
+        header: "lcl",
+        keep: 0,
+        cell: |l, _| {
+            Cell::Fraction(match l {
+                Line::Row(row) => row.limits.map(|x| x.lcl),
+                Line::Total(_) => None,
+            })
+        },
+        when: ALWAYS,
+    },
+    Column {
+        name: "ucl",
+        header: "ucl",
+        keep: 5,
+        cell: |l, _| {
+            Cell::Fraction(match l {
+                Line::Row(row) => row.limits.map(|x| x.ucl),
+                Line::Total(_) => None,
+            })
+        },
+        when: ALWAYS,
+    },
+    Column {
+        name: "signal",
+        header: "signal",
+        keep: 6,
+        cell: |l, _| match l {
+            Line::Row(row) => {
+                let signal = row.signal();
+                Cell::signal(
+                    signal.map(|s| s.as_str()).unwrap_or_default(),
+                    signal.is_some_and(|s| s.is_alarm()),
+                )
+            }
+            Line::Total(_) => Cell::signal("", false),
+        },
+        when: ALWAYS,
+    },
+    Column {
+        name: "complaint_share",
+        header: "share",
+        keep: 8,
+        cell: |l, _| match l {
+            Line::Row(row) => Cell::Fraction(row.share),
+            Line::Total(counts) => Cell::Fraction((counts.complaints > 0).then_some(1.0)),
+        },
+        when: |c| c.shares,
+    },
+];
+
+/// One row per period × segment and a total row, and how each column shows
+/// on a terminal; `z`: the normal quantile of the rate intervals. When the
+/// deliveries do not carry the segments, the segment rows have no
+/// deliveries and no rate but a share of their period's complaints
+/// (`complaint_share`, the last column).
+pub fn period_rows(table: &PeriodTable, z: f64, known: Known) -> (Table, Vec<TerminalColumn>) {
+    let context = Context { z, known, shares: table.period_deliveries.is_some() };
+    let shown: Vec<&Column> = COLUMNS.iter().filter(|c| (c.when)(&context)).collect();
     let mut columns = vec!["period_start".to_string(), "period_end".to_string()];
     columns.extend(table.by.iter().cloned());
-    columns.extend(COLUMNS_AFTER_SEGMENT.iter().map(|c| c.to_string()));
-    if shares {
-        columns.push("complaint_share".into());
-    }
+    columns.extend(shown.iter().map(|c| c.name.to_string()));
+    let mut terminal = vec![TerminalColumn::new("period_start", "period", 10)];
+    terminal.extend(table.by.iter().map(|b| TerminalColumn::new(b, b, 9)));
+    terminal
+        .extend(shown.iter().filter(|c| c.keep > 0).map(|c| TerminalColumn::new(c.name, c.header, c.keep)));
     let mut rows = Vec::with_capacity(table.rows.len() + 1);
     for row in &table.rows {
         let mut cells = vec![
@@ -81,35 +236,14 @@ pub fn period_rows(table: &PeriodTable, z: f64, known: Known) -> Table {
             Cell::Date(row.end),
         ];
         cells.extend(row.segment.iter().map(|s| Cell::Text(segment_text(s))));
-        let mut counts = count_cells(&row.counts, z, known);
-        if shares {
-            // No deliveries per segment: none invented.
-            for k in [0, 2, 3, 4, 5] {
-                counts[k] = Cell::Missing;
-            }
-        }
-        cells.extend(counts);
-        cells.push(Cell::Fraction(row.limits.map(|l| l.lcl)));
-        cells.push(Cell::Fraction(row.limits.map(|l| l.ucl)));
-        let signal = row.signal();
-        cells.push(Cell::signal(
-            signal.map(|s| s.as_str()).unwrap_or_default(),
-            signal.is_some_and(|s| s.is_alarm()),
-        ));
-        if shares {
-            cells.push(Cell::Fraction(row.share));
-        }
+        cells.extend(shown.iter().map(|c| (c.cell)(&Line::Row(row), &context)));
         rows.push(cells);
     }
     let mut total = vec![Cell::Text("total".into()), Cell::Text(String::new())];
     total.extend(table.by.iter().map(|_| Cell::Text(String::new())));
-    total.extend(count_cells(&table.total, z, known));
-    total.extend([Cell::Fraction(None), Cell::Fraction(None), Cell::signal("", false)]);
-    if shares {
-        total.push(Cell::Fraction((table.total.complaints > 0).then_some(1.0)));
-    }
+    total.extend(shown.iter().map(|c| (c.cell)(&Line::Total(&table.total), &context)));
     rows.push(total);
-    Table { name: "periods".into(), columns, rows }
+    (Table { name: "periods".into(), columns, rows }, terminal)
 }
 
 /// Concentration as JSON members (the report's summary and `customers`).
@@ -128,14 +262,65 @@ pub fn concentration_json(c: &Concentration) -> Value {
     })
 }
 
+/// The `verdict` member of the JSON report: the word, the headline and the
+/// reasons, and the typed facts they tell of (what is out of line, the
+/// shifts, changes in the export), for machines to read.
+pub fn verdict_json(facts: &Facts, headline: &str, reasons: &[String]) -> Value {
+    let period = facts.table.period;
+    let out_of_line: Vec<Value> = facts
+        .out_of_line
+        .iter()
+        .map(|o| json!({ "segment": o.segment, "complaint_rate": o.rate, "side": if o.high { "high" } else { "low" } }))
+        .collect();
+    let shifts: Vec<Value> = facts
+        .shifts
+        .iter()
+        .map(|s| {
+            json!({
+                "segment": s.segment,
+                "side": if s.above { "above" } else { "below" },
+                "from": period.label(s.start),
+                "longest_run": s.runs.longest_run,
+                "longest_run_limit": s.runs.longest_run_limit,
+                "crossings": s.runs.crossings,
+                "crossings_limit": s.runs.crossings_limit,
+                "expected_per_period": s.expected_per_period,
+                "small_segment": s.small(),
+            })
+        })
+        .collect();
+    let export_changes: Vec<Value> = facts
+        .export_changes
+        .iter()
+        .map(|c| {
+            json!({
+                "segment": c.segment,
+                "day": c.day.to_string(),
+                "change": if c.starts { "start" } else { "stop" },
+                "quiet_days": c.quiet_days,
+                "quiet_complaints": c.change.quiet,
+                "expected": c.change.expected,
+                "ratio": c.change.ratio.is_finite().then_some(c.change.ratio),
+                "p_value": c.change.p_value,
+            })
+        })
+        .collect();
+    json!({
+        "verdict": facts.verdict.as_str(),
+        "headline": headline,
+        "reasons": reasons,
+        "out_of_line": out_of_line,
+        "shifts": shifts,
+        "export_changes": export_changes,
+    })
+}
+
 /// The `summary` member of the JSON report.
 pub fn summary_json(facts: &Facts, z: f64) -> Value {
     let table = &facts.table;
-    let settings = &facts.settings;
     let t = &table.total;
     let interval = t.rate_interval(z);
-    let count_signal =
-        |s: &str| table.rows.iter().filter(|r| r.signal().map(|x| x.as_str()) == Some(s)).count();
+    let count_signal = |s: RowSignal| table.rows.iter().filter(|r| r.signal() == Some(s)).count();
     let concentration = facts.concentration.as_ref().map(concentration_json);
     let trend = facts.trend.fitted().map(|tr| {
         json!({
@@ -208,15 +393,14 @@ pub fn summary_json(facts: &Facts, z: f64) -> Value {
             })
         })
         .collect();
-    let cost = settings.minutes_per_complaint.map(|m| {
-        let hours = |count: u64| count as f64 * m / 60.0;
+    let cost = facts.cost.map(|c| {
         json!({
-            "minutes_per_complaint": m,
-            "cost_per_hour": settings.cost_per_hour,
-            "repeat_hours": hours(t.repeat_complaints),
-            "switch_hours": hours(t.channel_switches),
-            "repeat_cost": settings.cost_per_hour.map(|h| hours(t.repeat_complaints) * h),
-            "switch_cost": settings.cost_per_hour.map(|h| hours(t.channel_switches) * h),
+            "minutes_per_complaint": c.minutes_per_complaint,
+            "cost_per_hour": c.cost_per_hour,
+            "repeat_hours": c.repeat_hours,
+            "switch_hours": c.switch_hours,
+            "repeat_cost": c.repeat_money(),
+            "switch_cost": c.switch_money(),
         })
     });
     json!({
@@ -235,10 +419,10 @@ pub fn summary_json(facts: &Facts, z: f64) -> Value {
         "problems": t.problems(),
         "channel_switches": t.channel_switches,
         "switch_rate": t.switch_rate(),
-        "rows_without_deliveries": table.rows.iter().filter(|r| r.rated() && r.counts.deliveries == 0 && r.counts.complaints > 0).count(),
-        "rows_above": count_signal("above"),
-        "rows_below": count_signal("below"),
-        "rows_shift": count_signal("shift"),
+        "rows_without_deliveries": facts.rows_without_deliveries,
+        "rows_above": count_signal(RowSignal::Above),
+        "rows_below": count_signal(RowSignal::Below),
+        "rows_shift": count_signal(RowSignal::Shift),
         "rows_immature": table.rows.iter().filter(|r| r.immature).count(),
         "rows_partial": table.rows.iter().filter(|r| r.partial).count(),
         "mature_until": facts.maturity.map(|m| m.mature_until.to_string()),

@@ -2,6 +2,7 @@
 //! checked against the published reference values of docs/METHODS.md §5.
 
 pub mod funnel;
+pub mod gaps;
 pub mod gini;
 pub mod glm;
 pub mod laney;
