@@ -119,7 +119,7 @@ pub fn view_of(
     });
     let mut summary = serde_json::Map::new();
     summary.insert("complaints".into(), json!(c.complaints));
-    if let Value::Object(members) = concentration_json(&c) {
+    if let Value::Object(members) = concentration_json(c) {
         summary.extend(members);
     }
     summary.insert("complaint_rate".into(), json!(p_bar));
