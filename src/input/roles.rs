@@ -224,6 +224,8 @@ impl Role {
                 Pattern::EndsWith("createddate"),
                 Pattern::EndsWith("openedat"),
                 Pattern::StartsWith("dateof"),
+                // `open_dt`, `closed_dt`: the values decide among them.
+                Pattern::EndsWith("dt"),
             ],
             (Role::Time, Table::Deliveries) => &[
                 Pattern::ContainsBoth("delivered", "date"),
@@ -232,6 +234,7 @@ impl Role {
                 Pattern::EndsWith("creationdate"),
                 Pattern::StartsWith("weekstart"),
                 Pattern::EndsWith("timestamp"),
+                Pattern::EndsWith("dt"),
             ],
             (Role::Customer, _) => &[Pattern::Contains("email"), Pattern::StartsWith("caller")],
             (Role::Channel, _) => &[Pattern::Contains("channel")],

@@ -395,12 +395,20 @@ fn implausible(table: &PeriodTable, rise: Option<&RecentRise>) -> Vec<Implausibl
             .filter(|&i| table.rows[i].counts.complaint_rate().is_some_and(|r| r > 0.5))
             .map(Implausible::RateAboveHalf),
     );
+    // One per unit: its strongest such rise.
     if let Some(rise) = rise {
-        out.extend(
-            (0..rise.tests.len())
-                .filter(|&k| rise.tests[k].significant && rise.tests[k].ratio.is_none_or(|r| r > HUGE_RISE))
-                .map(Implausible::HugeRise),
-        );
+        let mut units: Vec<usize> = Vec::new();
+        for k in 0..rise.tests.len() {
+            let t = &rise.tests[k];
+            if t.significant && t.ratio.is_none_or(|r| r > HUGE_RISE) && !units.contains(&t.unit) {
+                units.push(t.unit);
+                let strongest = (0..rise.tests.len())
+                    .filter(|&j| rise.tests[j].unit == t.unit && rise.tests[j].significant)
+                    .min_by(|&a, &b| rise.tests[a].p_value.total_cmp(&rise.tests[b].p_value))
+                    .unwrap_or(k);
+                out.push(Implausible::HugeRise(strongest));
+            }
+        }
     }
     out
 }

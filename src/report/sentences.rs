@@ -403,19 +403,20 @@ fn warnings(facts: &Facts) -> Vec<String> {
                 {
                     None
                 }
-                _ => Some(implausible_sentence(facts, w)),
+                _ => Some(format!("Warning: {}", implausible_sentence(facts, w))),
             }
         })
         .collect()
 }
 
-/// One implausible fact as a warning (the first is `--strict`'s message).
+/// One implausible fact in words (a warning in the reasons; the first is
+/// `--strict`'s message).
 pub fn implausible_sentence(facts: &Facts, what: &Implausible) -> String {
     let table = &facts.table;
     let unit = table.period.name();
     match what {
         Implausible::MoreComplaintsThanDeliveries => format!(
-            "Warning: {} complaints against {} deliveries — more complaints than deliveries cannot be a \
+            "{} complaints against {} deliveries — more complaints than deliveries cannot be a \
              complaint rate. Is the complaints file filtered to complaints? See --where (e.g. \
              --where 'complaints.review_score<=2').",
             thousands(table.total.complaints),
@@ -433,14 +434,14 @@ pub fn implausible_sentence(facts: &Facts, what: &Implausible) -> String {
             let shown = above.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
             let more = if above.len() > 5 { format!(" and {} more", above.len() - 5) } else { String::new() };
             format!(
-                "Warning: a complaint rate above 50% in {shown}{more} — hardly a {unit} of deliveries. Is the \
+                "a complaint rate above 50% in {shown}{more} — hardly a {unit} of deliveries. Is the \
                  complaints file filtered to complaints? See --where."
             )
         }
         Implausible::HugeRise(k) => {
             let test = &facts.rise.as_ref().expect("a rise test").tests[*k];
             format!(
-                "Warning: {} has {} its earlier rate — more than {HUGE_RISE}×: a service rarely changes so \
+                "{} has {} its earlier rate — more than {HUGE_RISE}×: a service rarely changes so \
                  much; did the export change (a new source, a merged queue)? --strict refuses it.",
                 describe_window(facts, test),
                 test.ratio
@@ -744,4 +745,259 @@ pub fn sparkline(facts: &Facts) -> Option<String> {
         period.label(periods[periods.len() - 1].start),
         percent(max)
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Days;
+
+    use super::*;
+    use crate::input::DatasetOptions;
+    use crate::metrics::dataset::Coverage;
+    use crate::metrics::period_table::SegmentRuns;
+    use crate::report::facts::{CountedComplaints, Input, OutOfLine};
+    use crate::report::segments::SegmentFunnel;
+    use crate::stats::runs::Runs;
+    use crate::stats::verdict::{RecentRise, Verdict};
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    /// Ten weeks of one unit, 1,000 deliveries and 5 complaints each: quiet.
+    fn quiet() -> Facts {
+        let start = d("2025-01-06");
+        let rows: Vec<PeriodRow> = (0..10)
+            .map(|k| {
+                let start = start + Days::new(7 * k);
+                PeriodRow {
+                    start,
+                    end: start + Days::new(6),
+                    segment: vec![],
+                    counts: Counts { deliveries: 1000, complaints: 5, ..Default::default() },
+                    limits: None,
+                    shift: false,
+                    immature: false,
+                    partial: false,
+                    no_deliveries: false,
+                    share: None,
+                }
+            })
+            .collect();
+        let table = PeriodTable {
+            period: Period::Week,
+            by: vec![],
+            total: Counts { deliveries: 10_000, complaints: 50, ..Default::default() },
+            runs: vec![],
+            first_date: start,
+            last_date: start + Days::new(69),
+            period_deliveries: None,
+            rows,
+        };
+        Facts {
+            options: DatasetOptions::reading(vec![], Default::default(), Default::default()),
+            input: Input { has_customer: true, has_channel: true, ..Default::default() },
+            coverage: None,
+            per_period: vec![],
+            verdict_periods: table.rows.iter().map(|r| r.start).collect(),
+            segments: vec![vec![]],
+            rise: None,
+            trend: TrendFit::TooFewPeriods(3),
+            funnel: SegmentFunnel::of(&table),
+            out_of_line: vec![],
+            shifts: vec![],
+            export_changes: vec![],
+            concentration: None,
+            recent_above: vec![],
+            earlier_outside: vec![],
+            maturity: None,
+            verdict: Verdict::Bushes,
+            implausible: vec![],
+            commonest_switch: None,
+            cost: None,
+            rows_without_deliveries: 0,
+            table,
+        }
+    }
+
+    fn rise(ratio: f64, p_value: f64) -> RecentRise {
+        RecentRise {
+            tests: vec![RiseTest {
+                unit: 0,
+                window: Window::Sustained,
+                complaints: 28_800,
+                deliveries: 3_000,
+                expected: 23_696.7,
+                ratio: Some(ratio),
+                p_value,
+                threshold: 0.015,
+                significant: p_value <= 0.015,
+            }],
+            units_tested: 1,
+            dispersion: 0.0,
+            dispersion_df: 6.0,
+            family_alpha: 0.02,
+        }
+    }
+
+    fn trend() -> Trend {
+        Trend {
+            intercept: 1.0,
+            slope: 1.8,
+            se_unscaled: 0.1,
+            dispersion: 1.0,
+            se: 0.1,
+            scale_estimated: false,
+            ci95: (1.6, 2.0),
+            p_slope_is_one: 1e-9,
+            p_slope_above_one: 5e-10,
+            periods: 10,
+            volume_ratio: 2.0,
+        }
+    }
+
+    fn runs(longest_run: usize, crossings: usize) -> Runs {
+        Runs {
+            useful: 20,
+            longest_run,
+            longest_run_limit: 7,
+            crossings,
+            crossings_limit: 6,
+            shift: longest_run > 7 || crossings < 6,
+        }
+    }
+
+    fn shift(segment: &str, longest_run: usize, crossings: usize, expected_per_period: f64) -> Shift {
+        Shift {
+            segment: vec![segment.into()],
+            runs: runs(longest_run, crossings),
+            expected_per_period,
+            above: true,
+            start: d("2025-01-13"),
+        }
+    }
+
+    /// Each case: facts built by hand, what the headline says, what the
+    /// reasons say (and must not), and the alarm's cause.
+    #[test]
+    fn sentences_from_hand_built_facts() {
+        struct Case {
+            name: &'static str,
+            facts: Facts,
+            headline: &'static str,
+            says: &'static [&'static str],
+            never: &'static [&'static str],
+            alarm: Option<&'static str>,
+        }
+        let mut by_rise = quiet();
+        by_rise.rise = Some(rise(1.22, 1e-6));
+        by_rise.verdict = Verdict::Forest;
+        by_rise.coverage = Some(Coverage {
+            complaints: (d("2025-01-06"), d("2025-03-16")),
+            deliveries: (d("2025-01-01"), d("2025-03-16")),
+            window: (d("2025-01-06"), d("2025-03-16")),
+        });
+        let mut by_trend = quiet();
+        by_trend.trend = TrendFit::Fitted(trend());
+        by_trend.verdict = Verdict::Forest;
+        let mut no_customers = quiet();
+        no_customers.input.has_customer = false;
+        let mut counted = quiet();
+        counted.input.counted = Some(CountedComplaints { column: "count".into(), given_contacts: false });
+        let mut shifted = quiet();
+        shifted.shifts =
+            vec![shift("Italy", 8, 1, 40.0), shift("Malta", 5, 9, 2.0), shift("Gozo", 9, 9, 1.0)];
+        shifted.table.runs = vec![SegmentRuns { segment: vec!["Italy".into()], runs: runs(8, 1) }];
+        let mut out_of_line = quiet();
+        out_of_line.options.by = vec!["country".parse().unwrap()];
+        out_of_line.out_of_line = vec![
+            OutOfLine { segment: vec!["Czech Republic".into()], rate: 0.015, high: true },
+            OutOfLine { segment: vec!["Italy".into()], rate: 0.012, high: true },
+        ];
+        let cases = vec![
+            Case {
+                name: "quiet",
+                facts: quiet(),
+                headline: "Verdict: bushes — nothing is out of line beyond routine noise.",
+                says: &[
+                    "50 complaints per 10,000 deliveries from 2025-01-06 to 2025-03-16: 0.50%, 1 in 200.",
+                ],
+                never: &["Warning"],
+                alarm: None,
+            },
+            Case {
+                name: "forest by a rise, the exports covering different days",
+                facts: by_rise,
+                headline: "Verdict: FOREST — something is truly out of line, beyond routine noise.",
+                says: &["The exports cover different days", "28,800 complaints where 23,697 were expected"],
+                never: &["23696.7"],
+                alarm: Some(
+                    "all deliveries in 2025-W09–2025-W11: 28,800 complaints where 23,697 were expected at its earlier rate (1.22×, p = 1.0e-6)",
+                ),
+            },
+            Case {
+                name: "forest by the trend",
+                facts: by_trend,
+                headline: "Verdict: FOREST — something is truly out of line, beyond routine noise.",
+                says: &[
+                    "Complaints grow faster than deliveries: each 1% more deliveries brings 1.80% more complaints",
+                ],
+                never: &[],
+                alarm: Some("Complaints grow faster than deliveries"),
+            },
+            Case {
+                name: "no customers",
+                facts: no_customers,
+                headline: "Verdict: bushes — nothing is out of line beyond routine noise.",
+                says: &["Concentration and repeats need a customer column"],
+                never: &["repeat contacts within"],
+                alarm: None,
+            },
+            Case {
+                name: "counted complaints",
+                facts: counted,
+                headline: "Verdict: bushes — nothing is out of line beyond routine noise.",
+                says: &["arrive counted (column \"count\"), not one row per contact", "are not available"],
+                never: &["customers complained", "repeat contacts within"],
+                alarm: None,
+            },
+            Case {
+                name: "shifts by weight",
+                facts: shifted,
+                headline: "Verdict: bushes — no new rise beyond routine noise, but sustained shifts in 3 segments.",
+                says: &[
+                    "A sustained shift in Italy: 8 weeks in a row above its average from 2025-W03; 8 or more would be unusual; \
+                     and only 1 crossing of its average in 20 weeks; fewer than 6 would be unusual.",
+                    "And 2 small segments (under 5 complaints a week: Malta, Gozo) with a sustained shift",
+                ],
+                never: &["crossings (fewer", "more than 7 is unusual", "in Malta:"],
+                alarm: None,
+            },
+            Case {
+                name: "out of line all along",
+                facts: out_of_line,
+                headline: "country values sit above the rest all along: Czech Republic (1.5%), Italy.",
+                says: &["outside the 99.8% limits of compare", "not a new rise"],
+                never: &["nothing is out of line"],
+                alarm: None,
+            },
+        ];
+        for case in cases {
+            let facts = &case.facts;
+            let said = headline(facts);
+            assert!(said.ends_with(case.headline), "{}: {said}", case.name);
+            let reasons = reasons(facts).join("\n");
+            for s in case.says {
+                assert!(reasons.contains(s), "{}: {s:?} not in\n{reasons}", case.name);
+            }
+            for s in case.never {
+                assert!(!reasons.contains(s), "{}: {s:?} in\n{reasons}", case.name);
+            }
+            match (forest_cause(facts), case.alarm) {
+                (None, None) => {}
+                (Some(cause), Some(expected)) => assert!(cause.contains(expected), "{}: {cause}", case.name),
+                (cause, expected) => panic!("{}: alarm {cause:?}, expected {expected:?}", case.name),
+            }
+        }
+    }
 }
