@@ -1,8 +1,9 @@
 """What the benchmark peers share after their counts: the coverage window
 (docs/METHODS.md §2.3), the weekly period table from counts per day and
 region (written by tests/reference/period_table.py's finish: Wilson, Laney,
-the total row), and the concentration facts. All of it works on small
-tables (days x regions, customers); the peers' timed work is the counting."""
+the total row). All of it works on small tables (days x regions); every
+step that grows with the rows, per customer or per complaint, happens in the
+peers' engines."""
 
 import datetime as dt
 import math
@@ -62,22 +63,3 @@ def period_rows(per_day, cells, first, last, out):
             result.append((week, end, s, *table.get((week, s), [0, 0, 0, 0]), week < first or end > last))
         week += dt.timedelta(days=7)
     finish(result, "region", out)
-
-
-def facts(per_day, cells, first, last, per_customer, complainers):
-    """Concentration counts: per_customer {customer: deliveries in the
-    window}, complainers {customer: counted complaints}."""
-    deliveries = sum(n for (day, _), n in per_day.items() if first <= day <= last)
-    complaints = sum(x for _, _, x, _, _ in cells)
-    p = complaints / deliveries
-    customers = set(per_customer) | set(complainers)
-
-    def two_or_more(m):  # P(X >= 2), X ~ Poisson(m)
-        return -math.expm1(-m) - m * math.exp(-m)
-
-    return {
-        "complainants": len(complainers),
-        "customers": len(customers),
-        "customers_2plus": sum(1 for n in complainers.values() if n >= 2),
-        "customers_2plus_expected": sum(two_or_more(p * per_customer.get(c, 0)) for c in customers),
-    }

@@ -19,6 +19,9 @@ ALLOWED = {
     "MIT", "MIT-0", "Apache-2.0", "BSD-2-Clause", "BSD-3-Clause", "0BSD", "ISC",
     "Zlib", "Unicode-3.0", "Unicode-DFS-2016", "CC0-1.0", "BSL-1.0", "Unlicense",
     "MPL-2.0",
+    # libbzip2's own licence (a BSD-style permissive licence; libbz2-rs-sys,
+    # the pure-Rust port that reads .bz2 exports, keeps it).
+    "bzip2-1.0.6",
 }
 CRATES_IO = "registry+https://github.com/rust-lang/crates.io-index"
 

@@ -6,7 +6,7 @@ mod common;
 
 use chrono::NaiveDate;
 use complaint_rate::input::ledger::{Ledger, Reason};
-use complaint_rate::output::{Cell, Document, OutputFormat, RenderOptions, Table, render};
+use complaint_rate::output::{Cell, Document, OutputFormat, RenderOptions, Grid, render};
 use complaint_rate::stats::verdict::Verdict;
 
 fn date(text: &str) -> Cell {
@@ -32,7 +32,7 @@ fn document() -> Document {
         terminal_extra: vec![],
         json_whole: None,
         json_head: vec![],
-        main: Table {
+        main: Grid {
             name: "periods".into(),
             columns: ["period_start", "region", "deliveries", "complaints", "complaint_rate", "signal"]
                 .map(String::from)

@@ -12,12 +12,12 @@ use crate::cli::{OutputArgs, ReadArgs};
 use crate::config::Config;
 use crate::input::DatasetOptions;
 use crate::input::plan::{Head, TablePlan, plan_file};
-use crate::input::roles::{Role, Table as RoleTable, normalize};
+use crate::input::roles::{Role, Table, normalize};
 use crate::input::source::{Format, Source, explain_read_error};
 use crate::input::time::TimeParser;
 use crate::input::{TIME_SAMPLE, present};
 use crate::output::table::thousands;
-use crate::output::{Cell, Document, Table};
+use crate::output::{Cell, Document, Grid};
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -84,12 +84,12 @@ pub fn run(args: &Args) -> Result<u8> {
         }
         // Read as complaints first to see the columns, then as the table it is.
         let named = args.table.map(|t| match t {
-            TableArg::Complaints => RoleTable::Complaints,
-            TableArg::Deliveries => RoleTable::Deliveries,
+            TableArg::Complaints => Table::Complaints,
+            TableArg::Deliveries => Table::Deliveries,
         });
-        let mut source = Source::open(file, options.table(named.unwrap_or(RoleTable::Complaints)))?;
+        let mut source = Source::open(file, options.table(named.unwrap_or(Table::Complaints)))?;
         let table = named.unwrap_or_else(|| guess_table(&source.columns));
-        if table != RoleTable::Complaints && named.is_none() {
+        if table != Table::Complaints && named.is_none() {
             source = Source::open(file, options.table(table))?;
         }
         // The same plan a report reads the file by: roles, and the time
@@ -174,7 +174,7 @@ pub fn run(args: &Args) -> Result<u8> {
         terminal_extra: vec![],
         json_head: vec![],
         json_whole: Some(Value::Array(files_json)),
-        main: Table { name: "columns".into(), columns, rows },
+        main: Grid { name: "columns".into(), columns, rows },
         extra: vec![],
         terminal_columns: None,
         sections: vec![],
@@ -188,7 +188,7 @@ pub fn run(args: &Args) -> Result<u8> {
 
 /// A file with a delivery-only column (delivered_at, a count, a name with
 /// "delivered"…) is read as deliveries; anything else as complaints.
-fn guess_table(columns: &[String]) -> RoleTable {
+fn guess_table(columns: &[String]) -> Table {
     let deliveries_only = [
         "deliveredat",
         "deliverydate",
@@ -206,9 +206,9 @@ fn guess_table(columns: &[String]) -> RoleTable {
         let name = normalize(c);
         deliveries_only.contains(&name.as_str()) || name.contains("delivered")
     }) {
-        RoleTable::Deliveries
+        Table::Deliveries
     } else {
-        RoleTable::Complaints
+        Table::Complaints
     }
 }
 

@@ -2,9 +2,9 @@
 
 use anyhow::Result;
 
-use super::{Cell, Table};
+use super::{Cell, Grid};
 
-pub fn render(table: &Table, delimiter: u8) -> Result<Vec<u8>> {
+pub fn render(table: &Grid, delimiter: u8) -> Result<Vec<u8>> {
     let mut writer = csv::WriterBuilder::new().delimiter(delimiter).from_writer(Vec::new());
     writer.write_record(&table.columns)?;
     for row in &table.rows {
@@ -15,7 +15,7 @@ pub fn render(table: &Table, delimiter: u8) -> Result<Vec<u8>> {
 
 /// CSV that European Excel opens correctly on a double-click: `;`, decimal
 /// comma in reals, and a UTF-8 BOM.
-pub fn render_excel(table: &Table) -> Result<Vec<u8>> {
+pub fn render_excel(table: &Grid) -> Result<Vec<u8>> {
     let mut writer = csv::WriterBuilder::new().delimiter(b';').from_writer("\u{feff}".as_bytes().to_vec());
     writer.write_record(&table.columns)?;
     for row in &table.rows {

@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 
 use super::table::{human, ledger_line};
-use super::{Cell, Document, Section, Table, chart};
+use super::{Cell, Document, Section, Grid, chart};
 
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
@@ -142,7 +142,7 @@ fn picture(figure: &chart::Figure) -> String {
 }
 
 /// A table in its own scrolling box, the header sticky.
-fn table(out: &mut String, table: &Table) {
+fn table(out: &mut String, table: &Grid) {
     out.push_str("<div class=\"scroll\">\n<table>\n<thead><tr>");
     for c in &table.columns {
         let _ = write!(out, "<th>{}</th>", escape(c));

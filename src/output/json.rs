@@ -4,9 +4,9 @@
 use anyhow::Result;
 use serde_json::{Map, Value};
 
-use super::{Document, Table};
+use super::{Document, Grid};
 
-fn row_objects(table: &Table) -> Vec<Value> {
+fn row_objects(table: &Grid) -> Vec<Value> {
     table
         .rows
         .iter()
@@ -44,7 +44,7 @@ pub fn render(document: &Document) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-pub fn render_lines(table: &Table) -> Result<Vec<u8>> {
+pub fn render_lines(table: &Grid) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     for object in row_objects(table) {
         serde_json::to_writer(&mut bytes, &object)?;

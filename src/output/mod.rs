@@ -139,9 +139,9 @@ impl Cell {
     }
 }
 
-/// A named table with fixed columns.
+/// A named grid of cells with fixed columns: what every renderer draws.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Table {
+pub struct Grid {
     pub name: String,
     pub columns: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
@@ -167,9 +167,9 @@ pub struct Document {
     /// The JSON object's members before the tables (summary, verdict…).
     pub json_head: Vec<(String, serde_json::Value)>,
     /// The main table: what CSV/TSV/NDJSON carry.
-    pub main: Table,
+    pub main: Grid,
     /// Further tables (JSON members, shown after the main one on a terminal).
-    pub extra: Vec<Table>,
+    pub extra: Vec<Grid>,
     /// Columns of `main` shown on a terminal, with short headers and how
     /// long each stays when the width runs out (None: all, leftmost kept
     /// longest).
@@ -191,7 +191,7 @@ pub struct Section {
     pub title: String,
     pub sentences: Vec<String>,
     pub figure: Option<chart::Figure>,
-    pub table: Option<Table>,
+    pub table: Option<Grid>,
 }
 
 /// How a column shows on a terminal.

@@ -92,7 +92,7 @@ fn text_width(text: &str) -> usize {
 /// The columns to show, fitted to `width`: the lowest `keep` (the rightmost
 /// among equals) go first. Returns (index, header) and the headers left out.
 fn fit(
-    table: &super::Table,
+    table: &super::Grid,
     view: &[TerminalColumn],
     width: Option<usize>,
 ) -> (Vec<(usize, String)>, Vec<String>) {
@@ -125,7 +125,7 @@ fn fit(
 }
 
 /// One table drawn with comfy-table, fitted to `width` when given.
-fn grid(table: &super::Table, view: Option<&[TerminalColumn]>, width: Option<usize>, color: bool) -> String {
+fn grid(table: &super::Grid, view: Option<&[TerminalColumn]>, width: Option<usize>, color: bool) -> String {
     let all: Vec<TerminalColumn>;
     let view = match view {
         Some(v) => v,

@@ -6,7 +6,7 @@ use anyhow::Result;
 use chrono::Datelike;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet};
 
-use super::{Cell, Document, Table};
+use super::{Cell, Document, Grid};
 
 pub fn render(document: &Document) -> Result<Vec<u8>> {
     let mut workbook = Workbook::new();
@@ -67,7 +67,7 @@ pub fn render(document: &Document) -> Result<Vec<u8>> {
     Ok(workbook.save_to_buffer()?)
 }
 
-fn write_table(sheet: &mut Worksheet, table: &Table) -> Result<()> {
+fn write_table(sheet: &mut Worksheet, table: &Grid) -> Result<()> {
     sheet.set_name(table.name.chars().take(31).collect::<String>())?;
     let bold = Format::new().set_bold();
     let percent = Format::new().set_num_format("0.000%");

@@ -11,7 +11,7 @@ use super::View;
 use super::pictures;
 use crate::metrics::dataset::Dataset;
 use crate::output::table::{share, thousands};
-use crate::output::{Cell, Table};
+use crate::output::{Cell, Grid};
 
 /// Categories of counted complaints, most first; `None` without a
 /// category column.
@@ -74,7 +74,7 @@ pub fn view(data: &Dataset) -> Option<View> {
             "categories": sorted.len(),
             "categories_for_80_percent": for_80,
         }),
-        main: Table {
+        main: Grid {
             name: "categories".into(),
             columns: [
                 "category",

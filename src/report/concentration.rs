@@ -18,7 +18,7 @@ use crate::metrics::customers::{
 };
 use crate::metrics::dataset::Dataset;
 use crate::output::table::{share, thousands};
-use crate::output::{Cell, Table};
+use crate::output::{Cell, Grid};
 
 /// The `top` customers who complain most, and the concentration summary
 /// (the `customers` command).
@@ -131,7 +131,7 @@ pub fn view_of(
         title: "Complaints by customer".into(),
         headline,
         summary: Value::Object(summary),
-        main: Table { name: "customers".into(), columns, rows: table_rows },
+        main: Grid { name: "customers".into(), columns, rows: table_rows },
         extra: vec![],
         figure,
         notes: vec![],

@@ -13,7 +13,7 @@ use crate::input::DatasetOptions;
 use crate::metrics::dataset::Dataset;
 use crate::metrics::episodes::summarise;
 use crate::output::table::{share, thousands};
-use crate::output::{Cell, Table};
+use crate::output::{Cell, Grid};
 
 /// Repeats per channel, episodes and transitions.
 pub fn view(data: &Dataset, options: &DatasetOptions) -> View {
@@ -116,8 +116,8 @@ pub fn view(data: &Dataset, options: &DatasetOptions) -> View {
         figure: pictures::transitions(&s),
         headline,
         summary,
-        main: Table { name: "channels".into(), columns, rows },
-        extra: vec![Table { name: "transitions".into(), columns: matrix_columns, rows: matrix_rows }],
+        main: Grid { name: "channels".into(), columns, rows },
+        extra: vec![Grid { name: "transitions".into(), columns: matrix_columns, rows: matrix_rows }],
         notes: vec![super::sentences::SURVEY_CAUTION.to_string()],
     }
 }

@@ -14,7 +14,7 @@ pub mod summary;
 
 use serde_json::Value;
 
-use crate::output::Table;
+use crate::output::Grid;
 use crate::output::chart::Figure;
 
 /// What one part of the analysis says, for its command and for the HTML
@@ -23,8 +23,8 @@ pub struct View {
     pub title: String,
     pub headline: Vec<String>,
     pub summary: Value,
-    pub main: Table,
-    pub extra: Vec<Table>,
+    pub main: Grid,
+    pub extra: Vec<Grid>,
     pub figure: Option<Figure>,
     /// Cautions printed once, after the tables.
     pub notes: Vec<String>,

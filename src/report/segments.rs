@@ -15,7 +15,7 @@ use crate::input::DatasetOptions;
 use crate::metrics::dataset::Dataset;
 use crate::metrics::period_table::{self, Counts, PeriodTable, Sides, TableSpec};
 use crate::output::table::{ledger_line, percent, thousands};
-use crate::output::{Cell, Table};
+use crate::output::{Cell, Grid};
 use crate::period::Period;
 use crate::stats::funnel::{Flag, Funnel, funnel};
 use crate::stats::laney::Chart;
@@ -224,7 +224,7 @@ pub fn view(data: &Dataset, options: &DatasetOptions) -> Result<View> {
         title: format!("Complaint rate by {by}"),
         headline,
         summary,
-        main: Table { name: "segments".into(), columns, rows },
+        main: Grid { name: "segments".into(), columns, rows },
         extra: vec![],
         figure,
         notes: vec![],

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::metrics::customers::Concentration;
 use crate::metrics::period_table::{Counts, PeriodRow, PeriodTable, RowSignal};
-use crate::output::{Cell, Table, TerminalColumn};
+use crate::output::{Cell, Grid, TerminalColumn};
 use crate::stats::verdict::Window;
 
 use super::facts::Facts;
@@ -219,7 +219,7 @@ const COLUMNS: [Column; 15] = [
 /// deliveries do not carry the segments, the segment rows have no
 /// deliveries and no rate but a share of their period's complaints
 /// (`complaint_share`, the last column).
-pub fn period_rows(table: &PeriodTable, z: f64, known: Known) -> (Table, Vec<TerminalColumn>) {
+pub fn period_rows(table: &PeriodTable, z: f64, known: Known) -> (Grid, Vec<TerminalColumn>) {
     let context = Context { z, known, shares: table.period_deliveries.is_some() };
     let shown: Vec<&Column> = COLUMNS.iter().filter(|c| (c.when)(&context)).collect();
     let mut columns = vec!["period_start".to_string(), "period_end".to_string()];
@@ -243,7 +243,7 @@ pub fn period_rows(table: &PeriodTable, z: f64, known: Known) -> (Table, Vec<Ter
     total.extend(table.by.iter().map(|_| Cell::Text(String::new())));
     total.extend(shown.iter().map(|c| (c.cell)(&Line::Total(&table.total), &context)));
     rows.push(total);
-    (Table { name: "periods".into(), columns, rows }, terminal)
+    (Grid { name: "periods".into(), columns, rows }, terminal)
 }
 
 /// Concentration as JSON members (the report's summary and `customers`).
