@@ -79,7 +79,7 @@ def main():
         by_customer = (deliveries.filter(pl.col("delivered_at").dt.date().is_between(first, last))
                        .group_by("customer_id").agg(pl.len().alias("n")).collect(engine="streaming"))
     deliveries_counted = sum(n for (d, _), n in per_day.items() if first <= d <= last)
-    p = sum(c[1] for c in cells) / deliveries_counted
+    p = sum(c[2] for c in cells) / deliveries_counted
     # Concentration as expressions over the count columns: complainers,
     # every customer, and the chance baseline sum(P(X >= 2)).
     complainers = counted.filter(pl.col("customer_id").is_not_null()).group_by("customer_id").agg(pl.len().alias("k"))
