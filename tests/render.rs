@@ -6,7 +6,7 @@ mod common;
 
 use chrono::NaiveDate;
 use complaint_rate::input::ledger::{Ledger, Reason};
-use complaint_rate::output::{Cell, Document, OutputFormat, RenderOptions, Grid, render};
+use complaint_rate::output::{Cell, Document, Grid, OutputFormat, RenderOptions, render};
 use complaint_rate::stats::verdict::Verdict;
 
 fn date(text: &str) -> Cell {

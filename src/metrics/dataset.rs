@@ -530,3 +530,55 @@ fn refuse_rejections(ledgers: &[&Ledger]) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::TableOptions;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    /// The days counted are those both exports cover; complaints in a
+    /// region without deliveries are in no rate but kept for their rows.
+    #[test]
+    fn coverage_and_segments_without_deliveries() {
+        let dir = tempfile::tempdir().unwrap();
+        let (c, dl) = (dir.path().join("c.csv"), dir.path().join("d.csv"));
+        let mut complaints = String::from("created_at,customer_id,region\n");
+        for day in 1..=20 {
+            complaints.push_str(&format!("2024-03-{day:02} 10:00,C{day},North\n"));
+        }
+        complaints.push_str("2024-03-05 11:00,C99,Atlantis\n2024-03-06 11:00,C98,\n");
+        std::fs::write(&c, complaints).unwrap();
+        let mut deliveries = String::from("delivered_at,region\n");
+        for day in 4..=15 {
+            for _ in 0..50 {
+                deliveries.push_str(&format!("2024-03-{day:02} 09:00,North\n"));
+            }
+        }
+        std::fs::write(&dl, deliveries).unwrap();
+        let mut options = DatasetOptions::reading(vec![], TableOptions::default(), TableOptions::default());
+        options.complaints = c;
+        options.deliveries = dl;
+        options.by = vec!["region".parse().unwrap()];
+        let data = load(&options).unwrap();
+        assert_eq!(data.coverage.unwrap().window, (d("2024-03-04"), d("2024-03-15")));
+        let ledger = &data.complaints.ledger;
+        assert_eq!(ledger.rejected[&Reason::OutsideCoverage].rows, 8);
+        assert_eq!(ledger.rejected[&Reason::NoDeliveries].rows, 2);
+        assert_eq!(ledger.rows_used, 12);
+        let without: Vec<(&NaiveDate, &Vec<String>, &u64)> =
+            data.without_deliveries.iter().map(|((d, s), n)| (d, s, n)).collect();
+        assert_eq!(without.len(), 2);
+        assert!(without.iter().any(|(_, s, n)| s[0].is_empty() && **n == 1));
+        assert!(
+            data.complaints
+                .records
+                .iter()
+                .filter(|c| c.counted)
+                .all(|c| c.segment[0].as_deref() == Some("North"))
+        );
+    }
+}

@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 
 use super::table::{human, ledger_line};
-use super::{Cell, Document, Section, Grid, chart};
+use super::{Cell, Document, Grid, Section, chart};
 
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")

@@ -96,12 +96,17 @@ fn fit(
     view: &[TerminalColumn],
     width: Option<usize>,
 ) -> (Vec<(usize, String)>, Vec<String>) {
+    // The terminal columns come from the same list as the grid's
+    // (`report::summary`): a name the grid lacks is a bug, not a column
+    // to leave out quietly.
     let mut shown: Vec<(usize, &TerminalColumn, usize)> = view
         .iter()
-        .filter_map(|c| {
-            let i = table.columns.iter().position(|n| *n == c.name)?;
+        .map(|c| {
+            let i = table.columns.iter().position(|n| *n == c.name).unwrap_or_else(|| {
+                panic!("terminal column {:?} is not a column of the {} table", c.name, table.name)
+            });
             let cells = table.rows.iter().map(|r| text_width(&human(&r[i]))).max().unwrap_or(0);
-            Some((i, c, cells.max(text_width(&c.header))))
+            (i, c, cells.max(text_width(&c.header)))
         })
         .collect();
     let mut dropped = Vec::new();

@@ -292,3 +292,129 @@ fn count_file(source: &Source, plan: TablePlan, options: &DatasetOptions) -> Res
         query: None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use polars::prelude::*;
+
+    use super::*;
+    use crate::input::{DateRange, RowFilter};
+
+    /// Deliveries with every kind of row the rules judge: good ones, a
+    /// missing time, an unreadable one, an implausible year, a dropped
+    /// filter value, one outside the range, a blank region.
+    fn rows() -> Vec<[&'static str; 4]> {
+        let mut rows = Vec::new();
+        for day in 1..=28 {
+            for (k, region) in ["North", "South", ""].iter().enumerate() {
+                let status = if (day + k) % 5 == 0 { "canceled" } else { "delivered" };
+                let time: &'static str = Box::leak(format!("2024-02-{day:02} 1{k}:30:00").into_boxed_str());
+                rows.push([time, region, status, "x"]);
+            }
+        }
+        rows.extend([
+            ["", "North", "delivered", "x"],
+            ["soon", "South", "delivered", "x"],
+            ["2999-01-01 10:00:00", "North", "delivered", "x"],
+            ["2024-01-15 09:00:00", "North", "delivered", "x"],
+        ]);
+        rows
+    }
+
+    fn write_csv(path: &Path, excel_sep_line: bool) {
+        let mut text = if excel_sep_line { String::from("sep=,\n") } else { String::new() };
+        text.push_str("delivered_at,region,status,note\n");
+        for r in rows() {
+            text.push_str(&r.join(","));
+            text.push('\n');
+        }
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn write_parquet(path: &Path) {
+        let rows = rows();
+        let column = |name: &str, k: usize| {
+            let values: Vec<Option<&str>> = rows.iter().map(|r| (!r[k].is_empty()).then_some(r[k])).collect();
+            Column::new(name.into(), values)
+        };
+        let mut frame = DataFrame::new_infer_height(vec![
+            column("delivered_at", 0),
+            column("region", 1),
+            column("status", 2),
+            column("note", 3),
+        ])
+        .unwrap();
+        let file = std::fs::File::create(path).unwrap();
+        ParquetWriter::new(file).with_row_group_size(Some(10)).finish(&mut frame).unwrap();
+    }
+
+    fn count(path: &Path) -> DeliveryCounts {
+        let mut options = DatasetOptions::reading(vec![], TableOptions::default(), TableOptions::default());
+        options.by = vec!["region".parse().unwrap()];
+        options.filters = vec!["deliveries.status!=canceled".parse::<RowFilter>().unwrap()];
+        options.range = DateRange { from: Some("2024-02-01".parse().unwrap()), to: None };
+        let source = DeliveriesSource::File(Source::open(path, &options.deliveries_table).unwrap());
+        let plan = source.plan(&options).unwrap();
+        source.count(plan, &options).unwrap()
+    }
+
+    /// The fast CSV counter, the Parquet counter and the polars group-by
+    /// (a CSV whose Excel `sep=` line it alone reads) give the same counts
+    /// and the same ledger: the counting rules are the same for every path.
+    #[test]
+    fn every_counting_path_gives_the_same_counts_and_ledger() {
+        let dir = tempfile::tempdir().unwrap();
+        let (csv, parquet, polars) =
+            (dir.path().join("d.csv"), dir.path().join("d.parquet"), dir.path().join("sep.csv"));
+        write_csv(&csv, false);
+        write_parquet(&parquet);
+        write_csv(&polars, true);
+        let fast = count(&csv);
+        assert!(
+            matches!(&fast.plan.time, Some(crate::input::plan::TimeColumns::One(c)) if c == "delivered_at")
+        );
+        for other in [count(&parquet), count(&polars)] {
+            assert_eq!(other.counts, fast.counts);
+            assert_eq!(other.rows_per_date, fast.rows_per_date);
+            let reasons = |c: &DeliveryCounts| -> Vec<(String, u64)> {
+                c.ledger.rejected.iter().map(|(r, x)| (r.to_string(), x.rows)).collect()
+            };
+            assert_eq!(reasons(&other), reasons(&fast));
+            assert_eq!(
+                (other.ledger.rows_read, other.ledger.rows_used),
+                (fast.ledger.rows_read, fast.ledger.rows_used)
+            );
+        }
+        // What the rules decided, once: 84 + 4 rows read; the canceled ones
+        // filtered; the bad times; one before --from; blank regions as "".
+        let canceled = rows().iter().filter(|r| r[2] == "canceled").count() as u64;
+        assert_eq!(fast.ledger.rows_read, 88);
+        let rejected: u64 = fast.ledger.rejected.values().map(|r| r.rows).sum();
+        assert_eq!(fast.ledger.rows_used + rejected, 88);
+        assert_eq!(
+            fast.ledger.rejected[&Reason::Filtered("deliveries.status!=canceled".into())].rows,
+            canceled
+        );
+        for reason in
+            [Reason::TimeMissing, Reason::TimeUnparseable, Reason::TimeImplausible, Reason::OutsideRange]
+        {
+            assert_eq!(fast.ledger.rejected[&reason].rows, 1, "{reason}");
+        }
+        assert!(fast.counts.keys().any(|(_, segment)| segment == &vec![String::new()]));
+    }
+
+    #[test]
+    fn what_a_date_of_a_count_stands_for() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let mondays = [d("2025-03-03"), d("2025-03-10")];
+        let firsts = [d("2025-03-01"), d("2025-04-01")];
+        assert_eq!(Granularity::detect(&TimeLayout::Iso, true, &mondays, "date"), Granularity::Week);
+        assert_eq!(Granularity::detect(&TimeLayout::Iso, true, &firsts, "date"), Granularity::Month);
+        assert_eq!(Granularity::detect(&TimeLayout::Iso, false, &firsts, "date"), Granularity::Day);
+        assert_eq!(Granularity::detect(&TimeLayout::Iso, true, &firsts[..1], "month"), Granularity::Month);
+        assert_eq!(Granularity::detect(&TimeLayout::IsoWeek, false, &[], "w"), Granularity::Week);
+        assert_eq!(Granularity::Month.last_day(d("2024-02-01")), d("2024-02-29"));
+    }
+}
