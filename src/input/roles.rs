@@ -95,6 +95,8 @@ impl Role {
                 "opened_at",
                 "reported_at",
                 "submitted_at",
+                // The `sql complaints` result.
+                "day",
             ],
             (Role::Time, Table::Deliveries) => &[
                 "delivered_at",

@@ -30,6 +30,19 @@ pub enum Grain {
     Month,
 }
 
+/// How a query turns a time column into local time, as the tool does:
+/// naive values are local already, zone-aware ones are converted (§1.3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LocalTime {
+    /// The column is naive (its type known).
+    Naive,
+    /// The column is zone-aware (its type known): converted to this zone.
+    Zoned(String),
+    /// The type is not known here (`sql`): by the column's type in the
+    /// database; zone-aware values converted to this zone (UTC by default).
+    ByType(String),
+}
+
 /// Where the deliveries are.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Relation {
@@ -55,8 +68,8 @@ pub struct DeliveriesQuery {
     pub filters: Vec<RowFilter>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
-    /// Convert timezone-aware times to this zone before taking the date.
-    pub zone: Option<String>,
+    /// How the time column becomes local time.
+    pub time_kind: LocalTime,
     pub grain: Grain,
 }
 
@@ -108,22 +121,66 @@ impl Dialect {
         }
     }
 
+    /// A time column as the tool reads it (§1.3): a naive value is local
+    /// already; a zone-aware one is converted to the zone. With the type
+    /// unknown (`LocalTime::ByType`), DuckDB, PostgreSQL and Spark decide per
+    /// column by its type in the database; BigQuery and Snowflake cannot, so
+    /// there the zone is applied only when named (to a TIMESTAMP column).
+    pub fn local_time(self, column: &str, time: &LocalTime) -> String {
+        let z = |zone: &str| self.literal(zone);
+        match (self, time) {
+            (Dialect::Bigquery, LocalTime::Naive) => format!("CAST({column} AS DATETIME)"),
+            (Dialect::Snowflake, LocalTime::Naive) => format!("CAST({column} AS TIMESTAMP_NTZ)"),
+            (_, LocalTime::Naive) => format!("CAST({column} AS TIMESTAMP)"),
+            (Dialect::Postgres, LocalTime::Zoned(zone)) => format!("(({column}) AT TIME ZONE {})", z(zone)),
+            (Dialect::Duckdb, LocalTime::Zoned(zone)) => {
+                format!("CAST(timezone({}, {column}) AS TIMESTAMP)", z(zone))
+            }
+            (Dialect::Spark, LocalTime::Zoned(zone)) => format!("from_utc_timestamp({column}, {})", z(zone)),
+            (Dialect::Bigquery, LocalTime::Zoned(zone)) => format!("DATETIME({column}, {})", z(zone)),
+            (Dialect::Snowflake, LocalTime::Zoned(zone)) => {
+                format!("CAST(CONVERT_TIMEZONE({}, {column}) AS TIMESTAMP_NTZ)", z(zone))
+            }
+            (Dialect::Postgres, LocalTime::ByType(zone)) => format!(
+                "(CASE WHEN pg_typeof({column}) = 'timestamp with time zone'::regtype \
+                 THEN CAST(({column}) AT TIME ZONE {} AS TIMESTAMP) ELSE CAST({column} AS TIMESTAMP) END)",
+                z(zone)
+            ),
+            (Dialect::Duckdb, LocalTime::ByType(zone)) => format!(
+                "(CASE WHEN typeof({column}) = 'TIMESTAMP WITH TIME ZONE' \
+                 THEN CAST(timezone({}, {column}) AS TIMESTAMP) ELSE CAST({column} AS TIMESTAMP) END)",
+                z(zone)
+            ),
+            (Dialect::Spark, LocalTime::ByType(zone)) => format!(
+                "(CASE WHEN typeof({column}) = 'timestamp' THEN from_utc_timestamp({column}, {}) \
+                 ELSE CAST({column} AS TIMESTAMP) END)",
+                z(zone)
+            ),
+            (Dialect::Bigquery | Dialect::Snowflake, LocalTime::ByType(zone)) if zone != "UTC" => {
+                self.local_time(column, &LocalTime::Zoned(zone.clone()))
+            }
+            (Dialect::Bigquery | Dialect::Snowflake, LocalTime::ByType(_)) => {
+                self.local_time(column, &LocalTime::Naive)
+            }
+        }
+    }
+
     /// The local date of a time column.
-    fn local_date(self, column: &str, zone: Option<&str>) -> String {
-        match (self, zone) {
-            (Dialect::Bigquery, None) => format!("DATE({column})"),
-            (_, None) => format!("CAST({column} AS DATE)"),
-            (Dialect::Postgres, Some(z)) => {
-                format!("CAST(({column}) AT TIME ZONE {} AS DATE)", self.literal(z))
-            }
-            (Dialect::Duckdb, Some(z)) => format!("CAST(timezone({}, {column}) AS DATE)", self.literal(z)),
-            (Dialect::Spark, Some(z)) => {
-                format!("CAST(from_utc_timestamp({column}, {}) AS DATE)", self.literal(z))
-            }
-            (Dialect::Bigquery, Some(z)) => format!("DATE({column}, {})", self.literal(z)),
-            (Dialect::Snowflake, Some(z)) => {
-                format!("CAST(CONVERT_TIMEZONE({}, {column}) AS DATE)", self.literal(z))
-            }
+    fn local_date(self, column: &str, time: &LocalTime) -> String {
+        match self {
+            Dialect::Bigquery => format!("DATE({})", self.local_time(column, time)),
+            _ => format!("CAST({} AS DATE)", self.local_time(column, time)),
+        }
+    }
+
+    /// Milliseconds from `a` to `b` (local timestamps).
+    fn millis_between(self, a: &str, b: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("(EXTRACT(EPOCH FROM ({b} - {a})) * 1000)"),
+            Dialect::Duckdb => format!("(epoch_ms({b}) - epoch_ms({a}))"),
+            Dialect::Spark => format!("((unix_micros({b}) - unix_micros({a})) / 1000)"),
+            Dialect::Bigquery => format!("DATETIME_DIFF({b}, {a}, MILLISECOND)"),
+            Dialect::Snowflake => format!("DATEDIFF(millisecond, {a}, {b})"),
         }
     }
 
@@ -217,7 +274,7 @@ impl DeliveriesQuery {
     /// The inner select's columns (the local date `d`, segments `s0…`, the
     /// count `n` or order `o`) and the measure over them.
     fn columns(&self, d: Dialect) -> (Vec<String>, String) {
-        let mut inner = vec![format!("{} AS d", d.local_date(&d.ident(&self.time), self.zone.as_deref()))];
+        let mut inner = vec![format!("{} AS d", d.local_date(&d.ident(&self.time), &self.time_kind))];
         for (k, column) in self.segments.iter().enumerate() {
             inner.push(format!("{} AS s{k}", d.present(&d.ident(column))));
         }
@@ -361,6 +418,187 @@ impl DeliveriesQuery {
     }
 }
 
+/// The complaints side counted where the rows live (`sql complaints`):
+/// per day × segment the complaints, the repeat complaints and the channel
+/// switches, with the tool's definitions (§3.2–3.4) in window functions.
+/// The result is a counted complaints input (§1.1) with its own
+/// `repeat_complaints` and `channel_switches` columns; the report applies
+/// the coverage window to its days.
+#[derive(Clone, Debug)]
+pub struct ComplaintsQuery {
+    pub relation: Relation,
+    pub time: String,
+    pub time_kind: LocalTime,
+    pub customer: Option<String>,
+    pub channel: Option<String>,
+    /// The order or category, for `--repeat-key customer+order|customer+category`.
+    pub key_part: Option<String>,
+    /// A complaint id: an event log's rows of one id (and customer) are one complaint.
+    pub id: Option<String>,
+    /// A column that orders the rows as the file would (`--order-by`): the
+    /// tie-break of equal times, and which of an id's rows is its first.
+    pub order_by: Option<String>,
+    pub segments: Vec<String>,
+    pub segment_names: Vec<String>,
+    pub filters: Vec<RowFilter>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub window_days: u32,
+    /// Channel spellings (folded) → channel.
+    pub channels: Vec<(String, String)>,
+}
+
+impl ComplaintsQuery {
+    pub fn sql(&self, d: Dialect) -> String {
+        let t = d.local_time(&d.ident(&self.time), &self.time_kind);
+        let present = |c: &Option<String>| c.as_ref().map(|c| d.present(&d.ident(c)));
+        // Missing and placeholder customers are no customer (§1.3).
+        let customer = match present(&self.customer) {
+            Some(c) => format!(
+                "CASE WHEN {c} = '' OR LOWER({c}) IN ({}) OR {} = '' THEN NULL ELSE {c} END",
+                PLACEHOLDER_IDS.iter().map(|v| d.literal(v)).collect::<Vec<_>>().join(", "),
+                d.trim_zeros(&c)
+            ),
+            None => format!("CAST(NULL AS {})", d.text_type()),
+        };
+        let channel = match present(&self.channel) {
+            Some(c) => {
+                let folded = format!("LOWER({c})");
+                let mut case = String::from("CASE");
+                case.push_str(&format!(" WHEN {c} = '' THEN NULL"));
+                for (from, to) in &self.channels {
+                    case.push_str(&format!(" WHEN {folded} = {} THEN {}", d.literal(from), d.literal(to)));
+                }
+                case.push_str(&format!(" ELSE {folded} END"));
+                case
+            }
+            None => format!("CAST(NULL AS {})", d.text_type()),
+        };
+        let key_part = match present(&self.key_part) {
+            Some(k) => format!("CASE WHEN {k} = '' THEN NULL ELSE {k} END"),
+            None => "''".to_string(),
+        };
+        let mut inner = vec![
+            format!("{t} AS t"),
+            format!("{customer} AS c"),
+            format!("{channel} AS ch"),
+            format!("{key_part} AS kp"),
+        ];
+        inner.extend(
+            self.segments.iter().enumerate().map(|(k, s)| format!("{} AS s{k}", d.present(&d.ident(s)))),
+        );
+        if let Some(order) = &self.order_by {
+            inner.push(format!("{} AS r", d.ident(order)));
+        }
+        if let Some(id) = &self.id {
+            inner.push(format!("{} AS i", d.present(&d.ident(id))));
+        }
+        let tie = match (&self.order_by, &self.id) {
+            (Some(_), _) => "t, r".to_string(),
+            (None, Some(_)) => "t, i".to_string(),
+            (None, None) => "t".to_string(),
+        };
+        let mut conditions: Vec<String> =
+            self.filters.iter().map(|f| d.condition(f, &d.ident(&f.column))).collect();
+        conditions.push(format!("{} IS NOT NULL", d.ident(&self.time)));
+        let first_of_id = match (&self.id, &self.order_by) {
+            (Some(_), Some(_)) => "ROW_NUMBER() OVER (PARTITION BY i, c ORDER BY r) AS nth".to_string(),
+            (Some(_), None) => "ROW_NUMBER() OVER (PARTITION BY i, c ORDER BY t) AS nth".to_string(),
+            (None, _) => "1 AS nth".to_string(),
+        };
+        let window = u64::from(self.window_days) * 86_400_000;
+        let previous = format!("PARTITION BY c, kp ORDER BY {tie}");
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "-- complaint-rate: complaints, repeats within {} days and channel switches per day and segment; \
+             save the result as CSV and pass it as --complaints (the report applies the days both exports cover).",
+            self.window_days
+        );
+        let _ = writeln!(out, "WITH rows_read AS (");
+        let _ = writeln!(out, "  SELECT {}", inner.join(",\n         "));
+        let _ = writeln!(out, "  FROM {} AS src", d.relation_sql(&self.relation));
+        let _ = writeln!(out, "  WHERE {}", conditions.join("\n    AND "));
+        let _ = writeln!(out, "), events AS (");
+        let _ = writeln!(out, "  SELECT *, {first_of_id} FROM rows_read WHERE t IS NOT NULL");
+        let _ = writeln!(out, "), complaints AS (");
+        let _ = writeln!(
+            out,
+            "  SELECT *, LAG(t) OVER ({previous}) AS pt, LAG(ch) OVER ({previous}) AS pch FROM events WHERE nth = 1"
+        );
+        let _ = writeln!(out, "), flagged AS (");
+        let repeat = format!(
+            "c IS NOT NULL AND kp IS NOT NULL AND pt IS NOT NULL AND {} <= {window}",
+            d.millis_between("pt", "t")
+        );
+        let _ = writeln!(
+            out,
+            "  SELECT CAST(t AS DATE) AS d{}, CASE WHEN {repeat} THEN 1 ELSE 0 END AS rep, \
+             CASE WHEN {repeat} AND ch IS NOT NULL AND pch IS NOT NULL AND ch <> pch THEN 1 ELSE 0 END AS sw",
+            (0..self.segments.len()).map(|k| format!(", s{k}")).collect::<String>()
+        );
+        let _ = writeln!(out, "  FROM complaints");
+        let _ = writeln!(out, ")");
+        let mut select = vec![format!("d AS {}", d.ident("day"))];
+        select
+            .extend((0..self.segments.len()).map(|k| format!("s{k} AS {}", d.ident(&self.segment_names[k]))));
+        select.push(format!("COUNT(*) AS {}", d.ident("complaints")));
+        select.push(format!("SUM(rep) AS {}", d.ident("repeat_complaints")));
+        select.push(format!("SUM(sw) AS {}", d.ident("channel_switches")));
+        let mut range = Vec::new();
+        if let Some(from) = self.from {
+            range.push(format!("d >= {}", d.date_literal(from)));
+        }
+        if let Some(to) = self.to {
+            range.push(format!("d <= {}", d.date_literal(to)));
+        }
+        let group: Vec<String> = (1..=self.segments.len() + 1).map(|k| k.to_string()).collect();
+        let _ = writeln!(out, "SELECT {}", select.join(",\n       "));
+        let _ = writeln!(out, "FROM flagged");
+        if !range.is_empty() {
+            let _ = writeln!(out, "WHERE {}", range.join(" AND "));
+        }
+        let _ = writeln!(out, "GROUP BY {}", group.join(", "));
+        let _ = writeln!(out, "ORDER BY {};", group.join(", "));
+        out
+    }
+}
+
+/// Ids that stand for "no customer" (lower case), as `input::complaints`
+/// takes them (any run of zeros too).
+const PLACEHOLDER_IDS: [&str; 11] = [
+    "-1",
+    "unknown",
+    "anonymous",
+    "anon",
+    "guest",
+    "none",
+    "nobody",
+    "not available",
+    "not provided",
+    "no customer",
+    "undefined",
+];
+
+impl Dialect {
+    /// The text type's name.
+    fn text_type(self) -> &'static str {
+        match self {
+            Dialect::Bigquery | Dialect::Spark => "STRING",
+            _ => "VARCHAR",
+        }
+    }
+
+    /// `c` without its zeros: empty for a run of zeros.
+    fn trim_zeros(self, c: &str) -> String {
+        match self {
+            Dialect::Bigquery => format!("TRIM({c}, '0')"),
+            Dialect::Spark => format!("regexp_replace({c}, '0', '')"),
+            _ => format!("TRIM(BOTH '0' FROM {c})"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -376,7 +614,7 @@ mod tests {
             filters: vec!["deliveries.status != canceled".parse().unwrap()],
             from: Some("2025-01-01".parse().unwrap()),
             to: None,
-            zone: None,
+            time_kind: LocalTime::Naive,
             grain: Grain::Day,
         }
     }
@@ -396,7 +634,7 @@ mod tests {
     #[test]
     fn the_query_has_the_tools_definitions() {
         let sql = query().sql(Dialect::Postgres);
-        assert!(sql.contains("CAST(\"delivered_at\" AS DATE) AS d"), "{sql}");
+        assert!(sql.contains("CAST(CAST(\"delivered_at\" AS TIMESTAMP) AS DATE) AS d"), "{sql}");
         assert!(sql.contains("FROM \"sales\".\"deliveries\" AS src"), "{sql}");
         assert!(sql.contains("ELSE TRIM(CAST(\"status\" AS VARCHAR)) END) <> 'canceled'"), "{sql}");
         assert!(sql.contains("d IS NOT NULL AND d >= DATE '2025-01-01'"), "{sql}");
@@ -405,14 +643,51 @@ mod tests {
             sql.contains("UPPER(TRIM(CAST(\"Region\" AS VARCHAR))) IN ('', 'NA', 'N/A', 'NULL', '?', '-')"),
             "{sql}"
         );
-        let zoned = DeliveriesQuery { zone: Some("Europe/Tallinn".into()), grain: Grain::Week, ..query() };
+        let zoned = DeliveriesQuery {
+            time_kind: LocalTime::Zoned("Europe/Tallinn".into()),
+            grain: Grain::Week,
+            ..query()
+        };
         let bq = zoned.sql(Dialect::Bigquery);
         assert!(
-            bq.contains("DATE(`delivered_at`, 'Europe/Tallinn') AS d")
+            bq.contains("DATE(DATETIME(`delivered_at`, 'Europe/Tallinn')) AS d")
                 && bq.contains("DATE_TRUNC(d, ISOWEEK)"),
             "{bq}"
         );
         let numeric: RowFilter = "deliveries.items>=2".parse().unwrap();
         assert_eq!(Dialect::Duckdb.condition(&numeric, "\"items\""), "TRY_CAST(\"items\" AS DOUBLE) >= 2");
+    }
+
+    #[test]
+    fn the_complaints_query_in_every_dialect() {
+        let q = ComplaintsQuery {
+            relation: Relation::Table("tickets".into()),
+            time: "created_at".into(),
+            time_kind: LocalTime::ByType("Europe/Riga".into()),
+            customer: Some("customer_id".into()),
+            channel: Some("channel".into()),
+            key_part: None,
+            id: Some("ticket_id".into()),
+            order_by: None,
+            segments: vec!["Region".into()],
+            segment_names: vec!["region".into()],
+            filters: vec![],
+            from: None,
+            to: None,
+            window_days: 7,
+            channels: vec![("phone call".into(), "phone".into())],
+        };
+        for d in [Dialect::Postgres, Dialect::Duckdb, Dialect::Spark, Dialect::Bigquery, Dialect::Snowflake] {
+            let sql = q.sql(d);
+            assert!(sql.contains("LAG(t) OVER (PARTITION BY c, kp ORDER BY t, i)"), "{d:?}: {sql}");
+            assert!(sql.contains("<= 604800000"), "{d:?}: {sql}");
+            assert!(sql.contains("'phone call' THEN 'phone'"), "{d:?}: {sql}");
+        }
+        // The type decides in the database where the dialect can.
+        assert!(
+            q.sql(Dialect::Postgres)
+                .contains("pg_typeof(\"created_at\") = 'timestamp with time zone'::regtype")
+        );
+        assert!(q.sql(Dialect::Duckdb).contains("typeof(\"created_at\") = 'TIMESTAMP WITH TIME ZONE'"));
     }
 }

@@ -7,7 +7,11 @@
 #     exported as CSV, cell for cell (plain, --where, --tz on timestamptz,
 #     order lines, a ?query= source, --attribute delivery, a .pgpass login);
 #   - the query of `sql --dialect postgres`, run by psql, and of
-#     `sql --dialect duckdb`, run by DuckDB, give files that report the same;
+#     `sql --dialect duckdb`, run by DuckDB, give files that report the same,
+#     with --tz and without, on naive and on timestamptz columns;
+#   - `sql complaints` and `sql deliveries`, both run in the database
+#     (PostgreSQL and DuckDB), give two small tables whose report has the
+#     raw rows' cells;
 #   - a wrong password, a missing table or column, a permission denied and a
 #     refused connection exit 2 with a message that never shows a password.
 # Stops the server and removes everything at the end, pass or fail.
@@ -45,6 +49,7 @@ CREATE TABLE order_lines AS
 CREATE ROLE viewer LOGIN PASSWORD 'Zq9-viewer-pass';
 \copy (SELECT * FROM deliveries ORDER BY order_id) TO '$work/deliveries.csv' CSV HEADER
 \copy (SELECT order_id, to_char(delivered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS delivered_at, region, customer_id FROM deliveries_tz ORDER BY order_id) TO '$work/deliveries_tz.csv' CSV HEADER
+\copy (SELECT order_id, to_char(delivered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS delivered_at, region FROM deliveries_tz ORDER BY order_id) TO '$work/deliveries_tz-counted.csv' CSV HEADER
 \copy (SELECT * FROM order_lines ORDER BY order_id, line) TO '$work/order_lines.csv' CSV HEADER
 \copy (SELECT order_id, delivered_at, region, status FROM deliveries ORDER BY order_id) TO '$work/deliveries-counted.csv' CSV HEADER
 SQL
@@ -114,6 +119,80 @@ query = open(f"{work}/count-duckdb.sql").read().strip().rstrip(";")
 con.execute(f"COPY ({query}) TO '{work}/agg-duckdb.csv' (HEADER)")
 PY
 agg_same "duckdb, per day" "$work/agg-duckdb.csv" --by region
+
+echo "== sql --tz: naive times are local already, zone-aware ones converted (as report reads them)"
+# --tz on a naive column changes nothing, in the database as in report.
+"$bin" sql --dialect postgres "${sql_args[@]}" --tz Europe/Riga --period week >"$work/count-riga.sql"
+psql -d shop --csv -f "$work/count-riga.sql" >"$work/agg-riga.csv"
+agg_same "postgres, naive times, --tz Europe/Riga" "$work/agg-riga.csv" --by region --tz Europe/Riga --period week
+# A timestamptz column is converted to --tz; the raw side is the same rows
+# with their offsets.
+raw_same() {
+  local label=$1 raw=$2 agg=$3
+  shift 3
+  "$bin" report --complaints "$complaints" --deliveries "$raw" "$@" --format json >"$work/out/raw.json"
+  "$bin" report --complaints "$complaints" --deliveries "$agg" "$@" --format json >"$work/out/agg.json" \
+    || { fail "$label: report from the aggregate failed"; return; }
+  python3 tests/database/same_report.py --aggregate "$work/out/raw.json" "$work/out/agg.json" "$label" \
+    || failures=$((failures + 1))
+}
+"$bin" sql --dialect postgres --table deliveries_tz --by region --col deliveries.time=delivered_at --tz Europe/Tallinn \
+  >"$work/count-tz.sql"
+psql -d shop --csv -f "$work/count-tz.sql" >"$work/agg-tz.csv"
+raw_same "postgres, timestamptz, --tz Europe/Tallinn" "$work/deliveries_tz-counted.csv" "$work/agg-tz.csv" --by region --tz Europe/Tallinn
+"$bin" sql --dialect postgres --table deliveries_tz --by region --col deliveries.time=delivered_at >"$work/count-tz-utc.sql"
+psql -d shop --csv -f "$work/count-tz-utc.sql" >"$work/agg-tz-utc.csv"
+raw_same "postgres, timestamptz, no --tz (UTC)" "$work/deliveries_tz-counted.csv" "$work/agg-tz-utc.csv" --by region
+
+echo "== sql complaints + sql deliveries: both sides counted in the database, the same cells"
+psql -d shop <<SQL
+CREATE TABLE complaints (ticket_id text, created_at timestamp, customer_id text, order_id text,
+                         channel text, category text, region text);
+\copy complaints FROM '$complaints' CSV HEADER
+CREATE TABLE complaints_tz AS
+  SELECT ticket_id, created_at AT TIME ZONE 'UTC' AS created_at, customer_id, channel, region FROM complaints;
+\copy (SELECT ticket_id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created_at, customer_id, channel, region FROM complaints_tz ORDER BY ticket_id) TO '$work/complaints_tz.csv' CSV HEADER
+SQL
+both_same() {
+  local label=$1 dialect=$2 complaints_table=$3 raw_complaints=$4
+  shift 4
+  local c_args=(complaints --dialect "$dialect" --table "$complaints_table" --by region --col complaints.time=created_at
+    --col complaints.customer=customer_id --col complaints.channel=channel --col complaints.id=ticket_id "$@")
+  local d_args=(deliveries --dialect "$dialect" --table deliveries --by region --col deliveries.time=delivered_at "$@")
+  "$bin" sql "${c_args[@]}" >"$work/c-$dialect.sql"
+  "$bin" sql "${d_args[@]}" >"$work/d-$dialect.sql"
+  if [ "$dialect" = postgres ]; then
+    psql -d shop --csv -f "$work/c-$dialect.sql" >"$work/c-agg.csv"
+    psql -d shop --csv -f "$work/d-$dialect.sql" >"$work/d-agg.csv"
+  else
+    "$py" - "$work" "$complaints" "$dialect" "$complaints_table" <<'PY'
+import sys, duckdb
+work, complaints, dialect, table = sys.argv[1:5]
+con = duckdb.connect()
+con.execute(f"""CREATE TABLE deliveries AS SELECT * FROM read_csv('{work}/deliveries.csv', header = true,
+    columns = {{'order_id': 'VARCHAR', 'delivered_at': 'TIMESTAMP', 'region': 'VARCHAR',
+               'customer_id': 'VARCHAR', 'status': 'VARCHAR'}})""")
+con.execute(f"""CREATE TABLE complaints AS SELECT * FROM read_csv('{complaints}', header = true,
+    types = {{'created_at': 'TIMESTAMP'}})""")
+con.execute("""CREATE TABLE complaints_tz AS SELECT ticket_id, timezone('UTC', created_at) AS created_at,
+    customer_id, channel, region FROM complaints""")
+for side in "cd":
+    query = open(f"{work}/{side}-{dialect}.sql").read().strip().rstrip(";")
+    con.execute(f"COPY ({query}) TO '{work}/{side}-agg.csv' (HEADER)")
+PY
+  fi
+  "$bin" report --complaints "$raw_complaints" --deliveries "$work/deliveries.csv" --by region "$@" --format json \
+    >"$work/out/raw.json"
+  "$bin" report --complaints "$work/c-agg.csv" --deliveries "$work/d-agg.csv" --by region "$@" --format json \
+    >"$work/out/agg.json" || { fail "$label: report from the two counts failed"; return; }
+  python3 tests/database/same_report.py --cells "$work/out/raw.json" "$work/out/agg.json" "$label" \
+    || failures=$((failures + 1))
+}
+both_same "postgres, naive" postgres complaints "$complaints"
+both_same "postgres, naive, --tz Europe/Riga, by month" postgres complaints "$complaints" --tz Europe/Riga --period month
+both_same "postgres, timestamptz complaints, --tz Europe/Riga" postgres complaints_tz "$work/complaints_tz.csv" --tz Europe/Riga
+both_same "duckdb, naive" duckdb complaints "$complaints"
+both_same "duckdb, timestamptz complaints, --tz Europe/Riga" duckdb complaints_tz "$work/complaints_tz.csv" --tz Europe/Riga
 
 echo "== errors: exit 2, the host and table named, the password never"
 refused() {

@@ -8,6 +8,9 @@ of rejected deliveries (a database's rows have none; their counts are kept).
 --aggregate: B read a count made elsewhere (the result of `sql`), whose rows
 carry no rejections and whose columns are its own; the deliveries' ledger
 and column names are left out.
+--cells: both sides were counted elsewhere (`sql complaints` and `sql
+deliveries`): the period table, cell for cell, and the verdict are compared
+(counted complaints have no customers, so no concentration).
 """
 import json
 import sys
@@ -47,8 +50,13 @@ def differences(a, b, path=""):
 def main():
     args = sys.argv[1:]
     ledger = "--aggregate" not in args
-    args = [a for a in args if a != "--aggregate"]
-    a, b = (without_source(json.load(open(p)), ledger) for p in args[:2])
+    cells = "--cells" in args
+    args = [a for a in args if a not in ("--aggregate", "--cells")]
+    if cells:
+        a, b = ({"periods": r["periods"], "verdict": r["verdict"]["verdict"]}
+                for r in (json.load(open(p)) for p in args[:2]))
+    else:
+        a, b = (without_source(json.load(open(p)), ledger) for p in args[:2])
     label = args[2] if len(args) > 2 else f"{args[0]} vs {args[1]}"
     found = list(differences(a, b))
     if found:

@@ -15,7 +15,7 @@ use crate::input::plan::{TablePlan, TimeColumns};
 use crate::input::postgres::Postgres;
 use crate::input::roles::{Choice, Role, Roles, Table, find_column};
 use crate::input::time::{TimeLayout, TimeParser};
-use crate::input::warehouse::{DeliveriesQuery, Dialect, Grain};
+use crate::input::warehouse::{DeliveriesQuery, Dialect, Grain, LocalTime};
 use crate::input::{DatasetOptions, RowFilter, present};
 
 /// The plan of a database table: roles by name, the time the first
@@ -108,7 +108,11 @@ pub fn count(pg: &Postgres, plan: TablePlan, options: &DatasetOptions) -> Result
         filters: filters.clone(),
         from: None,
         to: None,
-        zone: pg.zoned(&time).then(|| options.tz.name().to_string()),
+        time_kind: if pg.zoned(&time) {
+            LocalTime::Zoned(options.tz.name().to_string())
+        } else {
+            LocalTime::Naive
+        },
         grain: Grain::Day,
     };
     let mut ledger = Ledger::new("deliveries", &plan.file);
