@@ -18,15 +18,17 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 fn main() -> ExitCode {
-    // Freed memory goes back at once. Counting 200 M deliveries grows a
-    // table of millions of customers part by part, and the parts' old,
-    // smaller tables were still held when the new ones were made: 120 MB of
-    // the peak, at no measured cost in time (BENCHMARKS.md).
+    // Freed memory goes back after 20 ms, not 1 s. Counting 200 M
+    // deliveries grows a table of millions of customers part by part, and
+    // with 1 s the parts' old, smaller tables were still held when the new
+    // ones were made (120 MB of the peak). At once (0 ms) cost a page fault
+    // for every buffer of every Parquet row group: 0.3 s of 1.4 s at 20 M
+    // deliveries. 20 ms keeps both (BENCHMARKS.md).
     // SAFETY: sets an integer option; called before any thread is started,
     // as mimalloc asks (option setting is not thread-safe).
     #[allow(unsafe_code)]
     unsafe {
-        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0);
+        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 20);
     }
     complaint_rate::output::writer::clean_up_on_signals();
     let cli = Cli::parse();

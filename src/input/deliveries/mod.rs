@@ -12,6 +12,7 @@ pub mod orders;
 pub mod parquet;
 pub mod per_customer;
 pub mod postgres;
+mod slots;
 
 use std::collections::{BTreeMap, HashMap};
 

@@ -19,6 +19,7 @@ use foldhash::HashMap;
 use polars::io::parquet::read::_internal::to_deserializer;
 use polars::io::parquet::read::{FileMetadata, ParquetReader, infer_schema};
 use polars::prelude::*;
+use polars_arrow::array::Array;
 
 use super::fast_csv::{Counted, Group, KeyCut, cut_text};
 use super::per_customer::{self, Batch};
@@ -179,10 +180,12 @@ impl FilePlan {
             }
         };
         let others = segments.iter().chain(count.as_ref());
+        let mut values = Vec::with_capacity(keys.len());
         for (k, column) in others.enumerate() {
-            let (values, pairs) = (&mut tally.texts[1 + k], &mut tally.pairs[k]);
-            for (key, value) in keys.iter_mut().zip(column.iter()) {
-                *key = pairs.number(*key, values.number(value));
+            tally.texts[1 + k].numbers(column, &mut values);
+            let pairs = &mut tally.pairs[k];
+            for (key, &value) in keys.iter_mut().zip(&values) {
+                *key = pairs.number(*key, value);
             }
         }
         for key in keys {
@@ -196,33 +199,65 @@ impl FilePlan {
     }
 }
 
-/// Numbers for the distinct days of a typed time column (`None` = null).
+/// Numbers for the distinct days of a typed time column (`None` = null):
+/// by the day's offset from the first day seen, within `DAY_SPAN` days of
+/// it (a year's days without a hash), else by a hash.
 #[derive(Default)]
 struct DayNumbers {
+    first: Option<i32>,
+    near: Vec<u32>,
     of: HashMap<Option<i32>, u32>,
     values: Vec<Option<i32>>,
 }
 
+const DAY_SPAN: i64 = 1 << 16;
+const NO_NUMBER: u32 = u32::MAX;
+
 impl DayNumbers {
     fn number(&mut self, day: Option<i32>) -> u32 {
-        if let Some(&n) = self.of.get(&day) {
-            return n;
+        let offset = match (day, *self.first.get_or_insert(day.unwrap_or(0))) {
+            (Some(day), first) => i64::from(day) - i64::from(first) + DAY_SPAN,
+            (None, _) => -1,
+        };
+        if (0..2 * DAY_SPAN).contains(&offset) {
+            let offset = offset as usize;
+            if offset >= self.near.len() {
+                self.near.resize(offset + 1, NO_NUMBER);
+            }
+            if self.near[offset] == NO_NUMBER {
+                self.near[offset] = self.new_number(day);
+            }
+            return self.near[offset];
         }
-        let n = self.values.len() as u32;
+        match self.of.get(&day) {
+            Some(&n) => n,
+            None => {
+                let n = self.new_number(day);
+                self.of.insert(day, n);
+                n
+            }
+        }
+    }
+
+    fn new_number(&mut self, day: Option<i32>) -> u32 {
         self.values.push(day);
-        self.of.insert(day, n);
-        n
+        (self.values.len() - 1) as u32
     }
 }
 
 /// Numbers for the distinct texts of one column (`None` = null); the text
-/// is copied only when it is new.
+/// is copied only when it is new. Texts of up to 12 bytes, which polars
+/// holds inside their views, are looked up by the view's bits.
 #[derive(Default)]
 struct TextNumbers {
     of: HashMap<Box<str>, u32>,
+    inline: HashMap<u128, u32>,
     null: Option<u32>,
     values: Vec<Option<Box<str>>>,
 }
+
+/// The longest text polars holds inside its view.
+const INLINE: u32 = 12;
 
 impl TextNumbers {
     fn number(&mut self, value: Option<&str>) -> u32 {
@@ -244,20 +279,75 @@ impl TextNumbers {
         n
     }
 
+    /// The number of each value of a column, into `out`.
+    fn numbers(&mut self, column: &StringChunked, out: &mut Vec<u32>) {
+        out.clear();
+        for array in column.downcast_iter() {
+            let (views, validity) = (array.views(), Array::validity(array));
+            for i in 0..views.len() {
+                if validity.is_some_and(|valid| !valid.get_bit(i)) {
+                    out.push(self.number(None));
+                    continue;
+                }
+                let view = views[i];
+                if view.length > INLINE {
+                    out.push(self.number(Some(array.value(i))));
+                    continue;
+                }
+                // The length and the inline bytes; any bytes past the end masked off.
+                let bits = 8 * (4 + view.length);
+                let key = if bits >= 128 { view.as_u128() } else { view.as_u128() & ((1u128 << bits) - 1) };
+                let n = match self.inline.get(&key) {
+                    Some(&n) => n,
+                    None => {
+                        let n = self.number(Some(array.value(i)));
+                        self.inline.insert(key, n);
+                        n
+                    }
+                };
+                out.push(n);
+            }
+        }
+    }
+
     fn text(&self, n: u32) -> Option<String> {
         self.values[n as usize].as_deref().map(str::to_string)
     }
 }
 
-/// Numbers for (key so far, value number) pairs.
+/// Numbers for (key so far, value number) pairs: in a grid of prefixes ×
+/// values while it stays small (a year of days × a few regions), else by a
+/// hash.
 #[derive(Default)]
 struct PairNumbers {
+    /// `grid[prefix * width + value]`, `NO_NUMBER` where unseen.
+    grid: Vec<u32>,
+    width: usize,
+    /// The grid grew past `GRID_CELLS`: numbered by `of`.
+    hashed: bool,
     of: HashMap<u64, u32>,
     pairs: Vec<(u32, u32)>,
 }
 
+/// The largest grid (4 bytes a cell).
+const GRID_CELLS: usize = 1 << 20;
+
 impl PairNumbers {
     fn number(&mut self, prefix: u32, value: u32) -> u32 {
+        if !self.hashed {
+            let (p, v) = (prefix as usize, value as usize);
+            if v >= self.width || (p + 1) * self.width > self.grid.len() {
+                self.regrid(p, v);
+            }
+            if !self.hashed {
+                let cell = &mut self.grid[p * self.width + v];
+                if *cell == NO_NUMBER {
+                    *cell = self.pairs.len() as u32;
+                    self.pairs.push((prefix, value));
+                }
+                return *cell;
+            }
+        }
         let pair = u64::from(prefix) << 32 | u64::from(value);
         if let Some(&n) = self.of.get(&pair) {
             return n;
@@ -266,6 +356,27 @@ impl PairNumbers {
         self.pairs.push((prefix, value));
         self.of.insert(pair, n);
         n
+    }
+
+    /// A grid that holds (p, v) and every pair numbered so far, twice the
+    /// prefixes seen; or the hash, when that passes `GRID_CELLS`.
+    fn regrid(&mut self, p: usize, v: usize) {
+        let seen =
+            |f: fn(&(u32, u32)) -> u32| self.pairs.iter().map(|pair| f(pair) as usize + 1).max().unwrap_or(0);
+        let width = seen(|pair| pair.1).max(v + 1).next_power_of_two().max(self.width);
+        let rows = (2 * seen(|pair| pair.0).max(p + 1)).next_power_of_two();
+        if width * rows > GRID_CELLS {
+            self.hashed = true;
+            self.grid = Vec::new();
+            let key = |&(p, v): &(u32, u32)| u64::from(p) << 32 | u64::from(v);
+            self.of = self.pairs.iter().enumerate().map(|(n, pair)| (key(pair), n as u32)).collect();
+            return;
+        }
+        self.width = width;
+        self.grid = vec![NO_NUMBER; width * rows];
+        for (n, &(p, v)) in self.pairs.iter().enumerate() {
+            self.grid[p as usize * width + v as usize] = n as u32;
+        }
     }
 }
 

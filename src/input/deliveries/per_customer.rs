@@ -3,14 +3,13 @@
 //!
 //! A year of deliveries has millions of customers, a table far larger than
 //! the cache, and counting one row at a time into it costs a cache miss per
-//! row (half the run time, measured in BENCHMARKS.md). So the table is split
-//! into `PARTS` parts by a hash of the id; each thread keeps its rows' ids in
-//! a small buffer, and when the buffer is full sorts them by part and counts
-//! each part's ids in one go, under that part's lock. A part is small enough
-//! to stay in the cache while its ids are counted, and the threads share the
-//! one table: nothing is merged at the end or held twice. Once counted, each
-//! part is kept as lists sorted by id, without a hash table's empty slots;
-//! most entries take 16 bytes.
+//! row. So the table is split into `PARTS` parts by a hash of the id; each
+//! thread keeps its rows' ids in a small buffer, and when the buffer is full
+//! sorts them by part and counts each part's ids in one go, under that
+//! part's lock, touching a run of ids' slots before counting them so that
+//! their misses overlap (`slots`). The threads share the one table: nothing
+//! is merged at the end or held twice. Once counted, each part is held at
+//! nine slots in ten used; most entries take 16 bytes.
 
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -21,6 +20,7 @@ use std::borrow::Cow;
 use anyhow::{Context, Result, bail};
 use polars::prelude::*;
 
+use super::slots::{Id, Slots};
 use super::{DeliveriesSource, DeliveryCounts};
 use crate::input::ledger::Reason;
 use crate::input::roles::Role;
@@ -32,7 +32,7 @@ use rayon::prelude::*;
 
 const PARTS: usize = 256;
 /// Ids a thread holds before it counts them (16 bytes each).
-const BUFFER: usize = 1 << 16;
+const BUFFER: usize = 1 << 20;
 
 /// An id of up to 15 bytes in two words; most ids fit, and then a lookup
 /// compares integers. Up to 8 bytes and no NUL byte: the id, zero-padded,
@@ -49,81 +49,134 @@ type Narrow = [u32; 3];
 /// A narrow count that outgrew 4 bytes: the count is then in `Part::short`.
 const MOVED: u32 = u32::MAX;
 
-#[derive(Default)]
+/// An id of up to 8 bytes without a NUL: the first word of its packed form.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+struct Word(u64);
+
+impl Id for Word {
+    #[inline]
+    fn mixed(&self) -> u64 {
+        hash_packed(&[self.0, 0])
+    }
+
+    fn bits(&self) -> u64 {
+        self.0
+    }
+}
+
+impl Id for Narrow {
+    #[inline]
+    fn mixed(&self) -> u64 {
+        hash_packed(&widen(self))
+    }
+
+    fn bits(&self) -> u64 {
+        u64::from(self[0])
+    }
+}
+
+impl Id for Packed {
+    #[inline]
+    fn mixed(&self) -> u64 {
+        hash_packed(self)
+    }
+
+    fn bits(&self) -> u64 {
+        self[0]
+    }
+}
+
+#[derive(Clone, Default)]
 struct Part {
-    word: HashMap<u64, u64>,
-    narrow: HashMap<Narrow, u32>,
-    short: HashMap<Packed, u64>,
+    word: Slots<Word, u64>,
+    narrow: Slots<Narrow, u32>,
+    /// Also the narrow ids whose count outgrew 4 bytes.
+    short: Slots<Packed, u64>,
     long: HashMap<Box<[u8]>, u64>,
 }
 
 impl Part {
     fn add(&mut self, id: Packed, n: u64) {
         match (id, narrow(&id)) {
-            ([word, 0], _) => *self.word.entry(word).or_default() += n,
+            ([word, 0], _) => self.word.update(Word(word), |count| *count += n),
             (_, Some(key)) => {
-                let count = self.narrow.entry(key).or_default();
-                match u32::try_from(u64::from(*count) + n) {
-                    Ok(sum) if *count != MOVED && sum != MOVED => *count = sum,
-                    _ => {
-                        let before = if *count == MOVED { 0 } else { u64::from(*count) };
-                        *count = MOVED;
-                        *self.short.entry(id).or_default() += before + n;
-                    }
+                let mut moved = None;
+                self.narrow.update(key, |count| moved = add_narrow(count, n));
+                if let Some(before) = moved {
+                    self.short.update(id, |count| *count += before + n);
                 }
             }
-            _ => *self.short.entry(id).or_default() += n,
+            _ => self.short.update(id, |count| *count += n),
         }
     }
-}
 
-/// A part once counted, as lists sorted by id: a hash table's empty slots
-/// cost up to half its size, and tens of millions of customers are held
-/// while the report is made. Looked up by binary search.
-#[derive(Clone, Default)]
-struct Held {
-    word: Vec<(u64, u64)>,
-    narrow: Vec<(Narrow, u32)>,
-    /// Also the narrow ids whose count outgrew 4 bytes.
-    short: Vec<(Packed, u64)>,
-    long: HashMap<Box<[u8]>, u64>,
-}
+    /// One row of each id (all of this part), the common kinds a run at a
+    /// time (`Slots::update_all`).
+    fn add_rows(&mut self, ids: &[Packed], words: &mut Vec<Word>, narrows: &mut Vec<Narrow>) {
+        words.clear();
+        narrows.clear();
+        for &id in ids {
+            match (id, narrow(&id)) {
+                ([word, 0], _) => words.push(Word(word)),
+                (_, Some(key)) => narrows.push(key),
+                _ => self.short.update(id, |count| *count += 1),
+            }
+        }
+        self.word.update_all(words, |_, count| *count += 1);
+        let mut moved = Vec::new();
+        self.narrow.update_all(narrows, |key, count| {
+            if let Some(before) = add_narrow(count, 1) {
+                moved.push((widen(&key), before));
+            }
+        });
+        for (id, before) in moved {
+            self.short.update(id, |count| *count += before + 1);
+        }
+    }
 
-impl Held {
-    fn of(part: Part) -> Held {
-        fn sorted<K: Ord, V>(entries: impl Iterator<Item = (K, V)>) -> Vec<(K, V)> {
-            let mut list: Vec<(K, V)> = entries.collect();
-            list.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            list
-        }
-        Held {
-            word: sorted(part.word.into_iter()),
-            narrow: sorted(part.narrow.into_iter().filter(|&(_, n)| n != MOVED)),
-            short: sorted(part.short.into_iter()),
-            long: part.long,
-        }
+    /// The same counts, held at nine slots in ten used: tens of millions of
+    /// customers are held while the report is made.
+    fn held(self) -> Part {
+        Part { word: self.word.held(), narrow: self.narrow.held(), short: self.short.held(), long: self.long }
     }
 
     fn len(&self) -> usize {
-        self.word.len() + self.narrow.len() + self.short.len() + self.long.len()
+        let moved = self.narrow.iter().filter(|&(_, n)| n == MOVED).count();
+        self.word.len() + self.narrow.len() - moved + self.short.len() + self.long.len()
     }
 
     fn get(&self, id: &Packed) -> Option<u64> {
-        fn find<K: Ord, V: Copy>(list: &[(K, V)], key: &K) -> Option<V> {
-            list.binary_search_by(|e| e.0.cmp(key)).ok().map(|i| list[i].1)
-        }
         match (id, narrow(id)) {
-            ([word, 0], _) => find(&self.word, word),
-            (_, Some(key)) => find(&self.narrow, &key).map(u64::from).or_else(|| find(&self.short, id)),
-            _ => find(&self.short, id),
+            ([word, 0], _) => self.word.get(&Word(*word)),
+            (_, Some(key)) => match self.narrow.get(&key) {
+                Some(MOVED) => self.short.get(id),
+                found => found.map(u64::from),
+            },
+            _ => self.short.get(id),
         }
     }
 
     /// The packed ids and their counts.
     fn packed(&self) -> impl Iterator<Item = (Packed, u64)> + '_ {
-        let words = self.word.iter().map(|&(w, n)| ([w, 0], n));
-        let narrow = self.narrow.iter().map(|(k, n)| (widen(k), u64::from(*n)));
-        words.chain(narrow).chain(self.short.iter().copied())
+        let words = self.word.iter().map(|(w, n)| ([w.0, 0], n));
+        let narrow = self.narrow.iter().filter(|&(_, n)| n != MOVED).map(|(k, n)| (widen(&k), u64::from(n)));
+        words.chain(narrow).chain(self.short.iter())
+    }
+}
+
+/// Add `n` to a narrow count; when it would outgrow 4 bytes, mark it moved
+/// and give back what it held, for the wide table to add.
+fn add_narrow(count: &mut u32, n: u64) -> Option<u64> {
+    match u32::try_from(u64::from(*count) + n) {
+        Ok(sum) if *count != MOVED && sum != MOVED => {
+            *count = sum;
+            None
+        }
+        _ => {
+            let before = if *count == MOVED { 0 } else { u64::from(*count) };
+            *count = MOVED;
+            Some(before)
+        }
     }
 }
 
@@ -131,7 +184,7 @@ impl Held {
 /// left out.
 #[derive(Clone)]
 pub struct PerCustomer {
-    parts: Vec<Held>,
+    parts: Vec<Part>,
 }
 
 /// The table while threads count into it (`batch` for each thread).
@@ -145,6 +198,9 @@ pub struct Batch<'a> {
     counter: &'a Counter,
     pending: Vec<Packed>,
     sorted: Vec<Packed>,
+    /// One part's ids of each common kind, reused.
+    words: Vec<Word>,
+    narrows: Vec<Narrow>,
     long: HashMap<Box<[u8]>, u64>,
     /// The part this thread counts first (threads start apart, so they
     /// seldom wait for each other's lock).
@@ -164,6 +220,8 @@ impl Counter {
             counter: self,
             pending: Vec::with_capacity(BUFFER),
             sorted: Vec::with_capacity(BUFFER),
+            words: Vec::new(),
+            narrows: Vec::new(),
             long: HashMap::default(),
             first: n.wrapping_mul(PARTS / 2 + 1) % PARTS,
         }
@@ -172,10 +230,10 @@ impl Counter {
     /// The counts, once every batch has finished; an id that is not UTF-8
     /// text is an error (as the polars reader would give).
     pub fn finish(self) -> Result<PerCustomer> {
-        let parts: Vec<Held> = self
+        let parts: Vec<Part> = self
             .parts
             .into_par_iter()
-            .map(|p| Held::of(p.into_inner().unwrap_or_else(PoisonError::into_inner)))
+            .map(|p| p.into_inner().unwrap_or_else(PoisonError::into_inner).held())
             .collect();
         let text = |bytes: &[u8]| std::str::from_utf8(bytes).is_ok();
         let all_text = parts.par_iter().all(|part| {
@@ -244,10 +302,7 @@ impl Batch<'_> {
             if ids.is_empty() {
                 continue;
             }
-            let mut part = self.counter.lock(k);
-            for &id in ids {
-                part.add(id, 1);
-            }
+            self.counter.lock(k).add_rows(ids, &mut self.words, &mut self.narrows);
         }
         self.pending.clear();
     }
@@ -271,7 +326,7 @@ impl PerCustomer {
                 None => bump(&mut parts[part_of_bytes(id.as_bytes())].long, id.as_bytes(), n),
             }
         }
-        PerCustomer { parts: parts.into_iter().map(Held::of).collect() }
+        PerCustomer { parts: parts.into_iter().map(Part::held).collect() }
     }
 
     /// Deliveries of this customer (an id as `input::present` gives it), if
@@ -285,7 +340,7 @@ impl PerCustomer {
 
     /// How many customers.
     pub fn len(&self) -> usize {
-        self.parts.iter().map(Held::len).sum()
+        self.parts.iter().map(Part::len).sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -378,6 +433,7 @@ fn unpack(packed: &Packed) -> ([u8; 16], usize) {
 
 /// A packed id of at most 11 bytes (not one word) in 12 bytes: its first
 /// 11 bytes, and its length in the twelfth.
+#[inline]
 fn narrow(packed: &Packed) -> Option<Narrow> {
     let length = packed[1] >> 56;
     if packed[1] == 0 || length > 11 {
@@ -387,6 +443,7 @@ fn narrow(packed: &Packed) -> Option<Narrow> {
     Some([packed[0] as u32, (packed[0] >> 32) as u32, packed[1] as u32 | (length as u32) << 24])
 }
 
+#[inline]
 fn widen(key: &Narrow) -> Packed {
     let length = u64::from(key[2] >> 24);
     [u64::from(key[0]) | u64::from(key[1]) << 32, u64::from(key[2] & 0x00ff_ffff) | length << 56]
@@ -395,13 +452,21 @@ fn widen(key: &Narrow) -> Packed {
 /// The part of a packed id: its high bits after a mix (splitmix64's), so
 /// ids that differ only in a digit spread over every part.
 fn part_of_packed(packed: &Packed) -> usize {
-    (mix(packed[0] ^ mix(packed[1])) >> 56) as usize
+    (hash_packed(packed) >> 56) as usize
+}
+
+/// The hash of a packed id: its top 8 bits choose the part, the rest the
+/// slot in it.
+#[inline]
+fn hash_packed(packed: &Packed) -> u64 {
+    mix(packed[0] ^ mix(packed[1]))
 }
 
 fn part_of_bytes(id: &[u8]) -> usize {
     (foldhash::fast::FixedState::with_seed(0x5eed).hash_one(id) >> 56) as usize
 }
 
+#[inline]
 fn mix(x: u64) -> u64 {
     let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
