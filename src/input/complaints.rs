@@ -5,12 +5,10 @@
 //! plan (`input::plan`); this is the reading.
 
 use std::collections::HashMap;
-use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use chrono::{NaiveDate, NaiveDateTime};
-use hashbrown::HashTable;
 use polars::prelude::*;
 use rayon::prelude::*;
 
@@ -20,7 +18,7 @@ use super::plan::TablePlan;
 use super::roles::Role;
 use super::source::{ROW, Source, explain_read_error};
 use super::time::{TimeParser, plausible_year};
-use super::{Attribution, DatasetOptions, RepeatKey, RowFilter, parse_count, present};
+use super::{Attribution, DatasetOptions, RepeatKey, RowFilter, parse_count, present, same};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Complaint {
@@ -180,20 +178,27 @@ const PLACEHOLDERS: [&str; 12] = [
 ];
 
 fn placeholder_text(value: &str) -> bool {
-    let v = value.trim().to_lowercase();
-    (!v.is_empty() && v.bytes().all(|b| b == b'0')) || PLACEHOLDERS.contains(&v.as_str())
+    let v = value.trim();
+    (!v.is_empty() && v.bytes().all(|b| b == b'0')) || PLACEHOLDERS.iter().any(|p| p.eq_ignore_ascii_case(v))
 }
 
 /// Codes whose text is a placeholder, or that carry a dominant share of the
 /// rows (over 5% of them and over 20 times the next code, and 30 or more).
 fn placeholders(keys: &Keys, rows_per_code: &[u64]) -> Vec<Key> {
     let total: u64 = rows_per_code.iter().sum();
-    let mut by_rows: Vec<usize> = (0..rows_per_code.len()).collect();
-    by_rows.sort_by_key(|&k| std::cmp::Reverse(rows_per_code[k]));
-    let dominant = match by_rows.as_slice() {
-        [top, next, ..] => {
-            let (top_rows, next_rows) = (rows_per_code[*top], rows_per_code[*next]);
-            (top_rows >= 30 && top_rows * 20 > total && top_rows > 20 * next_rows).then_some(*top)
+    // The two codes with the most rows (the first of equals first).
+    let (mut top, mut next): (Option<usize>, Option<usize>) = (None, None);
+    for (k, &rows) in rows_per_code.iter().enumerate() {
+        if top.is_none_or(|t| rows > rows_per_code[t]) {
+            (top, next) = (Some(k), top);
+        } else if next.is_none_or(|n| rows > rows_per_code[n]) {
+            next = Some(k);
+        }
+    }
+    let dominant = match (top, next) {
+        (Some(top), Some(next)) => {
+            let (top_rows, next_rows) = (rows_per_code[top], rows_per_code[next]);
+            (top_rows >= 30 && top_rows * 20 > total && top_rows > 20 * next_rows).then_some(top)
         }
         _ => None,
     };
@@ -286,25 +291,23 @@ pub fn load(source: &Source, plan: TablePlan, options: &DatasetOptions) -> Resul
         (0..frame.height()).into_par_iter().map(|i| time_text(i).and_then(|raw| parser.parse(&raw))).collect()
     };
     let mut ledger = Ledger::new("complaints", &file);
-    // The rows whose complaint id was seen, by row (4 bytes each, the id
-    // read back from the column); sized once, as growing a table holds the
-    // old and new together.
-    let mut seen_ids: HashTable<u32> =
-        HashTable::with_capacity(if ids.is_some() { frame.height() } else { 0 });
-    let id_hash = foldhash::fast::FixedState::default();
+    // Which rows share a value, found on both cores (`same`): the loop
+    // below then compares row numbers, never texts.
+    let id_first = ids.map(same::first_rows);
+    let mut customer_codes = Coder::of(customers);
+    let mut order_codes = Coder::of(orders);
+    let mut channel_values = Shared::of(channels);
+    let mut category_values = Shared::of(categories);
+    let mut segment_values: Vec<Option<Shared>> = segments.iter().map(|s| Shared::of(*s)).collect();
+    // The first used row of each complaint id (by its first row).
+    let mut seen_ids: Vec<u32> = vec![same::NONE; if ids.is_some() { frame.height() } else { 0 }];
     // Rows that share an id with an earlier row of another customer (kept
     // apart), and rows merged into an earlier event of their complaint.
     let (mut conflicts, mut merged) = (0u64, 0u64);
     let mut conflict_example: Option<(String, u64, String, u64, String)> = None;
     let mut kept_by_filter = vec![0u64; filter_values.len()];
-    let mut channel_values = Shared::default();
-    let mut category_values = Shared::default();
-    let mut segment_values: Vec<Shared> = segments.iter().map(|_| Shared::default()).collect();
     let mut records = Vec::with_capacity(frame.height());
     let mut given_contacts = given.map(|_| Vec::with_capacity(frame.height()));
-    let mut customer_keys = Keys::default();
-    // Order ids are nearly one per complaint: sized once, never regrown.
-    let mut order_keys = Keys::with_capacity(if orders.is_some() { frame.height() } else { 0 });
     'rows: for i in 0..frame.height() {
         let row = rows.get(i).unwrap_or(0);
         for (k, (filter, values)) in filter_values.iter().enumerate() {
@@ -354,29 +357,26 @@ pub fn load(source: &Source, plan: TablePlan, options: &DatasetOptions) -> Resul
                 }
             },
         };
-        if let Some(id) = value(ids, i) {
-            let same = |&j: &u32| value(ids, j as usize) == Some(id);
-            let rehash = |&j: &u32| id_hash.hash_one(value(ids, j as usize).unwrap_or_default());
-            match seen_ids.entry(id_hash.hash_one(id), same, rehash) {
-                hashbrown::hash_table::Entry::Occupied(first) => {
+        if let Some(first) = id_first.as_ref().map(|f| f[i]).filter(|&f| f != same::NONE) {
+            match seen_ids[first as usize] {
+                same::NONE => seen_ids[first as usize] = i as u32,
+                j => {
                     // Merged only when the customers agree (or one is missing).
-                    let j = *first.get() as usize;
-                    match (value(customers, j), value(customers, i)) {
-                        (Some(a), Some(b)) if a != b => {
-                            conflicts += 1;
-                            conflict_example.get_or_insert_with(|| {
-                                (id.to_string(), rows.get(j).unwrap_or(0), a.to_string(), row, b.to_string())
-                            });
-                        }
-                        _ => {
-                            merged += 1;
-                            ledger.reject(Reason::MoreEvents, 1, row);
-                            continue;
-                        }
+                    let j = j as usize;
+                    let customer = |row| customer_codes.as_ref().map_or(same::NONE, |c| c.first[row]);
+                    let (a, b) = (customer(j), customer(i));
+                    if a != same::NONE && b != same::NONE && a != b {
+                        conflicts += 1;
+                        conflict_example.get_or_insert_with(|| {
+                            let text = |row| value(customers, row).unwrap_or_default().to_string();
+                            let id = value(ids, i).unwrap_or_default().to_string();
+                            (id, rows.get(j).unwrap_or(0), text(j), row, text(i))
+                        });
+                    } else {
+                        merged += 1;
+                        ledger.reject(Reason::MoreEvents, 1, row);
+                        continue;
                     }
-                }
-                hashbrown::hash_table::Entry::Vacant(slot) => {
-                    slot.insert(u32::try_from(i).context("more than 4 billion complaint rows")?);
                 }
             }
         }
@@ -390,19 +390,18 @@ pub fn load(source: &Source, plan: TablePlan, options: &DatasetOptions) -> Resul
         records.push(Complaint {
             row,
             time,
-            customer: value(customers, i).map(|c| customer_keys.code(c)),
-            channel: value(channels, i).map(|c| {
-                channel_values.get(c, |c| {
+            customer: customer_codes.as_mut().and_then(|c| c.code(i)),
+            channel: channel_values.as_mut().and_then(|v| {
+                v.get(i, |c| {
                     let folded = super::channels::fold(c);
                     options.channels.get(&folded).cloned().unwrap_or(folded)
                 })
             }),
-            order: value(orders, i).map(|o| order_keys.code(o)),
-            category: value(categories, i).map(|c| category_values.get(c, str::to_string)),
-            segment: segments
-                .iter()
-                .zip(&mut segment_values)
-                .map(|(s, shared)| s.map(|v| shared.get(present(v.get(i)).unwrap_or(""), str::to_string)))
+            order: order_codes.as_mut().and_then(|c| c.code(i)),
+            category: category_values.as_mut().and_then(|v| v.get(i, str::to_string)),
+            segment: segment_values
+                .iter_mut()
+                .map(|shared| shared.as_mut().map(|v| v.get(i, str::to_string).unwrap_or_else(|| v.blank())))
                 .collect(),
             bucket_date: time.date(),
             weight,
@@ -429,8 +428,8 @@ pub fn load(source: &Source, plan: TablePlan, options: &DatasetOptions) -> Resul
     }
     let mut table = ComplaintTable {
         records,
-        customers: customer_keys,
-        orders: order_keys,
+        customers: customer_codes.map(|c| c.keys(customers)).unwrap_or_default(),
+        orders: order_codes.map(|c| c.keys(orders)).unwrap_or_default(),
         ledger,
         plan,
         customers_from_orders: false,
@@ -506,13 +505,77 @@ fn value(column: Option<&StringChunked>, i: usize) -> Option<&str> {
 }
 
 /// One shared copy of each distinct value of a column, made from the text
-/// read by `make` when first seen.
-#[derive(Default)]
-struct Shared<'a>(foldhash::HashMap<&'a str, Arc<str>>);
+/// read by `make` when first seen; missing values are none.
+struct Shared<'a> {
+    column: &'a StringChunked,
+    first: Vec<u32>,
+    made: foldhash::HashMap<u32, Arc<str>>,
+    blank: Option<Arc<str>>,
+}
 
 impl<'a> Shared<'a> {
-    fn get(&mut self, read: &'a str, make: impl FnOnce(&str) -> String) -> Arc<str> {
-        self.0.entry(read).or_insert_with(|| Arc::from(make(read))).clone()
+    fn of(column: Option<&'a StringChunked>) -> Option<Shared<'a>> {
+        column.map(|column| Shared {
+            column,
+            first: same::first_rows(column),
+            made: Default::default(),
+            blank: None,
+        })
+    }
+
+    fn get(&mut self, row: usize, make: impl FnOnce(&str) -> String) -> Option<Arc<str>> {
+        let first = self.first[row];
+        if first == same::NONE {
+            return None;
+        }
+        let column = self.column;
+        let made = self
+            .made
+            .entry(first)
+            .or_insert_with(|| Arc::from(make(present(column.get(first as usize)).expect("a value"))));
+        Some(made.clone())
+    }
+
+    /// The shared empty text (a segment without a value).
+    fn blank(&mut self) -> Arc<str> {
+        self.blank.get_or_insert_with(|| Arc::from("")).clone()
+    }
+}
+
+/// Codes for the values of a column in order of first use: the codes of
+/// a `Keys` built once the rows are read.
+struct Coder {
+    first: Vec<u32>,
+    /// The code of each value, by its first row.
+    code_of: Vec<u32>,
+    /// The first row of each code's value.
+    rows: Vec<u32>,
+}
+
+impl Coder {
+    fn of(column: Option<&StringChunked>) -> Option<Coder> {
+        column.map(|column| {
+            let first = same::first_rows(column);
+            Coder { code_of: vec![same::NONE; first.len()], first, rows: Vec::new() }
+        })
+    }
+
+    fn code(&mut self, row: usize) -> Option<Key> {
+        let first = self.first[row];
+        if first == same::NONE {
+            return None;
+        }
+        let code = &mut self.code_of[first as usize];
+        if *code == same::NONE {
+            *code = self.rows.len() as u32;
+            self.rows.push(first);
+        }
+        Some(Key::of(*code as usize))
+    }
+
+    fn keys(self, column: Option<&StringChunked>) -> Keys {
+        let column = column.expect("the coded column");
+        Keys::of_distinct(self.rows.iter().map(|&row| present(column.get(row as usize)).expect("a value")))
     }
 }
 

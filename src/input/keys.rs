@@ -47,6 +47,21 @@ impl Keys {
         Keys { ends: Vec::with_capacity(texts), codes: HashTable::with_capacity(texts), ..Keys::default() }
     }
 
+    /// Texts known to be distinct, numbered in order.
+    pub fn of_distinct<'a>(texts: impl ExactSizeIterator<Item = &'a str>) -> Keys {
+        let mut keys = Keys::with_capacity(texts.len());
+        for text in texts {
+            keys.text.push_str(text);
+            keys.ends.push(keys.text.len());
+        }
+        let Keys { text: all, ends, codes, hasher } = &mut keys;
+        let hash = |k: usize| hasher.hash_one(&all[if k == 0 { 0 } else { ends[k - 1] }..ends[k]]);
+        for k in 0..ends.len() {
+            codes.insert_unique(hash(k), k as u32, |&j| hash(j as usize));
+        }
+        keys
+    }
+
     pub fn len(&self) -> usize {
         self.ends.len()
     }
@@ -120,5 +135,8 @@ mod tests {
         }
         assert_eq!(keys.len(), 10_003);
         assert_eq!(keys.text(keys.get("K9999").unwrap()), "K9999");
+        let distinct = Keys::of_distinct(["C1", "C22", ""].into_iter());
+        assert_eq!((distinct.get("C22"), distinct.get(""), distinct.get("C3")), (Some(b), Some(empty), None));
+        assert_eq!(distinct.text(b), "C22");
     }
 }

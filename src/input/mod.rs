@@ -13,6 +13,7 @@ pub mod ledger;
 pub mod plan;
 pub mod postgres;
 pub mod roles;
+pub mod same;
 pub mod source;
 pub mod time;
 pub mod warehouse;

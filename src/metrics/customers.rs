@@ -177,17 +177,19 @@ impl Population {
             .filter(|&k| counts[k] > 0)
             .map(|k| exposures.get(customers.text(Key::of(k))))
             .collect();
-        let mut complainants = Vec::with_capacity(found.len());
-        for deliveries in found {
-            if let Some(d) = deliveries {
-                // Found among the customers with deliveries: not quiet.
-                quiet -= 1;
-                if let Some(left) = quiet_deliveries.get_mut(&d) {
-                    *left -= 1;
-                }
-            }
-            complainants.push(deliveries.unwrap_or(0));
+        // Complainants found among the customers with deliveries are not
+        // quiet: taken out per number of deliveries (a few hundred numbers).
+        let mut taken: foldhash::HashMap<u64, u64> = Default::default();
+        for d in found.iter().flatten() {
+            *taken.entry(*d).or_default() += 1;
         }
+        for (d, n) in taken {
+            quiet -= n;
+            if let Some(left) = quiet_deliveries.get_mut(&d) {
+                *left -= n;
+            }
+        }
+        let complainants = found.into_iter().map(|d| d.unwrap_or(0)).collect();
         Population { complainants, quiet_deliveries, quiet }
     }
 
@@ -196,9 +198,16 @@ impl Population {
     }
 
     /// Each customer's deliveries with how many customers have them.
+    /// (deliveries, customers with that many): the complainants grouped
+    /// like the quiet customers (`expected_repeat_complainers` adds exactly,
+    /// in any grouping).
     fn exposures(&self) -> Vec<(f64, u64)> {
-        let complainants = self.complainants.iter().map(|&d| (d as f64, 1));
-        complainants.chain(self.quiet_deliveries.iter().map(|(&d, &n)| (d as f64, n))).collect()
+        let mut complainants: foldhash::HashMap<u64, u64> = Default::default();
+        for &d in &self.complainants {
+            *complainants.entry(d).or_default() += 1;
+        }
+        let all = complainants.into_iter().chain(self.quiet_deliveries.iter().map(|(&d, &n)| (d, n)));
+        all.map(|(d, n)| (d as f64, n)).collect()
     }
 }
 

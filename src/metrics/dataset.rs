@@ -3,7 +3,8 @@
 //! `--attribute delivery` needs it), `--from/--to` applied, and every
 //! complaint linked to its key's previous and next contact.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use anyhow::{Result, bail};
 use chrono::NaiveDate;
@@ -154,10 +155,20 @@ fn leave_out_of_rates(
         return out;
     }
     let rated = segments_with_deliveries(&deliveries.counts);
+    // Decided once per distinct segment (millions of complaints, a few segments).
+    let mut decided: HashMap<Box<[Option<Arc<str>>]>, bool> = HashMap::new();
+    let text = |segment: &[Option<Arc<str>>]| -> Vec<String> {
+        segment.iter().map(|s| s.as_deref().unwrap_or_default().to_string()).collect()
+    };
     for complaint in complaints.records.iter_mut().filter(|c| c.counted) {
-        let segment: Vec<String> =
-            complaint.segment.iter().map(|s| s.as_deref().unwrap_or_default().to_string()).collect();
-        if !rated.contains(&segment) {
+        let has_deliveries = match decided.get(&complaint.segment[..]) {
+            Some(&known) => known,
+            None => {
+                *decided.entry(complaint.segment.clone()).or_insert(rated.contains(&text(&complaint.segment)))
+            }
+        };
+        if !has_deliveries {
+            let segment = text(&complaint.segment);
             complaint.counted = false;
             complaints.ledger.reclassify_used(Reason::NoDeliveries, 1, complaint.row);
             *out.entry((complaint.bucket_date, segment)).or_default() += u64::from(complaint.weight);

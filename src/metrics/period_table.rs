@@ -2,6 +2,7 @@
 //! complaints, repeats and switches, plus control limits per segment.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use chrono::{Days, NaiveDate};
 
@@ -247,12 +248,43 @@ pub fn segments_with_deliveries(
 
 /// Build the table from counted complaints (with their contacts) and the
 /// deliveries per date × segment. `None` when there is nothing to count.
+/// A complaint's segment values as the table's text ("" where missing).
+pub fn segment_text(segment: &[Option<Arc<str>>]) -> Vec<String> {
+    segment.iter().map(|s| s.as_deref().unwrap_or_default().to_string()).collect()
+}
+
+/// Counts per (day, a complaint's segment values).
+pub type DayCells<'a> = foldhash::HashMap<(NaiveDate, &'a [Option<Arc<str>>]), Counts>;
+
+/// The counted complaints per (day, segment values): millions of
+/// complaints in a few thousand cells, no text copied. Repeats and switches
+/// from the contacts, or as given by counted complaints.
+pub fn day_cells<'a>(
+    complaints: &'a [Complaint],
+    contacts: &[Contact],
+    given: Option<&[GivenContacts]>,
+) -> DayCells<'a> {
+    let mut days = DayCells::default();
+    for (i, c) in complaints.iter().enumerate().filter(|(_, c)| c.counted) {
+        let cell = days.entry((c.bucket_date, &c.segment[..])).or_default();
+        cell.complaints += u64::from(c.weight);
+        match given {
+            Some(given) => {
+                cell.repeat_complaints += u64::from(given[i].repeats);
+                cell.channel_switches += u64::from(given[i].switches);
+            }
+            None => {
+                cell.repeat_complaints += u64::from(contacts[i].repeat);
+                cell.channel_switches += u64::from(contacts[i].switch);
+            }
+        }
+    }
+    days
+}
+
 pub fn build(sides: &Sides, spec: &TableSpec) -> Option<PeriodTable> {
     let Sides { complaints, contacts, given, deliveries, segment_deliveries, without_deliveries } = *sides;
     let TableSpec { period, by, chart, mature_until, window } = *spec;
-    let segment_of = |c: &Complaint| -> Vec<String> {
-        c.segment.iter().map(|s| s.as_deref().unwrap_or_default().to_string()).collect()
-    };
     let counted = || (0..complaints.len()).filter(|&i| complaints[i].counted);
     let unrated = without_deliveries.into_iter().flat_map(|w| w.keys());
     let dates = counted()
@@ -279,21 +311,13 @@ pub fn build(sides: &Sides, spec: &TableSpec) -> Option<PeriodTable> {
         }
     }
     let rated: BTreeSet<Vec<String>> = segments.clone();
-    for i in counted() {
-        let segment = segment_of(&complaints[i]);
+    for ((date, segment), counts) in day_cells(complaints, contacts, given) {
+        let segment = segment_text(segment);
         segments.insert(segment.clone());
-        let cell = cells.entry((period.start(complaints[i].bucket_date), segment)).or_default();
-        cell.complaints += u64::from(complaints[i].weight);
-        match given {
-            Some(given) => {
-                cell.repeat_complaints += u64::from(given[i].repeats);
-                cell.channel_switches += u64::from(given[i].switches);
-            }
-            None => {
-                cell.repeat_complaints += u64::from(contacts[i].repeat);
-                cell.channel_switches += u64::from(contacts[i].switch);
-            }
-        }
+        let cell = cells.entry((period.start(date), segment)).or_default();
+        cell.complaints += counts.complaints;
+        cell.repeat_complaints += counts.repeat_complaints;
+        cell.channel_switches += counts.channel_switches;
     }
     for ((date, segment), n) in without_deliveries.into_iter().flatten() {
         segments.insert(segment.clone());

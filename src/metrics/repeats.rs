@@ -7,26 +7,44 @@ use rayon::slice::ParallelSliceMut;
 use crate::input::RepeatKey;
 use crate::input::complaints::Complaint;
 
+/// No key: a part of it is missing (never a repeat).
+const NO_KEY: u32 = u32::MAX;
+
 /// A number for each complaint's key, equal for equal keys and distinct
-/// otherwise; `None` (never a repeat) when a part is missing. Customers and
-/// orders are already integer codes; the few categories get theirs here.
-fn key_numbers(key: RepeatKey, complaints: &[Complaint]) -> Vec<Option<u64>> {
-    let mut categories: foldhash::HashMap<&str, u64> = Default::default();
-    complaints
+/// otherwise, from 0 up to the count returned; `NO_KEY` when a part is
+/// missing. With the customer alone (the default) it is the customer's
+/// code; pairs are numbered as they come.
+fn key_numbers(key: RepeatKey, complaints: &[Complaint]) -> (Vec<u32>, usize) {
+    if key == RepeatKey::Customer {
+        let numbers: Vec<u32> =
+            complaints.iter().map(|c| c.customer.map_or(NO_KEY, |k| k.index() as u32)).collect();
+        let count = numbers.iter().filter(|&&n| n != NO_KEY).max().map_or(0, |&n| n as usize + 1);
+        return (numbers, count);
+    }
+    let mut categories: foldhash::HashMap<&str, u32> = Default::default();
+    let mut pairs: foldhash::HashMap<(u32, u32), u32> = Default::default();
+    let numbers = complaints
         .iter()
         .map(|c| {
-            let customer = c.customer?.index() as u64;
-            let second = match key {
-                RepeatKey::Customer => 0,
-                RepeatKey::CustomerOrder => c.order?.index() as u64,
-                RepeatKey::CustomerCategory => {
-                    let next = categories.len() as u64;
-                    *categories.entry(c.category.as_deref()?).or_insert(next)
-                }
+            let mut pair = || -> Option<(u32, u32)> {
+                let customer = c.customer?.index() as u32;
+                let second = match key {
+                    RepeatKey::Customer => 0,
+                    RepeatKey::CustomerOrder => c.order?.index() as u32,
+                    RepeatKey::CustomerCategory => {
+                        let next = categories.len() as u32;
+                        *categories.entry(c.category.as_deref()?).or_insert(next)
+                    }
+                };
+                Some((customer, second))
             };
-            Some(customer << 32 | second)
+            pair().map_or(NO_KEY, |pair| {
+                let next = pairs.len() as u32;
+                *pairs.entry(pair).or_insert(next)
+            })
         })
-        .collect()
+        .collect();
+    (numbers, pairs.len())
 }
 
 /// One complaint's relation to its key's other complaints.
@@ -52,55 +70,74 @@ pub struct Contact {
 /// `contacts[i]` describes `complaints[i]`.
 pub fn link_contacts(complaints: &[Complaint], key: RepeatKey, window_days: u32) -> Vec<Contact> {
     let window = Duration::days(i64::from(window_days));
-    let numbers = key_numbers(key, complaints);
-    // One sort by (key, time, row) makes each key's complaints a run, in
-    // contact order; no string compared, sorted on both cores. Sized once,
-    // and each list dropped once used: with millions of complaints this is
-    // the report's last peak of memory (measured in BENCHMARKS.md).
-    let mut keyed: Vec<(u64, NaiveDateTime, u64, usize)> =
-        Vec::with_capacity(numbers.iter().filter(|n| n.is_some()).count());
-    keyed.extend(
-        numbers.iter().zip(complaints).enumerate().filter_map(|(i, (n, c))| Some(((*n)?, c.time, c.row, i))),
-    );
-    drop(numbers);
-    keyed.par_sort_unstable();
-    // Chains as (time, row) of their first complaint, and where their
-    // members are in `order`.
-    let keys = keyed.windows(2).filter(|w| w[0].0 != w[1].0).count() + 1;
-    let mut chains: Vec<(NaiveDateTime, u64, std::ops::Range<usize>)> = Vec::with_capacity(keys);
-    let mut start = 0;
-    for end in 1..=keyed.len() {
-        if end == keyed.len() || keyed[end].0 != keyed[start].0 {
-            chains.push((keyed[start].1, keyed[start].2, start..end));
-            start = end;
+    let (numbers, keys) = key_numbers(key, complaints);
+    // Each key's complaints as a run of `order`: a counting sort by key
+    // number (no comparison of millions), then each run, a few complaints,
+    // sorted into contact order (time, row).
+    let mut starts = vec![0usize; keys + 1];
+    for &k in numbers.iter().filter(|&&k| k != NO_KEY) {
+        starts[k as usize + 1] += 1;
+    }
+    for k in 0..keys {
+        starts[k + 1] += starts[k];
+    }
+    let mut order = vec![0usize; starts[keys]];
+    let mut next = starts.clone();
+    for (i, &k) in numbers.iter().enumerate().filter(|&(_, &k)| k != NO_KEY) {
+        order[next[k as usize]] = i;
+        next[k as usize] += 1;
+    }
+    drop((numbers, next));
+    let contact_order = |&i: &usize| (complaints[i].time, complaints[i].row);
+    for k in 0..keys {
+        if starts[k + 1] - starts[k] > 1 {
+            order[starts[k]..starts[k + 1]].sort_unstable_by_key(contact_order);
         }
     }
-    let order: Vec<usize> = keyed.iter().map(|k| k.3).collect();
-    drop(keyed);
+    // Each chain in key order (its complaints are anywhere in the table,
+    // but one chain's reads do not wait for another's): the contacts, with
+    // episodes numbered within the chain.
     let mut contacts = vec![Contact::default(); complaints.len()];
-    // Deterministic episode numbers: chains in order of their first complaint.
-    // (time, row) is distinct per chain, so an unstable sort is exact.
-    chains.par_sort_unstable_by_key(|(time, row, _)| (*time, *row));
-    let mut episodes = 0;
-    for (_, _, members) in chains {
-        let chain = &order[members];
-        for (k, &i) in chain.iter().enumerate() {
+    let mut episodes_of = vec![0usize; keys];
+    for (k, episodes) in episodes_of.iter_mut().enumerate() {
+        let chain = &order[starts[k]..starts[k + 1]];
+        for (n, &i) in chain.iter().enumerate() {
             let mut contact = Contact { keyed: true, ..Contact::default() };
-            if k > 0 {
-                let p = chain[k - 1];
+            if n > 0 {
+                let p = chain[n - 1];
                 contact.previous = Some(p);
                 contact.repeat = complaints[i].time - complaints[p].time <= window;
                 contact.switch = contact.repeat
                     && matches!((&complaints[p].channel, &complaints[i].channel), (Some(a), Some(b)) if a != b);
             }
-            if let Some(&next) = chain.get(k + 1) {
+            if let Some(&next) = chain.get(n + 1) {
                 contact.followed = complaints[next].time - complaints[i].time <= window;
             }
             if !contact.repeat {
-                episodes += 1;
+                *episodes += 1;
             }
-            contact.episode = episodes - 1;
+            contact.episode = *episodes - 1;
             contacts[i] = contact;
+        }
+    }
+    // Deterministic episode numbers: chains in order of their first
+    // complaint. (time, row) is distinct per chain, so an unstable sort is exact.
+    let mut chains: Vec<(NaiveDateTime, u64, usize)> = (0..keys)
+        .filter(|&k| starts[k + 1] > starts[k])
+        .map(|k| {
+            let (time, row) = contact_order(&order[starts[k]]);
+            (time, row, k)
+        })
+        .collect();
+    chains.par_sort_unstable();
+    let mut episodes = 0;
+    for (_, _, k) in chains {
+        // The chain's first episode number, then the next chain's.
+        episodes += std::mem::replace(&mut episodes_of[k], episodes);
+    }
+    for k in 0..keys {
+        for &i in &order[starts[k]..starts[k + 1]] {
+            contacts[i].episode += episodes_of[k];
         }
     }
     // Complaints without a key (none of a chain): episodes of one.

@@ -16,7 +16,7 @@ use crate::input::time::TimeLayout;
 use crate::input::{Attribution, DatasetOptions, Role};
 use crate::metrics::customers::Concentration;
 use crate::metrics::dataset::{Coverage, Dataset};
-use crate::metrics::period_table::{Counts, PeriodTable, RowSignal};
+use crate::metrics::period_table::{Counts, PeriodTable, RowSignal, day_cells, segment_text};
 use crate::stats::funnel::quantile_type7;
 use crate::stats::gaps::{Change, abrupt_start, abrupt_stop};
 use crate::stats::glm::{Trend, TrendFit, poisson_trend};
@@ -533,10 +533,10 @@ fn export_changes(data: &Dataset, table: &PeriodTable) -> Vec<ExportChange> {
             }
         }
     }
-    for c in data.complaints.records.iter().filter(|c| c.counted) {
-        if let Some(i) = index(c.bucket_date) {
-            let segment = c.segment.iter().map(|s| s.as_deref().unwrap_or_default().to_string()).collect();
-            add(segment, i, f64::from(c.weight), 0.0);
+    let given = data.complaints.given.as_deref();
+    for ((date, segment), counts) in day_cells(&data.complaints.records, &data.contacts, given) {
+        if let Some(i) = index(date) {
+            add(segment_text(segment), i, counts.complaints as f64, 0.0);
         }
     }
     let mut out = Vec::new();
