@@ -362,6 +362,7 @@ impl InputArgs {
         let mut options = self.resolve()?;
         options.period = Some(Period::All);
         options.per_customer = uses.per_customer;
+        options.categories = uses.categories;
         if !uses.segments {
             options.by.clear();
         }
@@ -439,6 +440,7 @@ impl InputArgs {
             filters,
             count_rows: self.count_rows,
             per_customer: false,
+            categories: false,
             keep_ids: self.keep_id.clone(),
             period: period.map(Period::from),
             by,

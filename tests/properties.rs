@@ -1,6 +1,8 @@
 //! Property tests: invariants of the statistics and of the counting, on
 //! random inputs.
 
+use std::sync::Arc;
+
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use proptest::prelude::*;
 
@@ -31,7 +33,7 @@ fn complaints_strategy() -> impl Strategy<Value = Vec<Complaint>> {
                     channel: channel.map(|c| ["web", "phone", "email"][c].into()),
                     order: None,
                     category: None,
-                    segment: Box::default(),
+                    segment: Arc::default(),
                     bucket_date: time.date(),
                     weight: 1,
                     counted: hours < 45 * 24,

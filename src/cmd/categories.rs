@@ -26,7 +26,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<u8> {
-    let uses = Uses { command: "categories", segments: false, per_customer: false };
+    let uses = Uses { command: "categories", segments: false, per_customer: false, categories: true };
     super::run_view(&args.input, &args.output, uses, json!({}), |data, _| {
         categories::view(data).with_context(|| {
             format!(

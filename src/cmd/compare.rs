@@ -27,6 +27,6 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<u8> {
-    let uses = Uses { command: "compare", segments: true, per_customer: false };
+    let uses = Uses { command: "compare", segments: true, per_customer: false, categories: false };
     super::run_view(&args.input, &args.output, uses, json!({}), segments::view)
 }

@@ -31,7 +31,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<u8> {
-    let uses = Uses { command: "customers", segments: false, per_customer: true };
+    let uses = Uses { command: "customers", segments: false, per_customer: true, categories: false };
     super::run_view(&args.input, &args.output, uses, json!({ "top": args.top }), |data, options| {
         super::needs_contacts(data, "customers")?;
         concentration::view(data, options, args.top)

@@ -123,6 +123,8 @@ pub struct Uses {
     pub segments: bool,
     /// It needs deliveries per customer (concentration).
     pub per_customer: bool,
+    /// It reads the complaints' categories.
+    pub categories: bool,
 }
 
 /// A view command: load what `uses` says, build its view, write it.

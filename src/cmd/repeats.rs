@@ -28,7 +28,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<u8> {
-    let uses = Uses { command: "repeats", segments: false, per_customer: false };
+    let uses = Uses { command: "repeats", segments: false, per_customer: false, categories: false };
     super::run_view(&args.input, &args.output, uses, json!({}), |data, options| {
         super::needs_contacts(data, "repeats")?;
         Ok(contacts::view(data, options))

@@ -91,6 +91,8 @@ pub fn run(args: &Args) -> Result<u8> {
     let mut options = args.input.resolve()?;
     // The concentration facts compare complainers with deliveries per customer.
     options.per_customer = true;
+    // Only the HTML report has a categories section.
+    options.categories = output.is_html();
     let data = output.load(&options)?;
     let maturity = facts::maturity(&options, args.maturity_days, &data);
     let days = data.counted_days(options.range);

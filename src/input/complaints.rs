@@ -37,7 +37,8 @@ pub struct Complaint {
     pub category: Option<Arc<str>>,
     /// Values of the `--by` columns; `None` where the complaints file lacks
     /// the column (it then comes from the delivery, through the order).
-    pub segment: Box<[Option<Arc<str>>]>,
+    /// Complaints with the same values share one list.
+    pub segment: Arc<[Option<Arc<str>>]>,
     /// The day whose period counts this complaint: its own date, or its
     /// delivery's date with `--attribute delivery`.
     pub bucket_date: NaiveDate,
@@ -136,6 +137,8 @@ pub struct Needs {
     pub delivery_date: bool,
     /// The order id itself is part of the repeat key.
     pub order_key: bool,
+    /// The categories are read (by the command, or for the repeat key).
+    pub categories: bool,
 }
 
 impl Needs {
@@ -147,6 +150,7 @@ impl Needs {
             customer: plan.roles.get(Role::Customer).is_none() && has_order,
             delivery_date: options.attribution == Attribution::Delivery,
             order_key: options.repeat_key == RepeatKey::CustomerOrder,
+            categories: options.categories || options.repeat_key == RepeatKey::CustomerCategory,
         }
     }
 
@@ -220,7 +224,8 @@ pub fn load(source: &Source, plan: TablePlan, options: &DatasetOptions) -> Resul
     let needs = Needs::of(&plan, options);
     let optional = [Role::Customer, Role::Channel, Role::Order, Role::Category, Role::Id, Role::Count]
         .into_iter()
-        .filter(|&role| role != Role::Order || needs.order_ids());
+        .filter(|&role| role != Role::Order || needs.order_ids())
+        .filter(|&role| role != Role::Category || needs.categories);
     let time_columns: Vec<String> = plan.time.iter().flat_map(|t| t.names()).map(str::to_string).collect();
     let mut wanted: Vec<String> = vec![ROW.to_string()];
     wanted.extend(time_columns.iter().cloned());
@@ -248,8 +253,9 @@ pub fn load(source: &Source, plan: TablePlan, options: &DatasetOptions) -> Resul
         .map_err(|e| explain_read_error(source, anyhow::Error::new(e)))
         .with_context(|| format!("{file}: cannot read the complaints"))?;
     // One chunk per column: the row loop's `get(i)` is then a lookup, not a
-    // walk over the chunks (the views are copied, the text is not).
-    frame.rechunk_mut_par();
+    // walk over the chunks (the views are copied, the text is not), one
+    // column at a time, so that only one column is ever held twice.
+    frame.rechunk_mut();
 
     let column = |name: &str| -> Result<&StringChunked> { Ok(frame.column(name)?.str()?) };
     let rows = frame.column(ROW)?.u64()?;
@@ -270,7 +276,7 @@ pub fn load(source: &Source, plan: TablePlan, options: &DatasetOptions) -> Resul
     let customers = role_column(Role::Customer)?;
     let channels = role_column(Role::Channel)?;
     let orders = if needs.order_ids() { role_column(Role::Order)? } else { None };
-    let categories = role_column(Role::Category)?;
+    let categories = if needs.categories { role_column(Role::Category)? } else { None };
     let ids = role_column(Role::Id)?;
     let counts = role_column(Role::Count)?;
     let given: Option<[&StringChunked; 2]> = match (&plan.given_repeats, &plan.given_switches) {
@@ -299,6 +305,7 @@ pub fn load(source: &Source, plan: TablePlan, options: &DatasetOptions) -> Resul
     let mut channel_values = Shared::of(channels);
     let mut category_values = Shared::of(categories);
     let mut segment_values: Vec<Option<Shared>> = segments.iter().map(|s| Shared::of(*s)).collect();
+    let mut segment_lists = SegmentLists::default();
     // The first used row of each complaint id (by its first row).
     let mut seen_ids: Vec<u32> = vec![same::NONE; if ids.is_some() { frame.height() } else { 0 }];
     // Rows that share an id with an earlier row of another customer (kept
@@ -399,10 +406,7 @@ pub fn load(source: &Source, plan: TablePlan, options: &DatasetOptions) -> Resul
             }),
             order: order_codes.as_mut().and_then(|c| c.code(i)),
             category: category_values.as_mut().and_then(|v| v.get(i, str::to_string)),
-            segment: segment_values
-                .iter_mut()
-                .map(|shared| shared.as_mut().map(|v| v.get(i, str::to_string).unwrap_or_else(|| v.blank())))
-                .collect(),
+            segment: segment_lists.get(i, &mut segment_values),
             bucket_date: time.date(),
             weight,
             counted: true,
@@ -539,6 +543,31 @@ impl<'a> Shared<'a> {
     /// The shared empty text (a segment without a value).
     fn blank(&mut self) -> Arc<str> {
         self.blank.get_or_insert_with(|| Arc::from("")).clone()
+    }
+}
+
+/// One shared list of segment values per distinct combination (a per-row
+/// list was an allocation for each of millions of complaints).
+#[derive(Default)]
+struct SegmentLists {
+    lists: foldhash::HashMap<Vec<u32>, Arc<[Option<Arc<str>>]>>,
+    key: Vec<u32>,
+}
+
+impl SegmentLists {
+    fn get(&mut self, row: usize, values: &mut [Option<Shared>]) -> Arc<[Option<Arc<str>>]> {
+        // The combination by each column's first row of the value (none: a column the file lacks).
+        self.key.clear();
+        self.key.extend(values.iter().map(|v| v.as_ref().map_or(same::NONE - 1, |v| v.first[row])));
+        if let Some(list) = self.lists.get(&self.key[..]) {
+            return list.clone();
+        }
+        let list: Arc<[Option<Arc<str>>]> = values
+            .iter_mut()
+            .map(|shared| shared.as_mut().map(|v| v.get(row, str::to_string).unwrap_or_else(|| v.blank())))
+            .collect();
+        self.lists.insert(self.key.clone(), list.clone());
+        list
     }
 }
 

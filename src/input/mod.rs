@@ -63,6 +63,9 @@ pub struct DatasetOptions {
     /// The command needs deliveries per customer: count them in the same
     /// pass where the counter can.
     pub per_customer: bool,
+    /// The command reads the complaints' categories (millions of texts:
+    /// only when needed; also for `--repeat-key customer+category`).
+    pub categories: bool,
     /// `--keep-id`: values that look like placeholder ids (`0`, `guest`) but
     /// are real customers or orders.
     pub keep_ids: Vec<String>,
@@ -134,6 +137,7 @@ impl DatasetOptions {
             filters: Vec::new(),
             count_rows: false,
             per_customer: false,
+            categories: false,
             keep_ids: Vec::new(),
             period: None,
             by: Vec::new(),

@@ -156,7 +156,7 @@ fn leave_out_of_rates(
     }
     let rated = segments_with_deliveries(&deliveries.counts);
     // Decided once per distinct segment (millions of complaints, a few segments).
-    let mut decided: HashMap<Box<[Option<Arc<str>>]>, bool> = HashMap::new();
+    let mut decided: HashMap<Arc<[Option<Arc<str>>]>, bool> = HashMap::new();
     let text = |segment: &[Option<Arc<str>>]| -> Vec<String> {
         segment.iter().map(|s| s.as_deref().unwrap_or_default().to_string()).collect()
     };
@@ -327,8 +327,12 @@ fn join_orders(
         }
         match found {
             Some(order) if !by_delivery || delivery_date.is_some() => {
-                for (k, value) in order.segment.iter().enumerate() {
-                    complaint.segment[k].get_or_insert_with(|| value.as_str().into());
+                if complaint.segment.iter().any(Option::is_none) {
+                    let mut segment = complaint.segment.to_vec();
+                    for (k, value) in order.segment.iter().enumerate() {
+                        segment[k].get_or_insert_with(|| value.as_str().into());
+                    }
+                    complaint.segment = segment.into();
                 }
                 if let (true, Some(date)) = (by_delivery, delivery_date) {
                     let midnight = date.and_hms_opt(0, 0, 0).expect("midnight exists");

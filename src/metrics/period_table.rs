@@ -509,7 +509,7 @@ mod tests {
                     channel: None,
                     order: None,
                     category: None,
-                    segment: Box::default(),
+                    segment: Arc::default(),
                     bucket_date: date,
                     weight: 1,
                     counted: true,
