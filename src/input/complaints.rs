@@ -38,7 +38,7 @@ pub struct Complaint {
     /// Values of the `--by` columns; `None` where the complaints file lacks
     /// the column (it then comes from the delivery, through the order).
     /// Complaints with the same values share one list.
-    pub segment: Arc<[Option<Arc<str>>]>,
+    pub segment: SegmentValues,
     /// The day whose period counts this complaint: its own date, or its
     /// delivery's date with `--attribute delivery`.
     pub bucket_date: NaiveDate,
@@ -49,6 +49,9 @@ pub struct Complaint {
     /// delivery) a complaint is context for repeats only.
     pub counted: bool,
 }
+
+/// A complaint's values of the `--by` columns, shared.
+pub type SegmentValues = Arc<[Option<Arc<str>>]>;
 
 /// A customer or order id that stands for "none" (`0`, `unknown`, `guest`,
 /// or one value carrying a large share of complaints): taken as missing.
@@ -550,19 +553,19 @@ impl<'a> Shared<'a> {
 /// list was an allocation for each of millions of complaints).
 #[derive(Default)]
 struct SegmentLists {
-    lists: foldhash::HashMap<Vec<u32>, Arc<[Option<Arc<str>>]>>,
+    lists: foldhash::HashMap<Vec<u32>, SegmentValues>,
     key: Vec<u32>,
 }
 
 impl SegmentLists {
-    fn get(&mut self, row: usize, values: &mut [Option<Shared>]) -> Arc<[Option<Arc<str>>]> {
+    fn get(&mut self, row: usize, values: &mut [Option<Shared>]) -> SegmentValues {
         // The combination by each column's first row of the value (none: a column the file lacks).
         self.key.clear();
         self.key.extend(values.iter().map(|v| v.as_ref().map_or(same::NONE - 1, |v| v.first[row])));
         if let Some(list) = self.lists.get(&self.key[..]) {
             return list.clone();
         }
-        let list: Arc<[Option<Arc<str>>]> = values
+        let list: SegmentValues = values
             .iter_mut()
             .map(|shared| shared.as_mut().map(|v| v.get(row, str::to_string).unwrap_or_else(|| v.blank())))
             .collect();
