@@ -369,6 +369,11 @@ impl InputArgs {
         Ok(options)
     }
 
+    /// The config file (`--config`, else ./complaint-rate.toml, else none).
+    pub fn config(&self) -> Result<Config> {
+        Config::load(self.read.config.as_deref())
+    }
+
     /// The config file's `by`, for the check that a comparison has one.
     fn config_by(&self) -> Result<Vec<String>> {
         Ok(Config::load(self.read.config.as_deref())?.defaults.by.unwrap_or_default())

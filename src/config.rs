@@ -10,6 +10,14 @@
 //! [channels]
 //! "Phone call (incoming)" = "phone"
 //!
+//! [[phase]]
+//! start = "2021-01-01"
+//! label = "New reporting"
+//!
+//! [[note]]
+//! date = "2025-03-01"
+//! text = "Spring campaign"
+//!
 //! [defaults]
 //! period = "month"
 //! by = ["region"]
@@ -39,9 +47,31 @@ pub struct Config {
     pub channels: BTreeMap<String, String>,
     #[serde(default)]
     pub defaults: Defaults,
+    /// `report`'s phases, as `--phase` gives them.
+    #[serde(default)]
+    pub phase: Vec<ConfigPhase>,
+    /// `report`'s chart notes, as `--note` gives them.
+    #[serde(default)]
+    pub note: Vec<ConfigNote>,
     /// Where it was read from (None: no config file).
     #[serde(skip)]
     pub path: Option<PathBuf>,
+}
+
+/// `[[phase]] start = "2021-01-01"` (and `label = "…"`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigPhase {
+    pub start: String,
+    pub label: Option<String>,
+}
+
+/// `[[note]] date = "2025-03-01"`, `text = "…"`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigNote {
+    pub date: String,
+    pub text: String,
 }
 
 /// Defaults for flags, as written in the file; `cli` reads them with the
@@ -87,6 +117,29 @@ impl Config {
     /// The file's name for messages.
     pub fn shown(&self) -> String {
         self.path.as_deref().map(|p| p.display().to_string()).unwrap_or_else(|| DEFAULT_FILE.into())
+    }
+
+    /// The `[[phase]]` entries, as `--phase` gives them.
+    pub fn phases(&self) -> Result<Vec<crate::phases::PhaseStart>> {
+        self.phase
+            .iter()
+            .map(|p| {
+                let spec = format!("{}={}", p.start, p.label.as_deref().unwrap_or_default());
+                spec.parse().map_err(|e: String| anyhow::anyhow!("{}: [[phase]] {e}", self.shown()))
+            })
+            .collect()
+    }
+
+    /// The `[[note]]` entries, as `--note` gives them.
+    pub fn notes(&self) -> Result<Vec<crate::phases::Note>> {
+        self.note
+            .iter()
+            .map(|n| {
+                format!("{}={}", n.date, n.text)
+                    .parse()
+                    .map_err(|e: String| anyhow::anyhow!("{}: [[note]] {e}", self.shown()))
+            })
+            .collect()
     }
 
     /// The `[columns]` mappings, as `--col` would give them.

@@ -1,6 +1,6 @@
 //! complaint-rate: complaint-rate analytics for customer-service and
 //! operations managers. Data flows one way: `input` → `metrics` → `stats` →
-//! `output` (`period`: the calendar every layer shares); `report` holds the report's facts and sentences; `cmd` holds
+//! `output` (`period` and `phases`: the calendar every layer shares); `report` holds the report's facts and sentences; `cmd` holds
 //! one file per command that wires them together.
 
 #![forbid(unsafe_code)]
@@ -12,5 +12,6 @@ pub mod input;
 pub mod metrics;
 pub mod output;
 pub mod period;
+pub mod phases;
 pub mod report;
 pub mod stats;

@@ -13,6 +13,7 @@ use complaint_rate::metrics::episodes::summarise;
 use complaint_rate::metrics::period_table::{Sides, TableSpec, build};
 use complaint_rate::metrics::repeats::link_contacts;
 use complaint_rate::period::Period;
+use complaint_rate::phases::Stages;
 use complaint_rate::stats::funnel::funnel;
 use complaint_rate::stats::gini::{generalized_gini, gini};
 use complaint_rate::stats::laney::{Chart, control_chart};
@@ -71,7 +72,7 @@ proptest! {
         deliveries.insert((NaiveDate::from_ymd_opt(2024, 2, 1).unwrap(), vec![]), 700u64);
         let table = |c: &[Complaint]| {
             let contacts = link_contacts(c, RepeatKey::Customer, 7);
-            let spec = TableSpec { period: Period::Week, by: &[], chart: Chart::LaneyPPrime, mature_until: None, window: None };
+            let spec = TableSpec { period: Period::Week, by: &[], chart: Chart::LaneyPPrime, mature_until: None, window: None, stages: &Stages::default() };
             build(&Sides { complaints: c, contacts: &contacts, given: None, deliveries: &deliveries, segment_deliveries: true, without_deliveries: None }, &spec)
         };
         let mut shuffled = complaints.clone();

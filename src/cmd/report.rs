@@ -17,9 +17,10 @@ use crate::input::DatasetOptions;
 use crate::input::deliveries::per_customer::deliveries_per_customer;
 use crate::metrics::customers::{Exposures, complaints_per_customer, concentration as concentration_of};
 use crate::metrics::dataset::Dataset;
-use crate::metrics::period_table::{self, Sides, TableSpec};
+use crate::metrics::period_table::{self, PeriodTable, Sides, TableSpec};
 use crate::output::table::{ledger_line, percent, thousands};
 use crate::output::{Document, Section};
+use crate::phases::{Baseline, Note, PhaseStart, Stages};
 use crate::report::facts::{self, Facts};
 use crate::report::sentences::{self, SURVEY_CAUTION};
 use crate::report::summary::{self, Known};
@@ -54,6 +55,20 @@ pub struct Args {
     /// Control limits: Laney p′ (allows for routine week-to-week variation) or the plain p-chart.
     #[arg(long, value_enum, default_value_t = LimitsArg::Laney, help_heading = "Statistics")]
     pub limits: LimitsArg,
+    /// A new phase begins with the first period starting on or after DATE (the process or the export
+    /// changed): each phase gets its own centre line and limits, and the verdict, the trend and the
+    /// segment comparison use the current one; DATE=LABEL names it (repeatable; also [[phase]] in the
+    /// config file).
+    #[arg(long = "phase", value_name = "DATE[=LABEL]", help_heading = "Statistics")]
+    pub phases: Vec<PhaseStart>,
+    /// Centre line and limits from the periods starting FROM..TO, carried forward; the latest periods
+    /// are compared with them.
+    #[arg(long, value_name = "FROM..TO", help_heading = "Statistics")]
+    pub baseline: Option<Baseline>,
+    /// An event to mark on the charts (a campaign, a holiday, a system change); changes no number
+    /// (repeatable; also [[note]] in the config file).
+    #[arg(long = "note", value_name = "DATE=TEXT", help_heading = "Statistics")]
+    pub notes: Vec<Note>,
     /// With --attribute delivery: periods younger than this many days are immature (default: the 90th percentile of complaint lag).
     #[arg(long, value_name = "DAYS", help_heading = "Statistics")]
     pub maturity_days: Option<u32>,
@@ -93,6 +108,9 @@ pub fn run(args: &Args) -> Result<u8> {
     options.per_customer = true;
     // Only the HTML report has a categories section.
     options.categories = output.is_html();
+    let config = args.input.config()?;
+    let stages = stages(args, &config.phases()?)?;
+    let notes = merged_notes(&config.notes()?, &args.notes);
     let data = output.load(&options)?;
     let maturity = facts::maturity(&options, args.maturity_days, &data);
     let days = data.counted_days(options.range);
@@ -103,6 +121,7 @@ pub fn run(args: &Args) -> Result<u8> {
         chart: args.limits.into(),
         mature_until: maturity.map(|m| m.mature_until),
         window: Some((days.from.unwrap_or(NaiveDate::MIN), days.to.unwrap_or(NaiveDate::MAX))),
+        stages: &stages,
     };
     let Some(table) = period_table::build(&Sides::of(&data), &spec) else {
         bail!(
@@ -112,6 +131,7 @@ pub fn run(args: &Args) -> Result<u8> {
             ledger_line(&data.deliveries.ledger)
         );
     };
+    check_stages(&table, &stages, &notes)?;
     // Deliveries per customer, counted once for the facts and the HTML section.
     let p_bar = table.total.complaint_rate();
     let per_customer = match data.complaints.has_customers() {
@@ -132,7 +152,7 @@ pub fn run(args: &Args) -> Result<u8> {
     {
         bail!("--strict: {}", sentences::implausible_sentence(&facts, first));
     }
-    let mut document = document(args, &data, &facts);
+    let mut document = document(args, &data, &facts, &notes);
     if output.is_html() {
         document.sections = sections(&data, &options, &facts, exposures, p_bar)?;
     }
@@ -208,7 +228,52 @@ fn alarm(args: &Args, facts: &Facts) -> u8 {
     u8::from(!fired.is_empty())
 }
 
-fn document(args: &Args, data: &Dataset, facts: &Facts) -> Document {
+/// Phases from the config file, then `--phase` (a date given in both takes
+/// the command line's label), or a baseline.
+fn stages(args: &Args, configured: &[PhaseStart]) -> Result<Stages> {
+    let mut starts: Vec<PhaseStart> =
+        configured.iter().filter(|c| !args.phases.iter().any(|p| p.date == c.date)).cloned().collect();
+    starts.extend(args.phases.iter().cloned());
+    Stages::new(starts, args.baseline).map_err(anyhow::Error::msg)
+}
+
+/// Notes from the config file, then `--note`, in date order.
+fn merged_notes(configured: &[Note], given: &[Note]) -> Vec<Note> {
+    let mut notes: Vec<Note> = configured.iter().chain(given).cloned().collect();
+    notes.sort_by_key(|n| n.date);
+    notes
+}
+
+/// A phase, baseline or note the periods never reach is an error, not a
+/// flag quietly unused.
+fn check_stages(table: &PeriodTable, stages: &Stages, notes: &[Note]) -> Result<()> {
+    let (period, unit) = (table.period, table.period.name());
+    let starts: Vec<NaiveDate> =
+        table.rows.iter().map(|r| r.start).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let (Some(&first), Some(&last)) = (starts.first(), starts.last()) else { return Ok(()) };
+    let last_day = table.rows.iter().map(|r| r.end).max().unwrap_or(last);
+    let span = format!("the report's {unit}s run from {} to {}", period.label(first), period.label(last));
+    for phase in &stages.starts {
+        if phase.date <= first || phase.date > last {
+            bail!(
+                "--phase {}: no {unit} of the report starts {} it ({span}), so it splits nothing",
+                phase.date,
+                if phase.date <= first { "before" } else { "on or after" }
+            );
+        }
+    }
+    if let Some(b) = stages.baseline
+        && !starts.iter().any(|s| b.contains(*s))
+    {
+        bail!("--baseline {}..{}: no {unit} of the report starts inside it ({span})", b.from, b.to);
+    }
+    if let Some(note) = notes.iter().find(|n| n.date < first || n.date > last_day) {
+        bail!("--note {}: outside the report ({span})", note.date);
+    }
+    Ok(())
+}
+
+fn document(args: &Args, data: &Dataset, facts: &Facts, notes: &[Note]) -> Document {
     let options = &facts.options;
     let z = z_for_confidence(options.confidence);
     let headline = sentences::headline(facts);
@@ -221,7 +286,7 @@ fn document(args: &Args, data: &Dataset, facts: &Facts) -> Document {
     Document {
         title: format!("Complaint rate per {}", facts.table.period.name()),
         verdict: Some(facts.verdict),
-        figure: Some(pictures::control(&facts.table)),
+        figure: Some(pictures::control(&facts.table, notes)),
         headline: if quiet { vec![] } else { lines },
         terminal_extra: if quiet { vec![] } else { sentences::sparkline(facts).into_iter().collect() },
         json_whole: None,
@@ -233,10 +298,13 @@ fn document(args: &Args, data: &Dataset, facts: &Facts) -> Document {
         extra: vec![],
         terminal_columns: Some(terminal_columns),
         sections: vec![],
-        notes: if data.complaints.has_customers() && !quiet {
-            vec![SURVEY_CAUTION.to_string()]
-        } else {
-            vec![]
+        notes: {
+            let mut out: Vec<String> =
+                notes.iter().map(|n| format!("Note on the chart: {} — {}", n.date, n.text)).collect();
+            if data.complaints.has_customers() && !quiet {
+                out.push(SURVEY_CAUTION.to_string());
+            }
+            out
         },
         ledgers: vec![data.complaints.ledger.clone(), data.deliveries.ledger.clone()],
         parameters: super::parameters(
@@ -245,6 +313,10 @@ fn document(args: &Args, data: &Dataset, facts: &Facts) -> Document {
             json!({
                 "maturity_days": facts.maturity.map(|m| m.days),
                 "limits": match Chart::from(args.limits) { Chart::LaneyPPrime => "laney", Chart::P => "p" },
+                "phases": facts.table.phases.iter().skip(1)
+                    .map(|p| json!({ "start": p.start.to_string(), "label": p.label })).collect::<Vec<_>>(),
+                "baseline": facts.table.baseline.map(|b| json!({ "from": b.from.to_string(), "to": b.to.to_string() })),
+                "notes": notes,
             }),
         ),
     }

@@ -10,7 +10,8 @@ use super::dataset::Dataset;
 use super::repeats::Contact;
 use crate::input::complaints::{Complaint, GivenContacts};
 use crate::period::Period;
-use crate::stats::laney::{Chart, Limits, Signal, control_chart};
+use crate::phases::{Baseline, Stages};
+use crate::stats::laney::{Chart, Limits, Signal, control_chart, frozen_chart};
 use crate::stats::runs::{Runs, anhoej};
 use crate::stats::wilson::wilson_interval;
 
@@ -93,6 +94,8 @@ pub struct PeriodRow {
     /// The row's share of its period's complaints, when the deliveries do
     /// not carry the segment (counts and shares, no rate).
     pub share: Option<f64>,
+    /// Its phase (`PeriodTable::phases`).
+    pub phase: usize,
 }
 
 /// What the `signal` column says about a row.
@@ -156,11 +159,20 @@ impl PeriodRow {
     }
 }
 
-/// Run-rule result for one segment's series.
+/// Run-rule result for one segment's series (in one phase).
 #[derive(Clone, Debug, PartialEq)]
 pub struct SegmentRuns {
     pub segment: Vec<String>,
+    pub phase: usize,
     pub runs: Runs,
+}
+
+/// One phase of the table: its first period's start (or its declared
+/// date) and its name, the label given or that date.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Phase {
+    pub start: NaiveDate,
+    pub label: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -175,6 +187,10 @@ pub struct PeriodTable {
     /// First and last date with counted data.
     pub first_date: NaiveDate,
     pub last_date: NaiveDate,
+    /// The phases (one when none is declared), in time order.
+    pub phases: Vec<Phase>,
+    /// The periods whose centre line and limits every period carries.
+    pub baseline: Option<Baseline>,
     /// The deliveries do not carry the `--by` columns: per period over all
     /// segments (the rows then have counts and shares, no rate).
     pub period_deliveries: Option<BTreeMap<NaiveDate, u64>>,
@@ -205,6 +221,8 @@ pub struct TableSpec<'a> {
     pub mature_until: Option<NaiveDate>,
     /// The days counted (coverage and --from/--to): periods it cuts are partial.
     pub window: Option<(NaiveDate, NaiveDate)>,
+    /// Phases or a baseline (`--phase`, `--baseline`).
+    pub stages: &'a Stages,
 }
 
 /// What the table is counted from.
@@ -284,7 +302,7 @@ pub fn day_cells<'a>(
 
 pub fn build(sides: &Sides, spec: &TableSpec) -> Option<PeriodTable> {
     let Sides { complaints, contacts, given, deliveries, segment_deliveries, without_deliveries } = *sides;
-    let TableSpec { period, by, chart, mature_until, window } = *spec;
+    let TableSpec { period, by, chart, mature_until, window, stages } = *spec;
     let counted = || (0..complaints.len()).filter(|&i| complaints[i].counted);
     let unrated = without_deliveries.into_iter().flat_map(|w| w.keys());
     let dates = counted()
@@ -360,37 +378,81 @@ pub fn build(sides: &Sides, spec: &TableSpec) -> Option<PeriodTable> {
                     .is_some()
                     .then(|| ratio(counts.complaints, period_complaints))
                     .flatten(),
+                phase: stages.phase_of(start),
             });
         }
     }
     if let Some(per_period) = &period_deliveries {
         total.deliveries = per_period.values().sum();
     }
-    // Limits and run rules per segment, over its whole, mature periods in time order.
+    // Limits and run rules per segment and phase, over its whole, mature
+    // periods in time order; or, with a baseline, from the baseline's.
     let mut runs = Vec::new();
+    let phase_count = stages.starts.len() + 1;
     for segment in &segments {
-        let indices: Vec<usize> =
+        let complete: Vec<usize> =
             (0..rows.len()).filter(|&i| &rows[i].segment == segment && rows[i].complete()).collect();
-        let x: Vec<u64> = indices.iter().map(|&i| rows[i].counts.complaints).collect();
-        let n: Vec<u64> = indices.iter().map(|&i| rows[i].counts.deliveries).collect();
-        let Some(chart) = control_chart(&x, &n, chart) else {
-            continue;
-        };
-        for (k, &i) in indices.iter().enumerate() {
-            rows[i].limits = chart.limits[k];
-        }
-        let used: Vec<usize> = indices.iter().copied().filter(|&i| rows[i].counts.deliveries > 0).collect();
-        let rates: Vec<f64> = used.iter().map(|&i| rows[i].counts.complaint_rate().unwrap_or(0.0)).collect();
-        if let Some(result) = anhoej(&rates, chart.p_bar) {
-            // A shift found by either rule shows on the longest run (few
-            // crossings mean long runs, even when none is over its limit).
-            if result.shift {
-                mark_longest_run(&mut rows, &used, &rates, chart.p_bar);
+        for phase in 0..phase_count {
+            let indices: Vec<usize> = complete.iter().copied().filter(|&i| rows[i].phase == phase).collect();
+            let x: Vec<u64> = indices.iter().map(|&i| rows[i].counts.complaints).collect();
+            let n: Vec<u64> = indices.iter().map(|&i| rows[i].counts.deliveries).collect();
+            let chart = match stages.baseline {
+                None => control_chart(&x, &n, chart),
+                Some(baseline) => {
+                    let inside: Vec<usize> =
+                        (0..indices.len()).filter(|&k| baseline.contains(rows[indices[k]].start)).collect();
+                    match (inside.first(), inside.last()) {
+                        (Some(&first), Some(&last)) => frozen_chart(&x, &n, chart, first..last + 1),
+                        _ => None,
+                    }
+                }
+            };
+            let Some(chart) = chart else { continue };
+            for (k, &i) in indices.iter().enumerate() {
+                rows[i].limits = chart.limits[k];
             }
-            runs.push(SegmentRuns { segment: segment.clone(), runs: result });
+            let used: Vec<usize> =
+                indices.iter().copied().filter(|&i| rows[i].counts.deliveries > 0).collect();
+            let rates: Vec<f64> =
+                used.iter().map(|&i| rows[i].counts.complaint_rate().unwrap_or(0.0)).collect();
+            if let Some(result) = anhoej(&rates, chart.p_bar) {
+                // A shift found by either rule shows on the longest run (few
+                // crossings mean long runs, even when none is over its limit).
+                if result.shift {
+                    mark_longest_run(&mut rows, &used, &rates, chart.p_bar);
+                }
+                runs.push(SegmentRuns { segment: segment.clone(), phase, runs: result });
+            }
         }
     }
-    Some(PeriodTable { period, by: by.to_vec(), rows, total, runs, first_date, last_date, period_deliveries })
+    let phases = phases_of(&rows, stages, period.start(first_date));
+    Some(PeriodTable {
+        period,
+        by: by.to_vec(),
+        rows,
+        total,
+        runs,
+        first_date,
+        last_date,
+        period_deliveries,
+        phases,
+        baseline: stages.baseline,
+    })
+}
+
+/// The table's phases: before the first declared date (from the first
+/// period), then each declared one.
+fn phases_of(rows: &[PeriodRow], stages: &Stages, first_start: NaiveDate) -> Vec<Phase> {
+    let first = rows.first().map_or(first_start, |r| r.start);
+    let mut phases = vec![Phase { start: first, label: first.to_string() }];
+    for declared in &stages.starts {
+        let start = rows.iter().map(|r| r.start).find(|&s| s >= declared.date).unwrap_or(declared.date);
+        phases.push(Phase {
+            start,
+            label: declared.label.clone().unwrap_or_else(|| declared.date.to_string()),
+        });
+    }
+    phases
 }
 
 /// Mark the rows of the longest run on one side of the centre line.
@@ -448,6 +510,7 @@ mod tests {
             chart: Chart::LaneyPPrime,
             mature_until: None,
             window: None,
+            stages: &Stages::default(),
         };
         let table = build(&sides(&complaints, &contacts, &deliveries), &spec).unwrap();
         assert_eq!(table.rows.len(), 1);
@@ -476,8 +539,14 @@ mod tests {
             c.segment = vec![Some("A".into())].into();
         }
         let by = ["region".to_string()];
-        let spec =
-            TableSpec { period: Period::Week, by: &by, chart: Chart::P, mature_until: None, window: None };
+        let spec = TableSpec {
+            period: Period::Week,
+            by: &by,
+            chart: Chart::P,
+            mature_until: None,
+            window: None,
+            stages: &Stages::default(),
+        };
         let table = build(&sides(&segmented, &contacts, &deliveries), &spec).unwrap();
         // Weeks of 2024-01-01 .. 2024-01-29 = 5 weeks × 2 segments.
         assert_eq!(table.rows.len(), 10);
@@ -523,6 +592,7 @@ mod tests {
             chart: Chart::LaneyPPrime,
             mature_until: None,
             window: None,
+            stages: &Stages::default(),
         };
         let table = build(&sides(&complaints, &contacts, &deliveries), &spec).unwrap();
         let runs = &table.runs[0].runs;
@@ -545,7 +615,14 @@ mod tests {
             deliveries.insert((d("2024-01-03") + Days::new(day), vec![]), 30);
         }
         let window = Some((d("2024-01-03"), d("2024-01-30")));
-        let spec = TableSpec { period: Period::Week, by: &[], chart: Chart::P, mature_until: None, window };
+        let spec = TableSpec {
+            period: Period::Week,
+            by: &[],
+            chart: Chart::P,
+            mature_until: None,
+            window,
+            stages: &Stages::default(),
+        };
         let table = build(&sides(&complaints, &contacts, &deliveries), &spec).unwrap();
         let signals: Vec<Option<RowSignal>> = table.rows.iter().map(|r| r.signal()).collect();
         assert_eq!(signals.first(), Some(&Some(RowSignal::Partial)));

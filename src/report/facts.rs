@@ -21,7 +21,10 @@ use crate::stats::funnel::quantile_type7;
 use crate::stats::gaps::{Change, abrupt_start, abrupt_stop};
 use crate::stats::glm::{Trend, TrendFit, poisson_trend};
 use crate::stats::runs::Runs;
-use crate::stats::verdict::{RECENT_PERIODS, RecentRise, RiseTest, Series, Verdict, decide, recent_rise};
+use crate::stats::verdict::{
+    MIN_BASELINE_PERIODS, RECENT_PERIODS, RecentRise, RiseTest, Series, Verdict, decide, recent_rise,
+    rises_after, step,
+};
 
 /// Numbers that cannot be right for complaints per delivery: the complaints
 /// are probably not filtered to complaints (reviews, all tickets), or the
@@ -59,6 +62,56 @@ pub struct PeriodTotal {
     pub counts: Counts,
     /// Whole and mature: the verdict and the trend may use it.
     pub complete: bool,
+    /// Its phase (`PeriodTable::phases`).
+    pub phase: usize,
+}
+
+/// Which periods the verdict judged: the current phase (or, when it is
+/// too short, the phases from an earlier one on), or the latest periods
+/// against a baseline.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct VerdictWindow {
+    /// The first phase the verdict, the trend and the funnel use.
+    pub from_phase: usize,
+    /// The current phase had too few periods for the rise test: (that
+    /// phase, its whole periods with deliveries).
+    pub short_phase: Option<(usize, usize)>,
+    /// With `--baseline`: the baseline periods the latest were compared
+    /// with (first and last start, how many).
+    pub baseline: Option<(NaiveDate, NaiveDate, usize)>,
+}
+
+/// A unit's rate stepped up before the latest periods and stayed up
+/// (`stats::verdict::step`), with the period it began.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnitStep {
+    /// The rise tests' unit.
+    pub unit: usize,
+    pub start: NaiveDate,
+    pub ratio: f64,
+    pub recent: StepRise,
+}
+
+/// The unit's latest periods against its step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepRise {
+    /// No significant rise of the unit.
+    None,
+    /// Every significant rise of the unit is the step: against the periods
+    /// since the step alone, none is significant.
+    TheStep,
+    /// The latest periods rise beyond the step too.
+    BeyondTheStep,
+}
+
+impl StepRise {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepRise::None => "none",
+            StepRise::TheStep => "the step",
+            StepRise::BeyondTheStep => "beyond the step",
+        }
+    }
 }
 
 /// Complaints that arrive counted per row.
@@ -193,10 +246,12 @@ pub struct ExportChange {
     pub quiet_days: u64,
 }
 
-/// Why the verdict is forest: the strongest recent rise, or the trend.
+/// Why the verdict is forest: the strongest recent rise, a step that
+/// every rise comes from, or the trend.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum ForestCause<'a> {
     Rise(&'a RiseTest),
+    Step(&'a UnitStep),
     Trend(&'a Trend),
 }
 
@@ -247,6 +302,10 @@ pub struct Facts {
     pub cost: Option<Cost>,
     /// Rows with complaints but no deliveries in a segment that has some.
     pub rows_without_deliveries: usize,
+    /// The periods the verdict judged (phases, baseline).
+    pub window: VerdictWindow,
+    /// Units whose rate stepped up before the latest periods and stayed up.
+    pub steps: Vec<UnitStep>,
 }
 
 impl Facts {
@@ -259,20 +318,28 @@ impl Facts {
         cost: Option<(f64, Option<f64>)>,
     ) -> Facts {
         let per_period = per_period(&table);
-        let complete: Vec<&PeriodTotal> = per_period.iter().filter(|p| p.complete).collect();
+        let window = VerdictWindow::of(&table, &per_period);
+        let complete: Vec<&PeriodTotal> =
+            per_period.iter().filter(|p| p.complete && p.phase >= window.from_phase).collect();
         let x: Vec<u64> = complete.iter().map(|p| p.counts.complaints).collect();
         let n: Vec<u64> = complete.iter().map(|p| p.counts.deliveries).collect();
         let trend = poisson_trend(&x, &n);
 
-        let verdict_periods: Vec<NaiveDate> =
+        let mut verdict_periods: Vec<NaiveDate> =
             complete.iter().filter(|p| p.counts.deliveries > 0).map(|p| p.start).collect();
+        if let Some(baseline) = table.baseline {
+            // The latest periods against the baseline's (none of them twice).
+            let recent = verdict_periods.split_off(verdict_periods.len().saturating_sub(RECENT_PERIODS));
+            verdict_periods.retain(|start| baseline.contains(*start));
+            verdict_periods.extend(recent);
+        }
         let recent = &verdict_periods[verdict_periods.len().saturating_sub(RECENT_PERIODS)..];
         let (recent_above, earlier_outside) = rows_outside(&table, recent);
         let (segments, series) = segment_series(&table, &verdict_periods);
-        let with_deliveries = || complete.iter().filter(|p| p.counts.deliveries > 0);
+        let judged = || complete.iter().filter(|p| verdict_periods.contains(&p.start));
         let total = Series {
-            complaints: with_deliveries().map(|p| p.counts.complaints).collect(),
-            deliveries: with_deliveries().map(|p| p.counts.deliveries).collect(),
+            complaints: judged().map(|p| p.counts.complaints).collect(),
+            deliveries: judged().map(|p| p.counts.deliveries).collect(),
         };
         let rise = match series.len() {
             _ if verdict_periods.len() < RECENT_PERIODS => None,
@@ -282,7 +349,19 @@ impl Facts {
             _ => recent_rise(&series, Some(&total)),
         };
         let verdict = decide(rise.as_ref(), trend.fitted());
-        let funnel = SegmentFunnel::of(&table);
+        // Units in the rise tests' order: the segments, then the total when
+        // there are several (the total alone without segments).
+        let units: Vec<&Series> = match series.len() {
+            0 => vec![&total],
+            1 => series.iter().collect(),
+            _ => series.iter().chain([&total]).collect(),
+        };
+        let steps = match table.baseline {
+            // The baseline's periods and the latest are not one run of periods.
+            Some(_) => Vec::new(),
+            None => unit_steps(&units, rise.as_ref(), &verdict_periods),
+        };
+        let funnel = SegmentFunnel::of(&table, window.from_phase);
         let out_of_line = funnel.out_of_line();
         let shifts = shifts(&table);
         let export_changes = export_changes(data, &table);
@@ -316,6 +395,8 @@ impl Facts {
             verdict,
             cost,
             rows_without_deliveries,
+            window,
+            steps,
             table,
         }
     }
@@ -347,7 +428,12 @@ impl Facts {
         let strongest = self.rise.as_ref().and_then(|r| {
             r.significant().min_by(|a, b| (a.p_value / a.threshold).total_cmp(&(b.p_value / b.threshold)))
         });
+        let step_of =
+            |unit: usize| self.steps.iter().find(|s| s.unit == unit && s.recent == StepRise::TheStep);
+        let all_steps =
+            self.rise.as_ref().is_some_and(|r| r.significant().all(|t| step_of(t.unit).is_some()));
         match (strongest, self.trend.fitted()) {
+            (Some(test), _) if all_steps => step_of(test.unit).map(ForestCause::Step),
             (Some(test), _) => Some(ForestCause::Rise(test)),
             (None, Some(trend)) => Some(ForestCause::Trend(trend)),
             (None, None) => None,
@@ -455,6 +541,52 @@ fn segment_series(table: &PeriodTable, periods: &[NaiveDate]) -> (Vec<Vec<String
         })
         .collect();
     (segments, series)
+}
+
+impl VerdictWindow {
+    /// The current phase, or from an earlier one on when it has fewer whole
+    /// periods with deliveries than the rise test needs (never a test on
+    /// two points); with a baseline, which of its periods were compared.
+    fn of(table: &PeriodTable, per_period: &[PeriodTotal]) -> VerdictWindow {
+        let usable: Vec<&PeriodTotal> =
+            per_period.iter().filter(|p| p.complete && p.counts.deliveries > 0).collect();
+        let needed = RECENT_PERIODS + MIN_BASELINE_PERIODS;
+        let current = usable.last().map_or(0, |p| p.phase);
+        let from = |phase: usize| usable.iter().filter(|p| p.phase >= phase).count();
+        let mut from_phase = current;
+        while from_phase > 0 && from(from_phase) < needed {
+            from_phase -= 1;
+        }
+        let short_phase = (from_phase < current).then(|| (current, from(current)));
+        let baseline = table.baseline.and_then(|b| {
+            let recent = usable.len().saturating_sub(RECENT_PERIODS);
+            let inside: Vec<NaiveDate> =
+                usable[..recent].iter().map(|p| p.start).filter(|s| b.contains(*s)).collect();
+            Some((*inside.first()?, *inside.last()?, inside.len()))
+        });
+        VerdictWindow { from_phase, short_phase, baseline }
+    }
+}
+
+/// Each unit's step, if its rate stepped up before the latest periods and
+/// stayed up, and whether its significant rises are that step: the total
+/// (the last unit) first, then the largest steps.
+fn unit_steps(units: &[&Series], rise: Option<&RecentRise>, periods: &[NaiveDate]) -> Vec<UnitStep> {
+    let mut out = Vec::new();
+    for (unit, series) in units.iter().enumerate() {
+        let Some(found) = step(series) else { continue };
+        let tests: Vec<&RiseTest> =
+            rise.into_iter().flat_map(|r| r.significant()).filter(|t| t.unit == unit).collect();
+        let recent = match tests.iter().any(|t| rises_after(series, &found, t)) {
+            _ if tests.is_empty() => StepRise::None,
+            true => StepRise::BeyondTheStep,
+            false => StepRise::TheStep,
+        };
+        out.push(UnitStep { unit, start: periods[found.start], ratio: found.ratio, recent });
+    }
+    let last = units.len().saturating_sub(1);
+    out.sort_by(|a, b| (b.unit == last).cmp(&(a.unit == last)).then(b.ratio.total_cmp(&a.ratio)));
+    out
 }
 
 /// Rows above their upper limit in the `recent` periods, and the other rows
@@ -567,6 +699,7 @@ fn per_period(table: &PeriodTable) -> Vec<PeriodTotal> {
             start: row.start,
             counts: Counts::default(),
             complete: true,
+            phase: row.phase,
         });
         total.counts.add(&row.counts);
         total.complete &= row.complete();
@@ -615,6 +748,7 @@ mod tests {
             partial: false,
             no_deliveries: false,
             share: None,
+            phase: 0,
         }
     }
 
@@ -638,6 +772,8 @@ mod tests {
             first_date: d("2025-03-17"),
             last_date: d("2025-03-30"),
             period_deliveries: None,
+            phases: vec![],
+            baseline: None,
         };
         let (recent, earlier) = rows_outside(&table, &[d("2025-03-24")]);
         assert_eq!(recent, vec![2]);

@@ -8,23 +8,34 @@ use crate::metrics::episodes::EpisodeSummary;
 use crate::metrics::period_table::{PeriodTable, RowSignal};
 use crate::output::chart::{ControlPanel, ControlPoint, Figure, FunnelPoint, PointSignal, funnel_x_range};
 use crate::output::table::percent;
+use crate::phases::Note;
 use crate::stats::funnel::{Funnel, limits_at};
 use crate::stats::normal_quantile;
 
 use super::sentences::row_label;
 
-/// The p′ control chart: one panel per segment.
-pub fn control(table: &PeriodTable) -> Figure {
+/// The p′ control chart: one panel per segment, each phase with its own
+/// centre line and limits (or the baseline's, carried over every period),
+/// and the notes as marks on the time axis.
+pub fn control(table: &PeriodTable, notes: &[Note]) -> Figure {
     let starts: Vec<_> = table.rows.iter().map(|r| r.start).collect::<BTreeSet<_>>().into_iter().collect();
     let segments: BTreeSet<&Vec<String>> = table.rows.iter().map(|r| &r.segment).collect();
     let panels = segments
         .into_iter()
         .map(|segment| {
             let rows: Vec<_> = table.rows.iter().filter(|r| &r.segment == segment).collect();
-            let (x, n) = rows
-                .iter()
-                .filter(|r| r.complete())
-                .fold((0u64, 0u64), |(x, n), r| (x + r.counts.complaints, n + r.counts.deliveries));
+            // The centre line of each phase: its whole periods' rate, or the baseline's.
+            let centre = |phase: usize| {
+                let (x, n) = rows
+                    .iter()
+                    .filter(|r| r.complete())
+                    .filter(|r| match table.baseline {
+                        Some(b) => b.contains(r.start),
+                        None => r.phase == phase,
+                    })
+                    .fold((0u64, 0u64), |(x, n), r| (x + r.counts.complaints, n + r.counts.deliveries));
+                (n > 0).then(|| x as f64 / n as f64)
+            };
             ControlPanel {
                 title: if segment.is_empty() { "All deliveries".into() } else { segment.join("/") },
                 points: rows
@@ -49,6 +60,7 @@ pub fn control(table: &PeriodTable) -> Figure {
                         }
                         ControlPoint {
                             rate,
+                            phase: r.phase,
                             lcl: r.limits.map(|l| l.lcl),
                             ucl: r.limits.map(|l| l.ucl),
                             signal: signal.map(|s| match s {
@@ -63,11 +75,26 @@ pub fn control(table: &PeriodTable) -> Figure {
                         }
                     })
                     .collect(),
-                centre: (n > 0).then(|| x as f64 / n as f64),
+                centres: (0..table.phases.len().max(1)).map(centre).collect(),
             }
         })
         .collect();
-    Figure::Control { period_labels: starts.iter().map(|d| table.period.label(*d)).collect(), panels }
+    // Where each later phase begins, and the period of each note.
+    let phases = table
+        .phases
+        .iter()
+        .skip(1)
+        .filter_map(|p| Some((starts.iter().position(|s| *s >= p.start)?, p.label.clone())))
+        .collect();
+    let period_of = |date| starts.iter().rposition(|s| *s <= date);
+    let notes =
+        notes.iter().filter_map(|n| Some((period_of(n.date)?, format!("{}: {}", n.date, n.text)))).collect();
+    Figure::Control {
+        period_labels: starts.iter().map(|d| table.period.label(*d)).collect(),
+        panels,
+        phases,
+        notes,
+    }
 }
 
 /// The funnel of segments (label, deliveries, complaints, flag) around the

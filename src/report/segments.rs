@@ -17,6 +17,7 @@ use crate::metrics::period_table::{self, Counts, PeriodTable, Sides, TableSpec};
 use crate::output::table::{ledger_line, percent, thousands};
 use crate::output::{Cell, Grid};
 use crate::period::Period;
+use crate::phases::Stages;
 use crate::stats::funnel::{Flag, Funnel, funnel};
 use crate::stats::laney::Chart;
 
@@ -34,12 +35,13 @@ pub struct SegmentFunnel {
 }
 
 impl SegmentFunnel {
-    /// The segments of a period table, summed over its periods (with
-    /// `Period::All` the table's rows are the segments already).
-    pub fn of(table: &PeriodTable) -> SegmentFunnel {
+    /// The segments of a period table, summed over its periods from phase
+    /// `from_phase` on (with `Period::All` the table's rows are the
+    /// segments already).
+    pub fn of(table: &PeriodTable, from_phase: usize) -> SegmentFunnel {
         let mut segments: Vec<(Vec<String>, Counts)> = Vec::new();
         if !table.by.is_empty() && table.period_deliveries.is_none() {
-            for row in &table.rows {
+            for row in table.rows.iter().filter(|r| r.phase >= from_phase) {
                 match segments.iter_mut().find(|(s, _)| *s == row.segment) {
                     Some((_, counts)) => counts.add(&row.counts),
                     None => segments.push((row.segment.clone(), row.counts)),
@@ -94,6 +96,7 @@ pub fn view(data: &Dataset, options: &DatasetOptions) -> Result<View> {
         chart: Chart::LaneyPPrime,
         mature_until: None,
         window: None,
+        stages: &Stages::default(),
     };
     let Some(table) = period_table::build(&Sides::of(data), &spec) else {
         bail!(
@@ -110,7 +113,7 @@ pub fn view(data: &Dataset, options: &DatasetOptions) -> Result<View> {
             names.join("/")
         );
     }
-    let f = SegmentFunnel::of(&table);
+    let f = SegmentFunnel::of(&table, 0);
     let mut columns: Vec<String> = names.clone();
     columns.extend(
         [

@@ -16,7 +16,8 @@ use crate::stats::verdict::{
 };
 
 use super::facts::{
-    ExportChange, Facts, ForestCause, HUGE_RISE, Headline, Implausible, SMALL_SEGMENT, Shift, segment_name,
+    ExportChange, Facts, ForestCause, HUGE_RISE, Headline, Implausible, SMALL_SEGMENT, Shift, StepRise,
+    segment_name,
 };
 
 /// The survey caution (docs/METHODS.md §3), printed once wherever repeats are shown.
@@ -28,7 +29,19 @@ self-service leaves no row in it.";
 /// The verdict in one line, from the typed headline.
 pub fn headline(facts: &Facts) -> String {
     match facts.headline() {
-        Headline::Forest => "Verdict: FOREST — something is truly out of line, beyond routine noise.".into(),
+        Headline::Forest => match facts.forest_cause() {
+            Some(ForestCause::Step(step)) => format!(
+                "Verdict: FOREST — the rate{} stepped up in {} and has stayed up, beyond routine noise; the \
+                 latest {}s are no new rise on top of it.",
+                match facts.unit_name(step.unit).as_str() {
+                    "all deliveries" => String::new(),
+                    name => format!(" of {name}"),
+                },
+                facts.table.period.label(step.start),
+                facts.table.period.name()
+            ),
+            _ => "Verdict: FOREST — something is truly out of line, beyond routine noise.".into(),
+        },
         Headline::Quiet => "Verdict: bushes — nothing is out of line beyond routine noise.".into(),
         Headline::NotNew { out_of_line, shifts, crossings } => {
             let unit = facts.table.period.name();
@@ -183,7 +196,9 @@ pub fn reasons(facts: &Facts) -> Vec<String> {
     if let Some(line) = coverage_sentence(facts) {
         out.push(line);
     }
+    out.extend(stage_sentences(facts));
     out.extend(rise_sentences(facts));
+    out.extend(step_sentences(facts));
     out.extend(facts.export_changes.iter().map(|c| export_change_sentence(facts, c)));
     if !facts.recent_above.is_empty() {
         let details: Vec<String> = facts
@@ -514,6 +529,87 @@ fn describe(facts: &Facts, t: &RiseTest) -> String {
     )
 }
 
+/// Which periods the limits and the verdict came from: the phases, a
+/// current phase too short to judge, or the baseline.
+fn stage_sentences(facts: &Facts) -> Vec<String> {
+    let table = &facts.table;
+    let (period, unit) = (table.period, table.period.name());
+    let mut out = Vec::new();
+    if table.phases.len() > 1 {
+        let phases: Vec<String> = table
+            .phases
+            .iter()
+            .map(|p| match p.label == p.start.to_string() {
+                true => format!("from {}", period.label(p.start)),
+                false => format!("{} (from {})", p.label, period.label(p.start)),
+            })
+            .collect();
+        let judged = &table.phases[facts.window.from_phase];
+        out.push(format!(
+            "Phases: {}. Each has its own centre line and limits; the verdict, the trend and the segment \
+             comparison use the {unit}s from {} on.",
+            phases.join("; "),
+            period.label(judged.start)
+        ));
+    }
+    if let Some((phase, periods)) = facts.window.short_phase {
+        let p = &table.phases[phase];
+        out.push(format!(
+            "The current phase ({}) has {} whole {} with deliveries, fewer than the {} the rise test needs: \
+             the verdict also uses the phase before it, from {}.",
+            p.label,
+            periods,
+            if periods == 1 { unit.to_string() } else { format!("{unit}s") },
+            RECENT_PERIODS + MIN_BASELINE_PERIODS,
+            period.label(table.phases[facts.window.from_phase].start)
+        ));
+    }
+    if let Some((first, last, periods)) = facts.window.baseline {
+        out.push(format!(
+            "Baseline: the {periods} {unit}s {}–{} give the centre line and limits of every {unit}, and the \
+             latest {unit}s are compared with them.",
+            period.label(first),
+            period.label(last)
+        ));
+    } else if table.baseline.is_some() {
+        out.push(format!(
+            "Baseline: no whole {unit} with deliveries falls in it before the latest {RECENT_PERIODS}, so there are \
+             no limits and the latest {unit}s are not judged."
+        ));
+    }
+    out
+}
+
+/// Old steps in words (the total's first, then the largest three), each
+/// with the flag that makes it a phase.
+fn step_sentences(facts: &Facts) -> Vec<String> {
+    let (period, unit) = (facts.table.period, facts.table.period.name());
+    let mut out: Vec<String> = facts
+        .steps
+        .iter()
+        .take(3)
+        .map(|step| {
+            let then = match step.recent {
+                StepRise::BeyondTheStep => format!(" (and the latest {unit}s rise beyond it too)"),
+                StepRise::None | StepRise::TheStep => String::new(),
+            };
+            format!(
+                "Since {} the rate of {} has run {}× the {unit}s before — a step, not a new rise{then}; if \
+                 the process or the export changed then, run with --phase {}.",
+                period.label(step.start),
+                facts.unit_name(step.unit),
+                fmt_ratio(step.ratio),
+                step.start
+            )
+        })
+        .collect();
+    if facts.steps.len() > 3 {
+        let more: Vec<String> = facts.steps[3..].iter().map(|s| facts.unit_name(s.unit)).collect();
+        out.push(format!("Steps up of the same kind in {}.", more.join(", ")));
+    }
+    out
+}
+
 /// What the recent-rise comparisons found, and how many false alarms to expect.
 fn rise_sentences(facts: &Facts) -> Vec<String> {
     let period = facts.table.period;
@@ -533,14 +629,22 @@ fn rise_sentences(facts: &Facts) -> Vec<String> {
             Some(t) if t.ratio.is_none_or(|r| r > 1.0) => format!(" The nearest: {}.", describe(facts, t)),
             _ => " No recent rate is above its earlier one.".into(),
         };
+        let against = match facts.window.baseline {
+            Some(_) => "the baseline".to_string(),
+            None => format!("the {unit}s before them"),
+        };
         out.push(format!(
-            "No rise beyond routine noise in the latest {unit}s ({}) against the {unit}s before them.{closest}",
+            "No rise beyond routine noise in the latest {unit}s ({}) against {against}.{closest}",
             labels.join(", ")
         ));
     } else {
         let shown: Vec<String> = hits.iter().take(5).map(|t| describe(facts, t)).collect();
         let more = if hits.len() > 5 { format!("; and {} more", hits.len() - 5) } else { String::new() };
-        out.push(format!("Out of line recently, beyond routine noise: {}{more}.", shown.join("; ")));
+        let lead = match facts.forest_cause() {
+            Some(ForestCause::Step(_)) => "Above the weeks before them, because of the step below",
+            _ => "Out of line recently, beyond routine noise",
+        };
+        out.push(format!("{}: {}{more}.", lead.replace("weeks", &format!("{unit}s")), shown.join("; ")));
     }
     let segments = facts.segments.len();
     let units = match (segments, facts.options.by_names().join("/")) {
@@ -717,6 +821,13 @@ fn trend_forest(trend: &Trend) -> String {
 pub fn forest_cause(facts: &Facts) -> Option<String> {
     Some(match facts.forest_cause()? {
         ForestCause::Rise(test) => describe(facts, test),
+        ForestCause::Step(step) => format!(
+            "{}: the rate stepped up in {} ({}× the {}s before) and has stayed up",
+            capitalised(&facts.unit_name(step.unit)),
+            facts.table.period.label(step.start),
+            fmt_ratio(step.ratio),
+            facts.table.period.name()
+        ),
         ForestCause::Trend(trend) => trend_forest(trend),
     })
 }
@@ -781,6 +892,7 @@ mod tests {
                     partial: false,
                     no_deliveries: false,
                     share: None,
+                    phase: 0,
                 }
             })
             .collect();
@@ -793,6 +905,8 @@ mod tests {
             last_date: start + Days::new(69),
             period_deliveries: None,
             rows,
+            phases: vec![],
+            baseline: None,
         };
         Facts {
             options: DatasetOptions::reading(vec![], Default::default(), Default::default()),
@@ -803,7 +917,7 @@ mod tests {
             segments: vec![vec![]],
             rise: None,
             trend: TrendFit::TooFewPeriods(3),
-            funnel: SegmentFunnel::of(&table),
+            funnel: SegmentFunnel::of(&table, 0),
             out_of_line: vec![],
             shifts: vec![],
             export_changes: vec![],
@@ -816,6 +930,8 @@ mod tests {
             commonest_switch: None,
             cost: None,
             rows_without_deliveries: 0,
+            window: Default::default(),
+            steps: vec![],
             table,
         }
     }
@@ -907,7 +1023,7 @@ mod tests {
         let mut shifted = quiet();
         shifted.shifts =
             vec![shift("Italy", 8, 1, 40.0), shift("Malta", 5, 9, 2.0), shift("Gozo", 9, 9, 1.0)];
-        shifted.table.runs = vec![SegmentRuns { segment: vec!["Italy".into()], runs: runs(8, 1) }];
+        shifted.table.runs = vec![SegmentRuns { segment: vec!["Italy".into()], phase: 0, runs: runs(8, 1) }];
         let mut out_of_line = quiet();
         out_of_line.options.by = vec!["country".parse().unwrap()];
         out_of_line.out_of_line = vec![

@@ -10,7 +10,7 @@ use crate::metrics::period_table::{Counts, PeriodRow, PeriodTable, RowSignal};
 use crate::output::{Cell, Grid, TerminalColumn};
 use crate::stats::verdict::Window;
 
-use super::facts::Facts;
+use super::facts::{Facts, ForestCause};
 use super::sentences::row_label;
 
 /// Which counts the input can give: repeats need a customer, switches a
@@ -50,6 +50,8 @@ struct Context {
     /// The deliveries lack the segments: segment rows have no deliveries
     /// and no rate, but a share of their period's complaints.
     shares: bool,
+    /// The phases' names, when phases are declared (else empty).
+    phases: Vec<String>,
 }
 
 impl Context {
@@ -78,7 +80,17 @@ struct Column {
 const ALWAYS: fn(&Context) -> bool = |_| true;
 
 /// The columns after the period and the `--by` segments.
-const COLUMNS: [Column; 15] = [
+const COLUMNS: [Column; 16] = [
+    Column {
+        name: "phase",
+        header: "phase",
+        keep: 5,
+        cell: |l, c| match l {
+            Line::Row(row) => Cell::Text(c.phases[row.phase].clone()),
+            Line::Total(_) => Cell::Text(String::new()),
+        },
+        when: |c| !c.phases.is_empty(),
+    },
     Column {
         name: "deliveries",
         header: "deliveries",
@@ -220,7 +232,11 @@ const COLUMNS: [Column; 15] = [
 /// deliveries and no rate but a share of their period's complaints
 /// (`complaint_share`, the last column).
 pub fn period_rows(table: &PeriodTable, z: f64, known: Known) -> (Grid, Vec<TerminalColumn>) {
-    let context = Context { z, known, shares: table.period_deliveries.is_some() };
+    let phases = match table.phases.len() {
+        0 | 1 => Vec::new(),
+        _ => table.phases.iter().map(|p| p.label.clone()).collect(),
+    };
+    let context = Context { z, known, shares: table.period_deliveries.is_some(), phases };
     let shown: Vec<&Column> = COLUMNS.iter().filter(|c| (c.when)(&context)).collect();
     let mut columns = vec!["period_start".to_string(), "period_end".to_string()];
     columns.extend(table.by.iter().cloned());
@@ -305,13 +321,46 @@ pub fn verdict_json(facts: &Facts, headline: &str, reasons: &[String]) -> Value 
             })
         })
         .collect();
+    let steps: Vec<Value> = facts
+        .steps
+        .iter()
+        .map(|s| {
+            json!({
+                "segment": facts.segments.get(s.unit).filter(|seg| !seg.is_empty()),
+                "start": s.start.to_string(),
+                "period": period.label(s.start),
+                "ratio": s.ratio,
+                "recent_rise": s.recent.as_str(),
+            })
+        })
+        .collect();
+    let table = &facts.table;
+    let window = json!({
+        "phase": (table.phases.len() > 1).then(|| {
+            let p = &table.phases[facts.window.from_phase];
+            json!({ "label": p.label, "start": p.start.to_string() })
+        }),
+        "short_phase": facts.window.short_phase.map(|(phase, periods)| {
+            json!({ "label": table.phases[phase].label, "start": table.phases[phase].start.to_string(), "periods": periods })
+        }),
+        "baseline": facts.window.baseline.map(|(first, last, periods)| {
+            json!({ "first": first.to_string(), "last": last.to_string(), "periods": periods })
+        }),
+    });
     json!({
         "verdict": facts.verdict.as_str(),
+        "cause": facts.forest_cause().map(|c| match c {
+            ForestCause::Rise(_) => "rise",
+            ForestCause::Step(_) => "step",
+            ForestCause::Trend(_) => "trend",
+        }),
         "headline": headline,
         "reasons": reasons,
         "out_of_line": out_of_line,
         "shifts": shifts,
         "export_changes": export_changes,
+        "steps": steps,
+        "window": window,
     })
 }
 

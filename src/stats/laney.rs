@@ -46,8 +46,21 @@ pub struct ControlChart {
 /// given in time order. Periods with no deliveries are skipped when taking the
 /// moving range of z and get no limits.
 pub fn control_chart(complaints: &[u64], deliveries: &[u64], chart: Chart) -> Option<ControlChart> {
+    frozen_chart(complaints, deliveries, chart, 0..deliveries.len())
+}
+
+/// Control limits for every period with the centre line and σ_z of the
+/// periods in `baseline` alone, extended forward and back (qicharts2's
+/// `freeze`, Minitab's historical estimates). `None` when fewer than two
+/// baseline periods have deliveries.
+pub fn frozen_chart(
+    complaints: &[u64],
+    deliveries: &[u64],
+    chart: Chart,
+    baseline: std::ops::Range<usize>,
+) -> Option<ControlChart> {
     assert_eq!(complaints.len(), deliveries.len());
-    let used: Vec<usize> = (0..deliveries.len()).filter(|&i| deliveries[i] > 0).collect();
+    let used: Vec<usize> = baseline.filter(|&i| deliveries[i] > 0).collect();
     if used.len() < 2 {
         return None;
     }
@@ -158,6 +171,46 @@ mod tests {
         let laney = control_chart(&d, &n, Chart::LaneyPPrime).unwrap();
         assert!(rel(laney.sigma_z, 1.660867) < 2e-6, "σz {}", laney.sigma_z);
         assert!(rel(laney.limits[0].unwrap().ucl, 0.528472) < 2e-6);
+    }
+
+    /// qcc's `orangejuice`, samples 31–54 (size 50), taken after the
+    /// machine was adjusted.
+    const ADJUSTED: [u64; 24] = [9, 6, 12, 5, 6, 4, 6, 3, 7, 6, 2, 4, 3, 6, 5, 4, 8, 5, 6, 7, 5, 6, 3, 5];
+
+    #[test]
+    fn a_new_phase_gets_its_own_limits() {
+        // Montgomery, Introduction to Statistical Quality Control, Example
+        // 7.1: the p chart from the samples after the adjustment alone,
+        // p̄ = 0.1108, UCL = 0.2440, LCL = 0 (negative, so none).
+        let n = [50u64; 24];
+        let phase = control_chart(&ADJUSTED, &n, Chart::P).unwrap();
+        assert!(rel(phase.p_bar, 133.0 / 1200.0) < 1e-12 && (phase.p_bar - 0.1108).abs() < 5e-5);
+        let l = phase.limits[0].unwrap();
+        assert!((l.ucl - 0.2440).abs() < 5e-5 && l.lcl == 0.0, "{l:?}");
+        assert!(phase.limits.iter().all(|l| l.unwrap().signal.is_none()));
+    }
+
+    #[test]
+    fn frozen_limits_come_from_the_baseline_alone() {
+        // Samples 1–30 as the baseline: their p̄ 0.2313 and limits, carried
+        // over samples 31–54, where the lower ones fall below the LCL.
+        let d: Vec<u64> = [
+            12, 15, 8, 10, 4, 7, 16, 9, 14, 10, 5, 6, 17, 12, 22, 8, 10, 5, 13, 11, 20, 18, 24, 15, 9, 12, 7,
+            13, 9, 6,
+        ]
+        .into_iter()
+        .chain(ADJUSTED)
+        .collect();
+        let n = vec![50u64; 54];
+        let frozen = frozen_chart(&d, &n, Chart::P, 0..30).unwrap();
+        let alone = control_chart(&d[..30], &n[..30], Chart::P).unwrap();
+        assert_eq!((frozen.p_bar, frozen.limits[..30].to_vec()), (alone.p_bar, alone.limits));
+        assert!(rel(frozen.p_bar, 0.231333) < 2e-6);
+        let l = frozen.limits[40].unwrap();
+        assert!(rel(l.ucl, 0.410239) < 2e-6 && rel(l.lcl, 0.052428) < 2e-5);
+        // 2 of 50 (sample 41) is below the frozen LCL of 0.0524.
+        assert_eq!(l.signal, Some(Signal::Below));
+        assert!(frozen_chart(&d, &n, Chart::P, 3..4).is_none());
     }
 
     #[test]

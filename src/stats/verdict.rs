@@ -259,6 +259,76 @@ fn log_ratio_p(x: u64, n: u64, n_sq: f64, base_x: u64, base_n: u64, base_sq: f64
     StudentsT::new(0.0, 1.0, satterthwaite).expect("df ≥ 1").sf(z)
 }
 
+/// A step: the rate moved up at one period and stayed up, begun before the
+/// recent periods with at least `MIN_BASELINE_PERIODS` periods of the new
+/// level before them (so the recent periods are not a new rise against
+/// it). Found only where the Anhøj rules signal a shift (§4.3).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Step {
+    /// Index in the series of the first period at the new level.
+    pub start: usize,
+    /// The rate since the step / the rate before it.
+    pub ratio: f64,
+}
+
+/// The step of a unit's series, if its rate stepped up and stayed up: where
+/// the run rules signal a shift, the change point that best splits the
+/// series into two rates (binomial likelihood), when the later rate is
+/// higher, the split leaves room before the recent periods, and the recent
+/// periods are nearer the later rate than the earlier.
+pub fn step(series: &Series) -> Option<Step> {
+    let (x, n) = (&series.complaints, &series.deliveries);
+    let len = x.len();
+    let recent = len.checked_sub(RECENT_PERIODS)?;
+    if n.contains(&0) || recent < 2 * MIN_BASELINE_PERIODS {
+        return None;
+    }
+    let (total_x, total_n): (u64, u64) = (x.iter().sum(), n.iter().sum());
+    let centre = total_x as f64 / total_n as f64;
+    let rates: Vec<f64> = (0..len).map(|t| x[t] as f64 / n[t] as f64).collect();
+    if !super::runs::anhoej(&rates, centre)?.shift {
+        return None;
+    }
+    // Log-likelihood of k complaints in m deliveries at their own rate.
+    let loglik = |k: u64, m: u64| {
+        let p = k as f64 / m as f64;
+        let term = |c: f64, q: f64| if c > 0.0 { c * q.ln() } else { 0.0 };
+        term(k as f64, p) + term((m - k) as f64, 1.0 - p)
+    };
+    let (mut before_x, mut before_n) = (0u64, 0u64);
+    let mut best: Option<(f64, usize)> = None;
+    for k in 1..len {
+        before_x += x[k - 1];
+        before_n += n[k - 1];
+        let split = loglik(before_x, before_n) + loglik(total_x - before_x, total_n - before_n);
+        if best.is_none_or(|(b, _)| split > b) {
+            best = Some((split, k));
+        }
+    }
+    let (_, start) = best?;
+    if start + MIN_BASELINE_PERIODS > recent {
+        return None;
+    }
+    let rate = |range: std::ops::Range<usize>| {
+        let (k, m): (u64, u64) = (x[range.clone()].iter().sum(), n[range].iter().sum());
+        k as f64 / m as f64
+    };
+    let (before, after, latest) = (rate(0..start), rate(start..len), rate(recent..len));
+    let stayed_up = latest >= (before + after) / 2.0;
+    (before > 0.0 && after > before && stayed_up).then_some(Step { start, ratio: after / before })
+}
+
+/// Whether `test` is still significant when its unit's earlier periods are
+/// only those since its step: a rise on top of the step, not the step.
+pub fn rises_after(series: &Series, step: &Step, test: &RiseTest) -> bool {
+    let since = Series {
+        complaints: series.complaints[step.start..].to_vec(),
+        deliveries: series.deliveries[step.start..].to_vec(),
+    };
+    let Some(again) = recent_rise(std::slice::from_ref(&since), None) else { return true };
+    again.tests.iter().any(|t| t.window == test.window && t.p_value <= test.threshold)
+}
+
 /// The trend path: over enough periods, the one-sided p-value for "the
 /// slope exceeds 1" is below `TREND_ALPHA`.
 pub fn trend_says_forest(trend: Option<&Trend>) -> bool {
@@ -342,6 +412,41 @@ mod tests {
         assert_eq!(rise.units_tested, 5);
         let sum: f64 = rise.tests.iter().map(|t| t.threshold).sum();
         assert!((sum - FAMILY_ALPHA).abs() < 1e-12, "{sum}");
+    }
+
+    #[test]
+    fn an_old_step_is_found_where_it_began_and_a_fresh_rise_is_not_a_step() {
+        // 40 weeks at 1 in 1,000, then 20 at 1.5 in 1,000.
+        let mut series = flat(60, 100, 100_000);
+        for t in 40..60 {
+            series.complaints[t] = 150 + (t as u64 % 3) * 4;
+        }
+        for t in 0..40 {
+            series.complaints[t] = 96 + (t as u64 % 5) * 2;
+        }
+        let found = step(&series).expect("a step");
+        assert_eq!(found.start, 40);
+        assert!((found.ratio - 1.52).abs() < 0.05, "{}", found.ratio);
+        // The latest weeks are at the step's level: no rise on top of it.
+        let rise = recent_rise(std::slice::from_ref(&series), None).unwrap();
+        let sustained =
+            |r: &RecentRise| r.tests.iter().find(|t| t.window == Window::Sustained).cloned().unwrap();
+        assert!(!rises_after(&series, &found, &sustained(&rise)));
+        // A rise in the last three weeks alone is no step.
+        let mut fresh = flat(60, 100, 100_000);
+        for t in 57..60 {
+            fresh.complaints[t] = 200;
+        }
+        assert_eq!(step(&fresh), None);
+        // Flat: no shift, no step.
+        assert_eq!(step(&flat(60, 100, 100_000)), None);
+        // A step and then a fresh rise on top: still rising.
+        let mut both = series.clone();
+        for t in 57..60 {
+            both.complaints[t] = 320;
+        }
+        let rise = recent_rise(std::slice::from_ref(&both), None).unwrap();
+        assert!(rises_after(&both, &found, &sustained(&rise)));
     }
 
     #[test]

@@ -14,24 +14,34 @@ const PANEL: f64 = 210.0;
 const PLOT_TOP: f64 = 26.0;
 const PLOT_BOTTOM: f64 = 40.0;
 
-pub(super) fn svg(labels: &[String], panels: &[ControlPanel], w: f64) -> String {
+/// Phases' starts and notes, as period indices with their text.
+type Marks = [(usize, String)];
+
+pub(super) fn svg(
+    labels: &[String],
+    panels: &[ControlPanel],
+    phases: &Marks,
+    notes: &Marks,
+    w: f64,
+) -> String {
     let title_text = "Complaint rate by period, with its centre line and control limits";
     let mut body = String::new();
-    let top = heading(
-        &mut body,
-        w,
-        LEFT,
-        title_text,
-        &[
-            Key::Line { colour: colour::RATE, dashed: false, label: "complaint rate" },
-            Key::Line { colour: colour::CENTRE, dashed: false, label: "centre (average rate)" },
-            Key::Line { colour: colour::LIMIT, dashed: true, label: "control limits (Laney p′)" },
-            Key::Dot { colour: colour::ABOVE, hollow: false, label: "above" },
-            Key::Dot { colour: colour::BELOW, hollow: false, label: "below" },
-            Key::Dot { colour: colour::SHIFT, hollow: true, label: "shift" },
-            Key::Dot { colour: colour::MUTED, hollow: true, label: "partial / immature" },
-        ],
-    );
+    let mut keys = vec![
+        Key::Line { colour: colour::RATE, dashed: false, label: "complaint rate" },
+        Key::Line { colour: colour::CENTRE, dashed: false, label: "centre (average rate)" },
+        Key::Line { colour: colour::LIMIT, dashed: true, label: "control limits (Laney p′)" },
+        Key::Dot { colour: colour::ABOVE, hollow: false, label: "above" },
+        Key::Dot { colour: colour::BELOW, hollow: false, label: "below" },
+        Key::Dot { colour: colour::SHIFT, hollow: true, label: "shift" },
+        Key::Dot { colour: colour::MUTED, hollow: true, label: "partial / immature" },
+    ];
+    if !phases.is_empty() {
+        keys.push(Key::Line { colour: colour::PHASE, dashed: true, label: "new phase" });
+    }
+    if !notes.is_empty() {
+        keys.push(Key::Line { colour: colour::NOTE, dashed: true, label: "note" });
+    }
+    let top = heading(&mut body, w, LEFT, title_text, &keys);
     // One y-scale for every panel, so a glance compares them.
     let highest = panels
         .iter()
@@ -40,7 +50,7 @@ pub(super) fn svg(labels: &[String], panels: &[ControlPanel], w: f64) -> String 
         .fold(0.0f64, f64::max);
     let y_hi = nice_ceiling(highest.max(1e-6) * 1.05, 4);
     for (k, panel) in panels.iter().enumerate() {
-        draw_panel(&mut body, labels, panel, top + k as f64 * PANEL, y_hi, w);
+        draw_panel(&mut body, labels, panel, (phases, notes), top + k as f64 * PANEL, y_hi, w);
     }
     let height = top + PANEL * panels.len().max(1) as f64 + 6.0;
     let mut out = String::new();
@@ -50,7 +60,15 @@ pub(super) fn svg(labels: &[String], panels: &[ControlPanel], w: f64) -> String 
     out
 }
 
-fn draw_panel(out: &mut String, labels: &[String], panel: &ControlPanel, top: f64, y_hi: f64, w: f64) {
+fn draw_panel(
+    out: &mut String,
+    labels: &[String],
+    panel: &ControlPanel,
+    (phases, notes): (&Marks, &Marks),
+    top: f64,
+    y_hi: f64,
+    w: f64,
+) {
     let (plot_top, plot_bottom) = (top + PLOT_TOP, top + PANEL - PLOT_BOTTOM);
     let y = Scale::linear(0.0, y_hi, plot_bottom, plot_top);
     let n = panel.points.len().max(1);
@@ -66,14 +84,54 @@ fn draw_panel(out: &mut String, labels: &[String], panel: &ControlPanel, top: f6
     for (i, label) in labels.iter().enumerate().filter(|(i, _)| i % every == 0) {
         text(out, x(i), plot_bottom + 16.0, "middle", "font-size=\"11\"", label);
     }
-    if let Some(c) = panel.centre {
-        let py = y.at(c);
+    // A vertical mark between periods (a new phase) or on one (a note).
+    let mark = |out: &mut String, at: f64, stroke: &str, label: &str, anchor: &str| {
         let _ = writeln!(
             out,
-            "<line x1=\"{x0:.1}\" x2=\"{x1:.1}\" y1=\"{py:.1}\" y2=\"{py:.1}\" stroke=\"{}\" stroke-width=\"1.5\"><title>centre {}</title></line>",
-            colour::CENTRE,
-            percent_label(c, step / 10.0)
+            "<line x1=\"{at:.1}\" x2=\"{at:.1}\" y1=\"{plot_top:.1}\" y2=\"{plot_bottom:.1}\" stroke=\"{stroke}\" stroke-width=\"1.2\" stroke-dasharray=\"3,3\"><title>{}</title></line>",
+            escape(label)
         );
+        text(
+            out,
+            at + if anchor == "start" { 3.0 } else { -3.0 },
+            plot_top + 10.0,
+            anchor,
+            &format!("font-size=\"10\" fill=\"{stroke}\""),
+            label,
+        );
+    };
+    for (i, label) in phases {
+        let at = if *i == 0 { x(0) } else { (x(i - 1) + x(*i)) / 2.0 };
+        mark(out, at, colour::PHASE, label, "start");
+    }
+    for (i, note) in notes {
+        mark(out, x(*i), colour::NOTE, note, "end");
+    }
+    // Each phase's centre line and limits apart: no line crosses a break.
+    for (phase, centre) in panel.centres.iter().enumerate() {
+        let members: Vec<usize> =
+            (0..panel.points.len()).filter(|&i| panel.points[i].phase == phase).collect();
+        let (Some(&first), Some(&last), Some(c)) = (members.first(), members.last(), centre) else {
+            continue;
+        };
+        let py = y.at(*c);
+        let _ = writeln!(
+            out,
+            "<line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{py:.1}\" y2=\"{py:.1}\" stroke=\"{}\" stroke-width=\"1.5\"><title>centre {}</title></line>",
+            x(first),
+            x(last),
+            colour::CENTRE,
+            percent_label(*c, step / 10.0)
+        );
+        let series = |pick: &dyn Fn(&ControlPoint) -> Option<f64>| -> Vec<(f64, f64)> {
+            members
+                .iter()
+                .filter_map(|&i| pick(&panel.points[i]).map(|v| (x(i), y.at(v.min(y_hi)))))
+                .collect()
+        };
+        let dashed = format!("stroke=\"{}\" stroke-width=\"1.2\" stroke-dasharray=\"5,3\"", colour::LIMIT);
+        polyline(out, &series(&|p| p.ucl), &dashed);
+        polyline(out, &series(&|p| p.lcl), &dashed);
     }
     let series = |pick: &dyn Fn(&ControlPoint) -> Option<f64>| -> Vec<(f64, f64)> {
         panel
@@ -83,9 +141,6 @@ fn draw_panel(out: &mut String, labels: &[String], panel: &ControlPanel, top: f6
             .filter_map(|(i, p)| pick(p).map(|v| (x(i), y.at(v.min(y_hi)))))
             .collect()
     };
-    let dashed = format!("stroke=\"{}\" stroke-width=\"1.2\" stroke-dasharray=\"5,3\"", colour::LIMIT);
-    polyline(out, &series(&|p| p.ucl), &dashed);
-    polyline(out, &series(&|p| p.lcl), &dashed);
     polyline(out, &series(&|p| p.rate), &format!("stroke=\"{}\" stroke-width=\"1.6\"", colour::RATE));
     for (i, point) in panel.points.iter().enumerate() {
         let Some(rate) = point.rate else { continue };

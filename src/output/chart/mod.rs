@@ -26,6 +26,8 @@ pub use axis::{funnel_x_range, nice_ticks};
 #[derive(Clone, Debug)]
 pub struct ControlPoint {
     pub rate: Option<f64>,
+    /// Its phase (an index into the panel's centres).
+    pub phase: usize,
     pub lcl: Option<f64>,
     pub ucl: Option<f64>,
     /// `above`/`below` a limit (coloured), or another signal (hollow).
@@ -49,7 +51,8 @@ pub enum PointSignal {
 pub struct ControlPanel {
     pub title: String,
     pub points: Vec<ControlPoint>,
-    pub centre: Option<f64>,
+    /// Each phase's centre line.
+    pub centres: Vec<Option<f64>>,
 }
 
 #[derive(Clone, Debug)]
@@ -66,28 +69,20 @@ pub enum Figure {
     Control {
         period_labels: Vec<String>,
         panels: Vec<ControlPanel>,
+        /// Where each later phase begins (a period index) and its label.
+        phases: Vec<(usize, String)>,
+        /// Events to mark: the period they fall in and their text.
+        notes: Vec<(usize, String)>,
     },
     /// The limits evaluated on a grid over `funnel_x_range` of the points:
     /// (n, lo95, hi95, lo998, hi998).
-    Funnel {
-        points: Vec<FunnelPoint>,
-        theta0: f64,
-        limits: Vec<(f64, f64, f64, f64, f64)>,
-    },
+    Funnel { points: Vec<FunnelPoint>, theta0: f64, limits: Vec<(f64, f64, f64, f64, f64)> },
     /// Cumulative share of complaints against share of customers, biggest first.
-    Lorenz {
-        customers_share: Vec<f64>,
-        complaints_share: Vec<f64>,
-    },
+    Lorenz { customers_share: Vec<f64>, complaints_share: Vec<f64> },
     /// Complaints per category, most first.
-    Pareto {
-        categories: Vec<(String, u64)>,
-    },
+    Pareto { categories: Vec<(String, u64)> },
     /// Repeat contacts by the channel before (rows) and of the repeat (columns).
-    Transitions {
-        channels: Vec<String>,
-        counts: Vec<Vec<u64>>,
-    },
+    Transitions { channels: Vec<String>, counts: Vec<Vec<u64>> },
 }
 
 /// Write `figure` to `path` as SVG or PNG (by extension), atomically.
@@ -123,7 +118,9 @@ pub fn to_svg(figure: &Figure) -> String {
 pub fn to_svg_width(figure: &Figure, width: f64) -> String {
     let w = width;
     match figure {
-        Figure::Control { period_labels, panels } => control::svg(period_labels, panels, w),
+        Figure::Control { period_labels, panels, phases, notes } => {
+            control::svg(period_labels, panels, phases, notes, w)
+        }
         Figure::Funnel { points, theta0, limits } => funnel::svg(points, *theta0, limits, w),
         Figure::Lorenz { customers_share, complaints_share } => {
             lorenz::svg(customers_share, complaints_share, w)
@@ -146,6 +143,8 @@ mod colour {
     pub const AXIS: &str = "#888888";
     pub const TEXT: &str = "#222222";
     pub const MUTED: &str = "#777777";
+    pub const PHASE: &str = "#6a3d9a";
+    pub const NOTE: &str = "#8c6d1f";
 }
 
 const WIDTH: f64 = 900.0;
@@ -315,6 +314,7 @@ mod tests {
     pub(super) fn control() -> Figure {
         let point = |rate: Option<f64>, signal, note: &str| ControlPoint {
             rate,
+            phase: usize::from(note.starts_with("2025-W03")),
             lcl: rate.map(|_| 0.0),
             ucl: rate.map(|_| 0.02),
             signal,
@@ -329,8 +329,10 @@ mod tests {
                     point(None, None, "2025-W02 East"),
                     point(Some(0.03), Some(PointSignal::Above), "2025-W03 East: 3.0%, above the limit 2.0%"),
                 ],
-                centre: Some(0.012),
+                centres: vec![Some(0.012), Some(0.03)],
             }],
+            phases: vec![(2, "New <courier>".into())],
+            notes: vec![(1, "2025-01-08: Campaign & sale".into())],
         }
     }
 
