@@ -94,14 +94,19 @@ def rng_for(seed, c, run):
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(key)))
 
 
-def simulate(c, seed, run, directory):
-    """Write deliveries.csv and complaints.csv for one run; return their paths."""
-    rng = rng_for(seed, c, run)
+def simulate(c, seed, run, directory, plant=None, rng=None):
+    """Write deliveries.csv and complaints.csv for one run; return their paths.
+    `plant(p)` changes the true rates (weeks x segments) in place; by default
+    R01's last 3 weeks are multiplied by the cell's factor."""
+    rng = rng or rng_for(seed, c, run)
     S, T = c["S"], c["T"]
     n = np.rint(10_000 * rng.uniform(0.9, 1.1, (T, S))).astype(np.int64)
     g = rng.gamma(10, 0.1, (T, S)) if c["od"] == "gamma" else np.ones((T, S))
     p = np.full((T, S), c["lam"] / 10_000)
-    p[-3:, 0] *= c["factor"]
+    if plant:
+        plant(p)
+    else:
+        p[-3:, 0] *= c["factor"]
     k = rng.poisson(p * n * g)
     # Deliveries per day: n // 7 each, the n % 7 leftover units on random distinct days.
     rank = rng.random((T, S, 7)).argsort(-1).argsort(-1)
