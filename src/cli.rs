@@ -43,6 +43,12 @@ pub struct InputArgs {
     /// Make any rejected input row an error (exit 2) instead of a ledger entry.
     #[arg(long, help_heading = "Input")]
     pub strict: bool,
+    /// Stop (exit 2, saying why and what to do) before the run's memory passes SIZE (512M, 8G) [default: half the machine's memory, or memory_limit in the config file].
+    #[arg(long, value_name = "SIZE", help_heading = "Input")]
+    pub memory_limit: Option<crate::guard::Bytes>,
+    /// With a PostgreSQL --deliveries: cancel the count in the database and exit 2 when it runs longer than SECONDS [default: no limit].
+    #[arg(long, value_name = "SECONDS", help_heading = "Input")]
+    pub db_timeout: Option<u64>,
     /// Exit 2 when more than PCT% of a table's rows are lost (rejected, outside the days both exports cover, left out of rates; not those --where or --from/--to drop, nor merged events): for cron.
     #[arg(long, value_name = "PCT", value_parser = parse_percent, help_heading = "Input")]
     pub max_lost: Option<f64>,
@@ -121,6 +127,12 @@ pub struct OutputArgs {
     /// Write to FILE (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE", help_heading = "Output")]
     pub output: Option<PathBuf>,
+    /// Hold an exclusive lock on FILE for the whole run, so an overlapping run (cron) waits for this one to finish.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub lock: Option<PathBuf>,
+    /// With --lock: wait at most SECONDS for the lock, then exit 2 (0: do not wait) [default: wait as long as it takes].
+    #[arg(long, value_name = "SECONDS", requires = "lock", help_heading = "Output")]
+    pub lock_wait: Option<u64>,
     /// Print nothing but the requested output and errors.
     #[arg(short, long, help_heading = "Output")]
     pub quiet: bool,
@@ -457,6 +469,14 @@ impl InputArgs {
             confidence,
             flags: self.read.given(),
             max_lost: self.max_lost,
+            memory_limit: match (self.memory_limit, &d.memory_limit) {
+                (Some(limit), _) => limit,
+                (None, Some(text)) => text
+                    .parse()
+                    .map_err(|e: String| anyhow::anyhow!("{}: memory_limit {e}", config.shown()))?,
+                (None, None) => crate::guard::default_memory_limit(),
+            },
+            db_timeout: self.db_timeout.map(std::time::Duration::from_secs),
         })
     }
 }

@@ -91,6 +91,8 @@ pub struct Defaults {
     pub date_format: Option<String>,
     pub channel_map: Option<PathBuf>,
     pub confidence: Option<f64>,
+    /// `--memory-limit`, as `8G`.
+    pub memory_limit: Option<String>,
     /// Row filters, as `--where` takes them.
     #[serde(rename = "where")]
     pub filters: Option<Vec<String>>,

@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod guard;
 pub mod input;
 pub mod metrics;
 pub mod output;

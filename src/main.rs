@@ -30,7 +30,7 @@ fn main() -> ExitCode {
     unsafe {
         libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 20);
     }
-    complaint_rate::output::writer::clean_up_on_signals();
+    complaint_rate::guard::install();
     let cli = Cli::parse();
     match complaint_rate::cmd::run(cli) {
         Ok(code) => ExitCode::from(code),

@@ -231,3 +231,132 @@ fn disk_full_while_writing_an_output_file() {
     // What `ls -A` and `cat` saw inside the namespace: only the old file, intact.
     assert_eq!(String::from_utf8_lossy(&out.stdout), "report.html\nprevious");
 }
+
+/// Bombs (testdata/hostile/bombs/make.sh): refused within seconds, by name,
+/// before they fill the disk or the memory; nothing written outside the
+/// temporary folder.
+#[test]
+fn decompression_bombs_are_refused_in_seconds() {
+    let b = "testdata/hostile/bombs";
+    for (file, needles) in [
+        ("bomb.csv.gz", &["bomb.csv.gz", "expands more than 1000-fold", "decompression bomb"][..]),
+        ("bomb.csv.zst", &["bomb.csv.zst", "expands more than 1000-fold"]),
+        ("bomb.zip", &["bomb.zip", "complaints.csv", "expands more than 1000-fold"]),
+        ("many-members.zip", &["many-members.zip", "1001 members", "Extract the table"]),
+        ("climbing.zip", &["climbing.zip", "\"../../complaints.csv\"", "refused"]),
+        ("absolute.zip", &["absolute.zip", "\"/tmp/c.csv\"", "refused"]),
+    ] {
+        let started = std::time::Instant::now();
+        fails_with(&["report", "--complaints", &format!("{b}/{file}"), "--deliveries", D], needles);
+        let took = started.elapsed();
+        assert!(took.as_secs() < 30, "{file}: refused only after {took:?}");
+    }
+    assert!(!std::path::Path::new("/tmp/c.csv").exists() && !std::path::Path::new("complaints.csv").exists());
+}
+
+/// A line past 256 MB in a stream the tool converts (here: Latin-1) is
+/// refused once it passes the limit, not held whole. Slow in a debug build:
+/// `.ci/run` runs it with `--ignored`.
+#[test]
+#[ignore = "slow: run by .ci/run with --ignored"]
+fn a_line_longer_than_the_limit_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("long.csv");
+    let mut text = Vec::with_capacity(261 << 20);
+    text.extend_from_slice(b"ticket_id,created_at,note\nT1,2024-01-02 09:00,");
+    text.resize(260 << 20, b'x');
+    std::fs::write(&file, text).unwrap();
+    let started = std::time::Instant::now();
+    fails_with(
+        &["report", "--complaints", file.to_str().unwrap(), "--deliveries", D, "--encoding", "latin1"],
+        &["long.csv", "line 2 is longer than 256 MB"],
+    );
+    assert!(started.elapsed().as_secs() < 120, "{:?}", started.elapsed());
+}
+
+/// A run that would pass --memory-limit stops by itself, exit 2, saying
+/// what it was reading and the ways out; its temporary copies are removed.
+#[test]
+fn the_memory_limit_stops_the_run_with_the_ways_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("complaints.csv.gz");
+    let mut text = String::from("ticket_id,created_at,customer_id,channel\n");
+    for i in 0..1_500_000u32 {
+        text.push_str(&format!("T{i},2024-01-{:02} 10:00:00,C{},phone\n", 1 + i % 28, i % 50_000));
+    }
+    let mut gz =
+        flate2::write::GzEncoder::new(std::fs::File::create(&file).unwrap(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, text.as_bytes()).unwrap();
+    gz.finish().unwrap();
+    let temp = dir.path().join("tmp");
+    std::fs::create_dir(&temp).unwrap();
+    let out = tool()
+        .args(["report", "--complaints", file.to_str().unwrap(), "--deliveries", D, "--memory-limit", "60M"])
+        .env("TMPDIR", &temp)
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    for needle in [
+        "memory limit of 60 MB",
+        "while reading the complaints",
+        "complaints.csv.gz",
+        "--from/--to",
+        "sql complaints",
+        "--memory-limit",
+    ] {
+        assert!(err.contains(needle), "{needle:?} not in {err}");
+    }
+    assert_eq!(std::fs::read_dir(&temp).unwrap().count(), 0, "a decompressed copy was left behind");
+    // The config file's limit, when no flag is given.
+    let config = dir.path().join("complaint-rate.toml");
+    std::fs::write(&config, "[defaults]\nmemory_limit = \"60M\"\n").unwrap();
+    let out = tool()
+        .args([
+            "report",
+            "--complaints",
+            file.to_str().unwrap(),
+            "--deliveries",
+            D,
+            "--config",
+            config.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(stderr(&out).contains("memory limit of 60 MB"), "{}", stderr(&out));
+    fails_with(
+        &["report", "--complaints", C, "--deliveries", D, "--memory-limit", "8 furlongs"],
+        &["512M, 8G"],
+    );
+}
+
+/// An export still being written while it is read is an error, not a
+/// report on half of it.
+#[test]
+fn an_input_that_changes_while_it_is_read() {
+    use std::io::{BufRead, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("complaints.csv");
+    std::fs::copy(C, &file).unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("complaint-rate"))
+        .args(["report", "--complaints", file.to_str().unwrap(), "--deliveries", D, "--format", "json"])
+        .env("COMPLAINT_RATE_TEST_PAUSE_READING_MS", "1500")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    err.read_line(&mut line).unwrap();
+    assert!(line.contains("reading"), "{line}");
+    let mut export = std::fs::OpenOptions::new().append(true).open(&file).unwrap();
+    writeln!(export, "T99;05.01.2024 10:00;A;Web;O9;North").unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut err, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(2), "{rest}");
+    assert!(
+        rest.contains("complaints.csv: the file changed while it was read; is the export still running?"),
+        "{rest}"
+    );
+}

@@ -5,6 +5,7 @@ mod common;
 use common::*;
 
 use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
 use std::process::{Command as Std, Output, Stdio};
 
 use calamine::{Data, Reader, open_workbook_auto};
@@ -259,7 +260,6 @@ fn excel_flag_needs_csv_and_unknown_extensions_are_refused() {
 /// than passing when a run ends before the signal.
 #[test]
 fn a_run_killed_while_writing_leaves_the_previous_output_intact() {
-    use std::io::{BufRead, BufReader};
     for signal in ["-TERM", "-KILL"] {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("report.csv");
@@ -368,4 +368,97 @@ fn the_terminal_report_fits_80_and_120_columns() {
         assert!(!text.contains("complaint_rate"), "short headers on a terminal");
         snapshot(&format!("report-{width}.txt"), &text);
     }
+}
+
+/// Wait until a run started with the writing pause says it is writing;
+/// its stderr, kept open until the run ends.
+fn paused_writing(child: &mut std::process::Child) -> BufReader<std::process::ChildStderr> {
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("writing") {
+        line.clear();
+        assert!(err.read_line(&mut line).unwrap() > 0, "the run ended before writing");
+    }
+    err
+}
+
+/// Cron: two runs writing the same `-o` at once (the second starts while
+/// the first is half-way through writing) both succeed, and the file is one
+/// complete output, never an interleaving of the two.
+#[test]
+fn two_runs_writing_one_output_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("report.json");
+    let alone = dir.path().join("alone.json");
+    let args = [
+        "report",
+        "--complaints",
+        "examples/complaints.csv",
+        "--deliveries",
+        "examples/deliveries.csv",
+        "-o",
+    ];
+    assert!(tool().args(args).arg(&alone).output().unwrap().status.success());
+    let start = |pause: &str| {
+        Std::new(assert_cmd::cargo::cargo_bin("complaint-rate"))
+            .args(args)
+            .arg(&target)
+            .env("COMPLAINT_RATE_TEST_PAUSE_WRITING_MS", pause)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let mut first = start("1500");
+    let _first_err = paused_writing(&mut first);
+    let second = start("0").wait_with_output().unwrap();
+    assert!(second.status.success(), "{}", String::from_utf8_lossy(&second.stderr));
+    assert!(first.wait().unwrap().success());
+    let expected = std::fs::read_to_string(&alone).unwrap();
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), expected, "one complete output");
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left.len(), 2, "no temporary file left: {left:?}");
+}
+
+/// `--lock`: an overlapping run waits for the lock, or with `--lock-wait`
+/// gives up after that long, exit 2, naming the lock.
+#[test]
+fn a_lock_makes_overlapping_runs_take_turns() {
+    let dir = tempfile::tempdir().unwrap();
+    let lock = dir.path().join("report.lock");
+    let out = |name: &str| dir.path().join(name);
+    let args =
+        ["report", "--complaints", "examples/complaints.csv", "--deliveries", "examples/deliveries.csv"];
+    let mut first = Std::new(assert_cmd::cargo::cargo_bin("complaint-rate"))
+        .args(args)
+        .args(["--lock", lock.to_str().unwrap(), "-o", out("first.csv").to_str().unwrap()])
+        .env("COMPLAINT_RATE_TEST_PAUSE_WRITING_MS", "2500")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _first_err = paused_writing(&mut first);
+    let impatient = tool()
+        .args(args)
+        .args([
+            "--lock",
+            lock.to_str().unwrap(),
+            "--lock-wait",
+            "0",
+            "-o",
+            out("second.csv").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(impatient.status.code(), Some(2));
+    assert!(stderr(&impatient).contains("report.lock: another run holds the lock"), "{}", stderr(&impatient));
+    assert!(!out("second.csv").exists());
+    let started = std::time::Instant::now();
+    let patient = tool()
+        .args(args)
+        .args(["--lock", lock.to_str().unwrap(), "-o", out("third.csv").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(patient.status.success(), "{}", stderr(&patient));
+    assert!(first.wait().unwrap().success());
+    assert!(started.elapsed().as_millis() > 500, "the third run waited for the first");
+    fails_with(&["report", "--complaints", "x", "--deliveries", "y", "--lock-wait", "5"], &["--lock"]);
 }

@@ -248,6 +248,8 @@ pub struct Output {
     chart: Option<PathBuf>,
     pub quiet: bool,
     options: RenderOptions,
+    /// `--lock`: held until the run ends.
+    _lock: Option<std::fs::File>,
 }
 
 impl Output {
@@ -269,6 +271,10 @@ impl Output {
         if let Some(path) = &args.output {
             writer::check_writable(path)?;
         }
+        let lock = match &args.lock {
+            Some(path) => Some(crate::guard::lock(path, args.lock_wait.map(std::time::Duration::from_secs))?),
+            None => None,
+        };
         if let Some(chart) = &args.chart {
             if !draws_chart {
                 anyhow::bail!("--chart: this command draws no picture");
@@ -292,6 +298,7 @@ impl Output {
             chart: args.chart.clone(),
             quiet: args.quiet,
             options: RenderOptions { width: terminal_width(to_terminal), color, excel: args.excel },
+            _lock: lock,
         })
     }
 
@@ -305,7 +312,6 @@ impl Output {
         output::progress::Spinner::start(message, !self.quiet && std::io::stderr().is_terminal())
     }
 
-    /// Load both exports, with a spinner while they are read.
     /// Load both exports, with a spinner while they are read. Unless `-q`,
     /// a run whose output is not the terminal report says on stderr, one
     /// line per table, what rows it did not use: a cron job hears of losses.

@@ -16,6 +16,7 @@ pub mod roles;
 pub mod same;
 pub mod source;
 pub mod time;
+pub mod tls;
 pub mod warehouse;
 
 use std::path::PathBuf;
@@ -86,6 +87,10 @@ pub struct DatasetOptions {
     /// `--max-lost PCT`: more rows of a table lost than this share (%) is
     /// an error, for cron.
     pub max_lost: Option<f64>,
+    /// `--memory-limit`: the run stops, saying why, before it passes this.
+    pub memory_limit: crate::guard::Bytes,
+    /// `--db-timeout`: the longest a count in the database may run.
+    pub db_timeout: Option<std::time::Duration>,
 }
 
 /// A per-table reading flag as given on the command line (`--sheet`,
@@ -149,6 +154,8 @@ impl DatasetOptions {
             confidence: 0.95,
             flags: Vec::new(),
             max_lost: None,
+            memory_limit: crate::guard::default_memory_limit(),
+            db_timeout: None,
         }
     }
 

@@ -12,9 +12,12 @@ use std::sync::Mutex;
 use anyhow::{Context, Result, anyhow};
 use postgres::error::SqlState;
 use postgres::types::Type;
-use postgres::{Client, Config, NoTls};
+use postgres::{CancelToken, Client, Config, NoTls};
+use std::time::Duration;
 
+use super::tls::{Rustls, SslMode, TlsRequest};
 use super::warehouse::{DeliveriesQuery, Dialect, Relation};
+use crate::guard::{Deadline, HookGuard};
 
 /// A connected PostgreSQL source of deliveries.
 pub struct Postgres {
@@ -24,6 +27,46 @@ pub struct Postgres {
     pub relation: Relation,
     /// The source's columns and their types.
     pub columns: Vec<(String, Type)>,
+    /// `--db-timeout`.
+    timeout: Option<Duration>,
+    cancel_token: CancelToken,
+    mode: SslMode,
+    connector: Rustls,
+    /// Cancels the running query if the run is cut short (Ctrl-C, the
+    /// memory limit).
+    _cancel: HookGuard,
+}
+
+/// Connect as `sslmode` asks (libpq's meaning, [`super::tls`]).
+fn open(config: &mut Config, mode: SslMode, tls: &Rustls) -> std::result::Result<Client, postgres::Error> {
+    use postgres::config::SslMode as Driver;
+    let plain = |config: &mut Config| config.ssl_mode(Driver::Disable).connect(NoTls);
+    match mode {
+        SslMode::Disable => plain(config),
+        // Plain text first; TLS only when the server insists.
+        SslMode::Allow => match plain(config) {
+            Err(e) if e.code() == Some(&SqlState::INVALID_AUTHORIZATION_SPECIFICATION) => {
+                config.ssl_mode(Driver::Require).connect(tls.clone())
+            }
+            other => other,
+        },
+        SslMode::Prefer => config.ssl_mode(Driver::Prefer).connect(tls.clone()),
+        SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => {
+            config.ssl_mode(Driver::Require).connect(tls.clone())
+        }
+    }
+}
+
+/// Ask the server to cancel the running query, over TLS where the
+/// session may be; best effort (the run is leaving either way).
+fn cancel_query(token: &CancelToken, mode: SslMode, tls: &Rustls) {
+    let sent = match mode {
+        SslMode::Disable => token.cancel_query(NoTls),
+        _ => token.cancel_query(tls.clone()),
+    };
+    if let Err(e) = sent {
+        eprintln!("complaint-rate: could not cancel the query in the database: {e}");
+    }
 }
 
 /// Whether `--deliveries` names a PostgreSQL database.
@@ -55,17 +98,33 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// The URL split into what the driver takes and the source (`table` or
-/// `query`); the password, if any, taken out.
-fn split_url(url: &str) -> Result<(String, Option<String>, Relation, String)> {
+/// A `--deliveries postgresql://…` URL taken apart.
+struct Url {
+    /// What the driver parses: no password, no TLS settings, no source.
+    driver: String,
+    password: Option<String>,
+    relation: Relation,
+    /// For messages and the outputs: no password.
+    shown: String,
+    /// `sslmode` and `sslrootcert`, which the driver does not know as libpq does.
+    sslmode: Option<String>,
+    sslrootcert: Option<String>,
+}
+
+/// The URL split into what the driver takes, the source (`table` or
+/// `query`) and the TLS settings; the password, if any, taken out.
+fn split_url(url: &str) -> Result<Url> {
     let (base, params) = url.split_once('?').unwrap_or((url, ""));
     let mut relation = None;
     let mut kept = Vec::new();
+    let (mut sslmode, mut sslrootcert) = (None, None);
     for pair in params.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         match key {
             "table" => relation = Some(Relation::Table(percent_decode(value))),
             "query" => relation = Some(Relation::Query(percent_decode(value))),
+            "sslmode" => sslmode = Some(percent_decode(value)),
+            "sslrootcert" => sslrootcert = Some(percent_decode(value)),
             _ => kept.push(pair.to_string()),
         }
     }
@@ -103,7 +162,7 @@ fn split_url(url: &str) -> Result<(String, Option<String>, Relation, String)> {
             Relation::Query(_) => "query=…".into(),
         }
     );
-    Ok((driver, password, relation, shown))
+    Ok(Url { driver, password, relation, shown, sslmode, sslrootcert })
 }
 
 fn shown_without_password(url: &str) -> String {
@@ -164,7 +223,18 @@ fn explain(error: postgres::Error, shown: &str, relation: &Relation) -> anyhow::
         }
         text
     });
+    if let Some(tls) = super::tls::explain_failure(&message) {
+        return anyhow!("{shown}: {tls}");
+    }
     let advice = match error.code() {
+        Some(c) if *c == SqlState::QUERY_CANCELED => {
+            "the count ran longer than --db-timeout and was cancelled in the database; raise --db-timeout, or \
+             count fewer days (--from/--to)"
+                .to_string()
+        }
+        Some(c) if *c == SqlState::READ_ONLY_SQL_TRANSACTION => {
+            "the deliveries are read in a read-only transaction, and the query tried to write".to_string()
+        }
         Some(c) if *c == SqlState::UNDEFINED_TABLE => format!("{what} does not exist; check ?table= (schema.table)"),
         Some(c) if *c == SqlState::UNDEFINED_COLUMN => {
             "a column named by --col, --by or --where is not in the deliveries".to_string()
@@ -178,17 +248,33 @@ fn explain(error: postgres::Error, shown: &str, relation: &Relation) -> anyhow::
         _ if message.contains("refused") || message.contains("No such file") => {
             "is the server running, on this host and port?".to_string()
         }
+        _ if message.contains("timed out") || message.contains("timeout") => {
+            "no answer in time (connect_timeout= in the URL; 30 s unless set)".to_string()
+        }
         _ => "see the server's message".to_string(),
     };
     anyhow!("{shown}: {message} — {advice}")
 }
 
+/// How long to wait for the server to answer at all, unless the URL's
+/// `connect_timeout` or `PGCONNECT_TIMEOUT` says otherwise.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// After `--db-timeout`, how long the server has to cancel the query
+/// before the run gives up on it.
+const CANCEL_GRACE: Duration = Duration::from_secs(10);
+
 impl Postgres {
-    /// Connect and read the source's columns (no row is read).
-    pub fn connect(given: &Path) -> Result<Postgres> {
-        let url = given.to_string_lossy();
-        let (driver, password, relation, shown) = split_url(&url)?;
-        let mut config: Config = driver.parse().map_err(|e| anyhow!("{shown}: not a PostgreSQL URL: {e}"))?;
+    /// Connect (TLS as `sslmode` says, within the connect timeout), open a
+    /// read-only session with the statement timeout, and read the source's
+    /// columns (no row is read).
+    pub fn connect(given: &Path, timeout: Option<Duration>) -> Result<Postgres> {
+        let url = split_url(&given.to_string_lossy())?;
+        let (shown, relation) = (url.shown.clone(), url.relation.clone());
+        let mut config: Config =
+            url.driver.parse().map_err(|e| anyhow!("{shown}: not a PostgreSQL URL: {e}"))?;
+        let tls = TlsRequest::new(url.sslmode.as_deref(), url.sslrootcert.as_deref())
+            .map_err(|e| anyhow!("{shown}: {e}"))?;
         let user = config
             .get_user()
             .map(str::to_string)
@@ -199,8 +285,10 @@ impl Postgres {
         {
             config.user(u);
         }
-        let password =
-            password.or_else(|| std::env::var("PGPASSWORD").ok().filter(|p| !p.is_empty())).or_else(|| {
+        let password = url
+            .password
+            .or_else(|| std::env::var("PGPASSWORD").ok().filter(|p| !p.is_empty()))
+            .or_else(|| {
                 let file = std::env::var_os("PGPASSFILE")
                     .map(PathBuf::from)
                     .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".pgpass")))?;
@@ -215,13 +303,51 @@ impl Postgres {
         if let Some(p) = password {
             config.password(p);
         }
-        let mut client = config.connect(NoTls).map_err(|e| explain(e, &shown, &relation))?;
+        if config.get_connect_timeout().is_none() {
+            let seconds = std::env::var("PGCONNECT_TIMEOUT").ok().and_then(|s| s.trim().parse::<u64>().ok());
+            config.connect_timeout(seconds.map(Duration::from_secs).unwrap_or(CONNECT_TIMEOUT));
+        }
+        // The driver's timeout covers the socket; a server that accepts the
+        // connection and never answers is caught here.
+        let patience = config.get_connect_timeout().copied().unwrap_or(CONNECT_TIMEOUT);
+        let waiting = Deadline::start(
+            patience + Duration::from_secs(2),
+            format!("{shown}: the server did not answer within {} s (connect_timeout)", patience.as_secs()),
+            || {},
+        );
+        let connector = tls.connector().map_err(|e| anyhow!("{shown}: {e}"))?;
+        // A Unix socket never uses TLS, as in libpq.
+        let socket_only = config.get_hosts().iter().all(|h| !matches!(h, postgres::config::Host::Tcp(_)));
+        let mode = if socket_only { SslMode::Disable } else { tls.mode };
+        let mut client = open(&mut config, mode, &connector).map_err(|e| explain(e, &shown, &relation))?;
+        drop(waiting);
+        let cancel_token = client.cancel_token();
+        let _cancel = {
+            let (token, connector) = (cancel_token.clone(), connector.clone());
+            crate::guard::on_abort(Box::new(move || cancel_query(&token, mode, &connector)))
+        };
+        let limit = timeout
+            .map(|t| format!(" SET statement_timeout = {};", t.as_millis().max(1)))
+            .unwrap_or_default();
+        client
+            .batch_execute(&format!("SET default_transaction_read_only = on;{limit}"))
+            .map_err(|e| explain(e, &shown, &relation))?;
         let source = Dialect::Postgres.relation_sql(&relation);
         let statement = client
             .prepare(&format!("SELECT * FROM {source} AS src LIMIT 0"))
             .map_err(|e| explain(e, &shown, &relation))?;
         let columns = statement.columns().iter().map(|c| (c.name().to_string(), c.type_().clone())).collect();
-        Ok(Postgres { client: Mutex::new(client), shown, relation, columns })
+        Ok(Postgres {
+            client: Mutex::new(client),
+            shown,
+            relation,
+            columns,
+            timeout,
+            cancel_token,
+            mode,
+            connector,
+            _cancel,
+        })
     }
 
     pub fn column_names(&self) -> Vec<String> {
@@ -240,15 +366,37 @@ impl Postgres {
             .any(|(name, t)| name == column && [Type::DATE, Type::TIMESTAMP, Type::TIMESTAMPTZ].contains(t))
     }
 
-    /// Run a query built for this source and read its CSV result.
+    /// Run a query built for this source and read its CSV result. Under
+    /// `--db-timeout` the server cancels it; should the server not answer
+    /// either, the run gives up a little later.
     pub fn copy_csv(&self, sql: &str) -> Result<Vec<csv::StringRecord>> {
+        let _deadline = self.timeout.map(|t| {
+            let (token, mode, connector) = (self.cancel_token.clone(), self.mode, self.connector.clone());
+            Deadline::start(
+                t + CANCEL_GRACE,
+                format!(
+                    "{}: the count ran past --db-timeout ({} s) and the server did not stop it",
+                    self.shown,
+                    t.as_secs()
+                ),
+                move || cancel_query(&token, mode, &connector),
+            )
+        });
         let mut client = self.client.lock().expect("one thread");
         let query = sql.trim().trim_end_matches(';');
         let mut reader = client
             .copy_out(&format!("COPY ({query}) TO STDOUT WITH (FORMAT csv)"))
             .map_err(|e| explain(e, &self.shown, &self.relation))?;
         let mut text = Vec::new();
-        reader.read_to_end(&mut text).with_context(|| format!("{}: the result broke off", self.shown))?;
+        if let Err(e) = reader.read_to_end(&mut text) {
+            // The server's own error (a timeout, a write refused) arrives
+            // inside the stream's.
+            return Err(match e.into_inner().map(|inner| inner.downcast::<postgres::Error>()) {
+                Some(Ok(db)) => explain(*db, &self.shown, &self.relation),
+                Some(Err(other)) => anyhow!("{}: the result broke off: {other}", self.shown),
+                None => anyhow!("{}: the result broke off", self.shown),
+            });
+        }
         let mut csv = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_slice());
         csv.records().map(|r| r.map_err(anyhow::Error::new)).collect()
     }
@@ -289,17 +437,22 @@ mod tests {
 
     #[test]
     fn the_url_keeps_the_password_apart() {
-        let (driver, password, relation, shown) = split_url(
-            "postgresql://ann:s%3Ecret@db.example:5433/shop?table=sales.deliveries&sslmode=disable",
+        let url = split_url(
+            "postgresql://ann:s%3Ecret@db.example:5433/shop?table=sales.deliveries&sslmode=verify-full\
+             &sslrootcert=%2Fetc%2Fca.pem&connect_timeout=5",
         )
         .unwrap();
-        assert_eq!(driver, "postgresql://ann@db.example:5433/shop?sslmode=disable");
-        assert_eq!(password.as_deref(), Some("s>cret"));
-        assert_eq!(relation, Relation::Table("sales.deliveries".into()));
-        assert!(!shown.contains("cret"), "{shown}");
-        let (_, _, query, _) = split_url("postgresql://ann@/shop?host=%2Ftmp&query=SELECT+*+FROM+t").unwrap();
-        assert_eq!(query, Relation::Query("SELECT * FROM t".into()));
-        assert!(split_url("postgresql://ann@h/db").unwrap_err().to_string().contains("?table="));
+        assert_eq!(url.driver, "postgresql://ann@db.example:5433/shop?connect_timeout=5");
+        assert_eq!(url.password.as_deref(), Some("s>cret"));
+        assert_eq!(url.relation, Relation::Table("sales.deliveries".into()));
+        assert_eq!(
+            (url.sslmode.as_deref(), url.sslrootcert.as_deref()),
+            (Some("verify-full"), Some("/etc/ca.pem"))
+        );
+        assert!(!url.shown.contains("cret"), "{}", url.shown);
+        let url = split_url("postgresql://ann@/shop?host=%2Ftmp&query=SELECT+*+FROM+t").unwrap();
+        assert_eq!(url.relation, Relation::Query("SELECT * FROM t".into()));
+        assert!(split_url("postgresql://ann@h/db").err().unwrap().to_string().contains("?table="));
     }
 
     #[test]

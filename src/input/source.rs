@@ -76,6 +76,20 @@ pub struct Source {
     /// What polars scans: the files, or their converted copies.
     physical: Vec<PathBuf>,
     _converted: Option<Arc<tempfile::TempDir>>,
+    /// Each file's size and time when opened (see `check_unchanged`).
+    stamps: Vec<Option<Stamp>>,
+}
+
+/// A file's size and modification time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some(Stamp { len: meta.len(), modified: meta.modified().ok() })
 }
 
 const SNIFF_BYTES: usize = 64 * 1024;
@@ -118,6 +132,7 @@ impl Source {
         };
         let (physical, converted) = if convert {
             let dir = tempfile::Builder::new().prefix("complaint-rate-").tempdir()?;
+            crate::guard::remove_if_aborted(dir.path());
             let mut physical = Vec::with_capacity(files.len());
             for (i, file) in files.iter().enumerate() {
                 let target = decode::temp_path(dir.path(), i);
@@ -176,6 +191,7 @@ impl Source {
         }
         let skip_lines = usize::from(sep_line.is_some());
         Ok(Source {
+            stamps: files.iter().map(|f| if stdin { None } else { stamp(f) }).collect(),
             given: shown,
             files,
             kind,
@@ -185,6 +201,21 @@ impl Source {
             physical,
             _converted: converted,
         })
+    }
+
+    /// An error if a file's size or time is not what it was when opened:
+    /// the export was still being written while it was read.
+    pub fn check_unchanged(&self) -> Result<()> {
+        for (file, before) in self.files.iter().zip(&self.stamps) {
+            if before.is_some() && stamp(file) != *before {
+                bail!(
+                    "{}: the file changed while it was read; is the export still running? Run again once it is \
+                     complete",
+                    file.display()
+                );
+            }
+        }
+        Ok(())
     }
 
     pub fn display(&self) -> String {
@@ -369,6 +400,7 @@ fn open_parquet(shown: String, files: Vec<PathBuf>) -> Result<Source> {
         }
     }
     Ok(Source {
+        stamps: files.iter().map(|f| stamp(f)).collect(),
         given: shown,
         physical: files.clone(),
         files,

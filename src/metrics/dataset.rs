@@ -87,9 +87,23 @@ impl Coverage {
     }
 }
 
+/// Test hook: with this variable set to N, the run stops for N ms after
+/// opening the complaints, and says so on stderr, so a test can change the
+/// file provably while it is being read.
+const PAUSE_READING: &str = "COMPLAINT_RATE_TEST_PAUSE_READING_MS";
+
+fn pause_for_tests(complaints: &Source) {
+    if let Some(ms) = std::env::var(PAUSE_READING).ok().and_then(|ms| ms.parse::<u64>().ok()) {
+        eprintln!("complaint-rate: reading {}", complaints.display());
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
+}
+
 pub fn load(options: &DatasetOptions) -> Result<Dataset> {
+    crate::guard::limit_memory(options.memory_limit);
     let complaints_source = Source::open(&options.complaints, &options.complaints_table)?;
-    let deliveries_source = DeliveriesSource::open(&options.deliveries, &options.deliveries_table)?;
+    let deliveries_source =
+        DeliveriesSource::open(&options.deliveries, &options.deliveries_table, options.db_timeout)?;
     // Both tables are planned before either is read: every missing role
     // and unreadable column of both is one message, within seconds.
     let (complaints_plan, deliveries_plan) = plan_both(&complaints_source, &deliveries_source, options)?;
@@ -99,8 +113,14 @@ pub fn load(options: &DatasetOptions) -> Result<Dataset> {
     // side they were a little faster, but their peaks added up: the
     // complaints' frame beside a table of millions of customers (measured
     // in BENCHMARKS.md).
+    pause_for_tests(&complaints_source);
+    crate::guard::stage(format!("reading the complaints ({})", complaints_source.display()));
     let mut complaints = complaints::load(&complaints_source, complaints_plan, options)?;
+    crate::guard::stage(format!("counting the deliveries ({})", deliveries_source.display()));
     let mut deliveries = deliveries_source.count(deliveries_plan, options)?;
+    crate::guard::stage("");
+    complaints_source.check_unchanged()?;
+    deliveries_source.check_unchanged()?;
     let period = options.period.unwrap_or(match deliveries.granularity {
         Granularity::Month => Period::Month,
         Granularity::Week | Granularity::Day => Period::Week,

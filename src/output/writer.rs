@@ -2,27 +2,9 @@
 //! in the same directory, renamed over the target once complete).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::path::Path;
 
 use anyhow::{Context, Result};
-
-/// Temporary files being written, removed if the run is interrupted.
-static IN_PROGRESS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
-
-/// On SIGINT/SIGTERM/SIGHUP: remove half-written temporary files and exit
-/// 130. Outputs are renamed into place only when complete, so the target is
-/// always the old file or the new one.
-pub fn clean_up_on_signals() {
-    let _ = ctrlc::set_handler(|| {
-        if let Ok(paths) = IN_PROGRESS.lock() {
-            for path in paths.iter() {
-                let _ = std::fs::remove_file(path);
-            }
-        }
-        std::process::exit(130);
-    });
-}
 
 /// Fail early, before any work, when `path` cannot be written.
 pub fn check_writable(path: &Path) -> Result<()> {
@@ -48,13 +30,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         format!("{}: cannot create a temporary file in {}", path.display(), dir.display())
     })?;
     let temp = file.path().to_path_buf();
-    if let Ok(mut paths) = IN_PROGRESS.lock() {
-        paths.push(temp.clone());
-    }
+    crate::guard::remove_if_aborted(&temp);
     let result = write_then_rename(file, path, bytes);
-    if let Ok(mut paths) = IN_PROGRESS.lock() {
-        paths.retain(|p| *p != temp);
-    }
+    crate::guard::keep(&temp);
     result
 }
 

@@ -80,7 +80,7 @@ query=$(python3 -c 'import urllib.parse,sys; print(urllib.parse.quote(sys.argv[1
 sed '1s/delivered_at/shipped/' "$work/deliveries.csv" >"$work/shipped.csv"
 same "?query=" "query=$query" "$work/shipped.csv" --by region --col deliveries.time=shipped
 # Login from a .pgpass file instead of PGPASSWORD.
-printf 'localhost:5432:shop:cr:%s\n' "$password" >"$work/pgpass"
+printf 'localhost:%s:shop:cr:%s\n' "$port" "$password" >"$work/pgpass"
 chmod 600 "$work/pgpass"
 PGPASSWORD= PGPASSFILE="$work/pgpass" same ".pgpass login" table=deliveries "$work/deliveries.csv" --by region
 
@@ -208,13 +208,100 @@ refused() {
 }
 report() { "$bin" report --complaints "$complaints" --deliveries "$@"; }
 PGPASSWORD=Zq9-wrong-pass refused "wrong password" "password" Zq9-wrong-pass report "$url&table=deliveries"
-refused "wrong password in the URL" "password" Zq9-url-pass report "postgresql://cr:Zq9-url-pass@/shop?host=$sock&table=deliveries"
+refused "wrong password in the URL" "password" Zq9-url-pass report "postgresql://cr:Zq9-url-pass@/shop?host=$sock&port=$port&table=deliveries"
 refused "missing table" "nosuch" "$password" report "$url&table=nosuch"
 refused "missing column" "nosuch" "$password" report "$url&table=deliveries" --by nosuch
 PGPASSWORD=Zq9-viewer-pass refused "permission denied" "permission denied" Zq9-viewer-pass \
-  report "postgresql://viewer@/shop?host=$sock&table=deliveries"
+  report "postgresql://viewer@/shop?host=$sock&port=$port&table=deliveries"
 refused "connection refused" "127.0.0.1" "$password" report "postgresql://cr@127.0.0.1:1/shop?table=deliveries"
 refused "no table in the URL" "?table=" "$password" report "$url"
+
+echo "== TLS (libpq's sslmode; the server takes TCP logins over TLS only)"
+tcp="postgresql://cr@localhost:$port/shop?table=deliveries"
+url="postgresql://cr@localhost:$port/shop?sslmode=verify-full&sslrootcert=$ca" \
+  same "verify-full with the CA" table=deliveries "$work/deliveries.csv" --by region
+PGSSLMODE=verify-full PGSSLROOTCERT="$ca" url="postgresql://cr@localhost:$port/shop?application_name=complaint-rate-test" \
+  same "verify-full from PGSSLMODE and PGSSLROOTCERT" table=deliveries "$work/deliveries.csv" --by region
+url="postgresql://cr@localhost:$port/shop?sslmode=require" \
+  same "require (encrypted, the certificate not checked)" table=deliveries "$work/deliveries.csv" --by region
+url="postgresql://cr@localhost:$port/shop?application_name=complaint-rate-test" \
+  same "prefer, the default" table=deliveries "$work/deliveries.csv" --by region
+url="postgresql://cr@127.0.0.1:$port/shop?sslmode=verify-ca&sslrootcert=$ca" \
+  same "verify-ca accepts another host name" table=deliveries "$work/deliveries.csv" --by region
+refused "verify-full without the CA" "certificate unknown\|no trusted roots" "$password" report "$tcp&sslmode=verify-full"
+refused "verify-full, a wrong host name" "host name mismatch" "$password" \
+  report "postgresql://cr@127.0.0.1:$port/shop?table=deliveries&sslmode=verify-full&sslrootcert=$ca"
+refused "sslmode=disable on a TLS-only server" "only over TLS" "$password" report "$tcp&sslmode=disable"
+refused "an sslmode PostgreSQL does not know" "verify-full" "$password" report "$tcp&sslmode=verify"
+refused "an sslrootcert that is not there" "nosuch.pem" "$password" report "$tcp&sslmode=verify-full&sslrootcert=$work/nosuch.pem"
+
+echo "== no password in any output, whatever the format"
+secret_url="postgresql://cr:$password@localhost:$port/shop?sslmode=require&table=deliveries"
+for format in table csv tsv json ndjson markdown html xlsx; do
+  out="$work/out/secret.$format"
+  if ! "$bin" report --complaints "$complaints" --deliveries "$secret_url" --by region --format "$format" \
+    -o "$out" 2>"$work/out/secret.err"; then
+    [ $? = 1 ] || { fail "--format $format with a password in the URL failed"; cat "$work/out/secret.err"; continue; }
+  fi
+  text="$out"
+  if [ "$format" = xlsx ]; then
+    mkdir -p "$work/out/xlsx" && (cd "$work/out/xlsx" && python3 -c 'import zipfile, sys; zipfile.ZipFile(sys.argv[1]).extractall()' "$out")
+    text="$work/out/xlsx"
+  fi
+  if grep -rq -- "$password" "$text" "$work/out/secret.err"; then fail "--format $format: the password is in the output"
+  elif grep -rq "localhost:$port/shop" "$text"; then echo "ok   --format $format names cr@localhost:$port/shop, not the password"
+  else echo "ok   --format $format: no password (the source is not named in it)"
+  fi
+done
+for command in compare customers repeats categories; do
+  "$bin" "$command" --complaints "$complaints" --deliveries "$secret_url" --by region --format json \
+    >"$work/out/secret.json" 2>"$work/out/secret.err" || true
+  if grep -q -- "$password" "$work/out/secret.json" "$work/out/secret.err"; then fail "$command: the password is in the output"
+  else echo "ok   $command: no password"
+  fi
+done
+
+echo "== timeouts, read-only, cancelled queries"
+psql -d shop -c 'CREATE SEQUENCE tick'
+sleepy=$(python3 -c 'import urllib.parse,sys; print(urllib.parse.quote(sys.argv[1]))' \
+  "SELECT d.* FROM deliveries d CROSS JOIN pg_sleep(20)")
+running() { psql -d shop -At -c "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(20)%' AND pid <> pg_backend_pid()"; }
+started=$(date +%s)
+refused "--db-timeout 1 on a 20 s query" "db-timeout" "$password" report "$url&query=$sleepy" --db-timeout 1
+took=$(( $(date +%s) - started ))
+[ "$took" -le 8 ] || fail "--db-timeout 1 took $took s"
+sleep 0.5
+[ "$(running)" = 0 ] || fail "the timed-out query still runs on the server"
+writes=$(python3 -c 'import urllib.parse,sys; print(urllib.parse.quote(sys.argv[1]))' \
+  "SELECT d.*, nextval('tick') AS n FROM deliveries d")
+refused "a query that writes" "read-only" "$password" report "$url&query=$writes"
+# Ctrl-C while the database counts: the query is cancelled there too (the
+# cancel request goes as the session did: plain on the socket, TLS on TCP).
+for via in "$url" "postgresql://cr@localhost:$port/shop?sslmode=verify-full&sslrootcert=$ca"; do
+  "$bin" report --complaints "$complaints" --deliveries "$via&query=$sleepy" --format json >/dev/null 2>&1 &
+  run=$!
+  for _ in $(seq 50); do [ "$(running)" = 1 ] && break; sleep 0.1; done
+  [ "$(running)" = 1 ] || fail "the 20 s query never started"
+  kill -INT "$run"
+  code=0; wait "$run" || code=$?
+  sleep 0.5
+  [ "$code" = 130 ] || fail "Ctrl-C: exit $code, want 130"
+  [ "$(running)" = 0 ] && echo "ok   Ctrl-C cancels the query in the database (${via%%/shop*})" \
+    || fail "Ctrl-C left the query running (${via%%/shop*})"
+done
+# A server that accepts the connection and never answers.
+python3 -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+print(s.getsockname()[1], flush=True); time.sleep(60)' >"$work/mute-port" &
+mute=$!
+for _ in $(seq 50); do [ -s "$work/mute-port" ] && break; sleep 0.1; done
+started=$(date +%s)
+refused "a server that never answers, connect_timeout=1" "did not answer" "$password" \
+  report "postgresql://cr@127.0.0.1:$(cat "$work/mute-port")/shop?table=deliveries&connect_timeout=1&sslmode=disable"
+took=$(( $(date +%s) - started ))
+[ "$took" -le 8 ] || fail "connect_timeout=1 took $took s"
+kill "$mute" 2>/dev/null || true
 
 if [ "$failures" -gt 0 ]; then
   echo "$failures PostgreSQL check(s) failed"

@@ -114,11 +114,27 @@ pub enum DeliveriesSource {
 
 impl DeliveriesSource {
     /// Open `--deliveries`: a file, or a connection to the database.
-    pub fn open(given: &std::path::Path, read: &TableOptions) -> Result<DeliveriesSource> {
+    /// `db_timeout`: `--db-timeout`, for a database only.
+    pub fn open(
+        given: &std::path::Path,
+        read: &TableOptions,
+        db_timeout: Option<std::time::Duration>,
+    ) -> Result<DeliveriesSource> {
         if database::is_url(given) {
-            return Ok(DeliveriesSource::Postgres(Box::new(Postgres::connect(given)?)));
+            return Ok(DeliveriesSource::Postgres(Box::new(Postgres::connect(given, db_timeout)?)));
+        }
+        if db_timeout.is_some() {
+            anyhow::bail!("--db-timeout limits a count in PostgreSQL; the deliveries here are a file");
         }
         Ok(DeliveriesSource::File(Source::open(given, read)?))
+    }
+
+    /// See [`Source::check_unchanged`]; a database is read in one query.
+    pub fn check_unchanged(&self) -> Result<()> {
+        match self {
+            DeliveriesSource::File(source) => source.check_unchanged(),
+            DeliveriesSource::Postgres(_) => Ok(()),
+        }
     }
 
     pub fn display(&self) -> String {
