@@ -229,6 +229,13 @@ fn monthly_data_are_said_in_months_and_whole() {
         j["verdict"]["reasons"][0]
     );
     assert!(j["periods"].as_array().unwrap().iter().all(|r| r["signal"] != "partial"));
+    // Dated by month: no "the export may have changed" for each month.
+    assert_eq!(
+        j["verdict"]["export_changes"].as_array().unwrap().len(),
+        0,
+        "{}",
+        j["verdict"]["export_changes"]
+    );
 }
 
 /// A run whose output is not the terminal report says its losses on stderr;

@@ -94,6 +94,23 @@ fn counted_complaints_are_summed_not_counted_as_rows() {
     assert_eq!(j["ledger"]["complaints"]["rows_read"], e["rows"]);
     assert_eq!(per_segment(&j, "airport"), as_counts(&e["per_airport"]));
     assert!(j["periods"][0]["repeat_complaints"].is_null() && j["summary"]["concentration"].is_null());
+    // Not available is empty everywhere, the summary too: never 0.
+    for key in ["repeat_complaints", "repeat_rate", "channel_switches"] {
+        assert!(j["summary"][key].is_null(), "summary.{key} = {}", j["summary"][key]);
+    }
+    // Each month's count is dated by its first day and spread over the
+    // month: only the two real edges are export changes (ARN's last two
+    // months hold 2 complaints where ~50 were due; LLA's first two, none),
+    // not a start and a stop in every month.
+    let changes: Vec<(String, String, String)> = j["verdict"]["export_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["segment"][0].to_string(), c["day"].to_string(), c["change"].to_string()))
+        .collect();
+    let want = [("ARN", "2024-05-01", "stop"), ("LLA", "2023-03-01", "start")]
+        .map(|(s, d, c)| (format!("{s:?}"), format!("{d:?}"), format!("{c:?}")));
+    assert_eq!(changes, want, "{}", j["verdict"]["export_changes"]);
     let reasons = j["verdict"]["reasons"].to_string();
     assert!(
         reasons.contains("arrive counted (column \\\"count\\\")") && reasons.contains("not available"),
@@ -155,6 +172,14 @@ fn counted_latin1_bz2_by_year_and_month_paired_segments() {
     let j = json_run(&args);
     assert_eq!(j["summary"]["complaints"], e["complaints"]);
     assert_eq!(j["summary"]["deliveries"], e["deliveries"]);
+    // Each month's count is dated by its first day: spread over the month,
+    // not read as a start and a stop of the export every month.
+    assert_eq!(
+        j["verdict"]["export_changes"].as_array().unwrap().len(),
+        0,
+        "{}",
+        j["verdict"]["export_changes"]
+    );
     assert_eq!(j["parameters"]["period"], "month");
     assert_eq!(j["parameters"]["complaint_time_format"], "month yyyy-mm");
     // Shown under the complaints' name.
@@ -446,5 +471,67 @@ fn unused_flags_are_errors() {
             ";",
         ],
         &["--delimiter ;", "no file reads it"],
+    );
+}
+
+/// A count column found by its name keeps its role when a few of its values
+/// are not counts: those rows are rejected in the ledger, never the column
+/// quietly dropped and the rows counted instead.
+#[test]
+fn a_count_column_with_a_bad_value_is_still_the_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let complaints = dir.path().join("complaints.csv");
+    let deliveries = dir.path().join("deliveries.csv");
+    let counts = ["3", "4", "2.5", "5", "1", "6", "2", "4"];
+    let mut c = String::from("date,count\n");
+    let mut d = String::from("date,deliveries\n");
+    for (day, n) in counts.iter().enumerate() {
+        c.push_str(&format!("2024-01-{:02},{n}\n", day + 1));
+        d.push_str(&format!("2024-01-{:02},1000\n", day + 1));
+    }
+    std::fs::write(&complaints, c).unwrap();
+    std::fs::write(&deliveries, d).unwrap();
+    let j = json_run(&[
+        "report",
+        "--complaints",
+        complaints.to_str().unwrap(),
+        "--deliveries",
+        deliveries.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(j["summary"]["complaints"], 25, "the whole counts summed, not 8 rows");
+    assert_eq!(
+        j["ledger"]["complaints"]["rejected"]["count not a whole number >= 0"]["rows"], 1,
+        "{}",
+        j["ledger"]
+    );
+}
+
+/// "Its columns are:" lists the file's columns, not only those that got a
+/// role (regression: `region` was missing).
+#[test]
+fn categories_without_a_category_column_lists_every_column() {
+    fails_with(
+        &["categories", "--complaints", REGIONS_C, "--deliveries", REGIONS_D],
+        &[
+            "no category column",
+            "Its columns are: ticket_id, created_at, customer_id, channel, order_id, region.",
+        ],
+    );
+}
+
+/// Every missing role of both files in one message, so a user fixes them
+/// in one run.
+#[test]
+fn missing_roles_of_both_files_are_one_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = dir.path().join("c.csv");
+    let d = dir.path().join("d.csv");
+    std::fs::write(&c, "ticket_id,customer_id\nT1,A\n").unwrap();
+    std::fs::write(&d, "order_id,region\nO1,North\n").unwrap();
+    fails_with(
+        &["report", "--complaints", c.to_str().unwrap(), "--deliveries", d.to_str().unwrap()],
+        &["c.csv", "d.csv", "no time column"],
     );
 }

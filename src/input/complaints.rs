@@ -216,15 +216,11 @@ fn placeholders(keys: &Keys, rows_per_code: &[u64]) -> Vec<Key> {
         .collect()
 }
 
-/// Read and type the complaints file by its plan. Rows a `--where` filter
-/// drops, rows without a usable time or count and later events of a
-/// complaint id already seen (of the same customer) are rejected in the
-/// ledger; the rest are `used` and `counted` until `metrics::dataset`
-/// applies `--from/--to` and the coverage.
-pub fn load(source: &Source, plan: TablePlan, options: &DatasetOptions) -> Result<ComplaintTable> {
-    let file = source.display();
-    let roles = &plan.roles;
-    let needs = Needs::of(&plan, options);
+/// The columns to read: the row number, the time's, each role's that the
+/// run needs (`needs`, decided once with `join_orders`), the segments', the
+/// filters' and the given repeat and switch counts', each once; and the time
+/// column when the file types it itself.
+fn columns_to_read(plan: &TablePlan, needs: &Needs) -> (Vec<String>, Vec<String>, Option<String>) {
     let optional = [Role::Customer, Role::Channel, Role::Order, Role::Category, Role::Id, Role::Count]
         .into_iter()
         .filter(|&role| role != Role::Order || needs.order_ids())
@@ -232,14 +228,19 @@ pub fn load(source: &Source, plan: TablePlan, options: &DatasetOptions) -> Resul
     let time_columns: Vec<String> = plan.time.iter().flat_map(|t| t.names()).map(str::to_string).collect();
     let mut wanted: Vec<String> = vec![ROW.to_string()];
     wanted.extend(time_columns.iter().cloned());
-    wanted.extend(optional.filter_map(|r| roles.get(r).map(str::to_string)));
+    wanted.extend(optional.filter_map(|r| plan.roles.get(r).map(str::to_string)));
     wanted.extend(plan.segments.iter().flatten().cloned());
     wanted.extend(plan.filters.iter().map(|(_, c)| c.clone()));
     wanted.extend(plan.given_repeats.iter().chain(&plan.given_switches).cloned());
     let mut unique = std::collections::HashSet::new();
     wanted.retain(|c| unique.insert(c.clone()));
     let typed_column = plan.typed_time.then(|| time_columns[0].clone());
-    // The values are read where polars holds them; only used rows are copied.
+    (wanted, time_columns, typed_column)
+}
+
+/// The columns read by polars into one frame, one chunk per column: the
+/// row loop's `get(i)` is then a lookup, not a walk over the chunks.
+fn read_frame(source: &Source, wanted: &[String], typed_column: Option<&String>) -> Result<DataFrame> {
     let mut frame = source
         .scan_with_rows()?
         .select(
@@ -247,18 +248,36 @@ pub fn load(source: &Source, plan: TablePlan, options: &DatasetOptions) -> Resul
                 .iter()
                 .map(|c| match c {
                     c if c == ROW => col(c.as_str()).cast(DataType::UInt64),
-                    c if typed_column.as_ref() == Some(c) => col(c.as_str()),
+                    c if typed_column == Some(c) => col(c.as_str()),
                     c => col(c.as_str()).cast(DataType::String),
                 })
                 .collect::<Vec<_>>(),
         )
         .collect()
         .map_err(|e| explain_read_error(source, anyhow::Error::new(e)))
-        .with_context(|| format!("{file}: cannot read the complaints"))?;
-    // One chunk per column: the row loop's `get(i)` is then a lookup, not a
-    // walk over the chunks (the views are copied, the text is not), one
-    // column at a time, so that only one column is ever held twice.
+        .with_context(|| format!("{}: cannot read the complaints", source.display()))?;
+    // The views are copied, the text is not, one column at a time, so that
+    // only one column is ever held twice.
     frame.rechunk_mut();
+    Ok(frame)
+}
+
+/// Read and type the complaints file by its plan, reading what `needs`
+/// says. Rows a `--where` filter drops, rows without a usable time or count
+/// and later events of a complaint id already seen (of the same customer)
+/// are rejected in the ledger; the rest are `used` and `counted` until
+/// `metrics::dataset` applies `--from/--to` and the coverage.
+pub fn load(
+    source: &Source,
+    plan: TablePlan,
+    needs: &Needs,
+    options: &DatasetOptions,
+) -> Result<ComplaintTable> {
+    let file = source.display();
+    let roles = &plan.roles;
+    let (wanted, time_columns, typed_column) = columns_to_read(&plan, needs);
+    // The values are read where polars holds them; only used rows are copied.
+    let frame = read_frame(source, &wanted, typed_column.as_ref())?;
 
     let column = |name: &str| -> Result<&StringChunked> { Ok(frame.column(name)?.str()?) };
     let rows = frame.column(ROW)?.u64()?;

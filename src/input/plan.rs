@@ -358,16 +358,20 @@ fn pair_kind(head: &Head, a: &str, b: &str) -> TimeColumns {
     }
 }
 
-/// A counted complaints table's count column must read as counts; a column
-/// merely named like one (a text "count" of something else) is not taken.
+/// A counted complaints table's count column must read as numbers; a
+/// column merely named like one (a text "count" of something else) is not
+/// taken. Numbers that are not counts (2.5, -1) keep the column: those rows
+/// are rejected in the ledger, never the whole column quietly dropped and
+/// the rows counted instead.
 fn check_count(head: &Head, roles: &mut Roles) {
     let Some(column) = roles.get(Role::Count) else { return };
     if roles.why.get(&Role::Count) == Some(&Choice::Named) {
         return;
     }
     let values = head.values(column);
-    let counts = values.iter().filter(|v| parse_count(v).is_some()).count();
-    if values.is_empty() || counts * 10 < values.len() * 9 {
+    let number = |v: &str| parse_count(v).is_some() || v.trim().replace(',', ".").parse::<f64>().is_ok();
+    let numbers = values.iter().filter(|v| number(v)).count();
+    if values.is_empty() || numbers * 10 < values.len() * 9 {
         roles.columns.remove(&Role::Count);
         roles.why.remove(&Role::Count);
     }

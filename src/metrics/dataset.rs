@@ -115,7 +115,7 @@ pub fn load(options: &DatasetOptions) -> Result<Dataset> {
     // in BENCHMARKS.md).
     pause_for_tests(&complaints_source);
     crate::guard::stage(format!("reading the complaints ({})", complaints_source.display()));
-    let mut complaints = complaints::load(&complaints_source, complaints_plan, options)?;
+    let mut complaints = complaints::load(&complaints_source, complaints_plan, &needs, options)?;
     crate::guard::stage(format!("counting the deliveries ({})", deliveries_source.display()));
     let mut deliveries = deliveries_source.count(deliveries_plan, options)?;
     crate::guard::stage("");

@@ -666,9 +666,20 @@ fn export_changes(data: &Dataset, table: &PeriodTable) -> Vec<ExportChange> {
         }
     }
     let given = data.complaints.given.as_deref();
-    for ((date, segment), counts) in day_cells(&data.complaints.records, &data.contacts, given) {
-        if let Some(i) = index(date) {
-            add(segment_text(segment), i, counts.complaints as f64, 0.0);
+    let cells = day_cells(&data.complaints.records, &data.contacts, given);
+    // Complaints dated by week or month (a regulator's monthly counts) are
+    // spread over their days too: all on the first day, each month would
+    // read as a start and a stop.
+    let plan = &data.complaints.plan;
+    let dates: Vec<NaiveDate> = cells.keys().map(|(d, _)| *d).collect();
+    let time_column = plan.roles.get(Role::Time).unwrap_or("");
+    let grain = Granularity::detect(&plan.parser.layout, data.complaints.is_counted(), &dates, time_column);
+    for ((date, segment), counts) in cells {
+        let span = (grain.last_day(date) - date).num_days() + 1;
+        for k in 0..span {
+            if let Some(i) = index(date + Days::new(k as u64)) {
+                add(segment_text(segment), i, counts.complaints as f64 / span as f64, 0.0);
+            }
         }
     }
     let mut out = Vec::new();

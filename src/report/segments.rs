@@ -186,9 +186,9 @@ pub fn view(data: &Dataset, options: &DatasetOptions) -> Result<View> {
                 0.05 * segments as f64
             ));
             headline.push(format!(
-                "Overdispersion φ = {:.3}, between-{by} variance τ² = {:.3e}{}; {} would be outside 99.8% without this allowance.",
+                "Overdispersion φ = {:.3}, between-{by} spread of the rate τ = {} per 1,000{}; {} would be outside 99.8% without this allowance.",
                 fit.phi,
-                fit.tau2,
+                per_1000_text(fit.tau2.sqrt() * 1000.0),
                 if fit.tau2 > 0.0 { " (limits widened)" } else { " (none: plain binomial limits)" },
                 fit.outside_998_unadjusted
             ));
@@ -232,4 +232,27 @@ pub fn view(data: &Dataset, options: &DatasetOptions) -> Result<View> {
         figure,
         notes: vec![],
     })
+}
+
+/// A per-1,000 figure in plain decimals with three significant digits
+/// (0.0521, 1.37, 24.6), never in e-notation.
+fn per_1000_text(value: f64) -> String {
+    if value == 0.0 || !value.is_finite() {
+        return "0".into();
+    }
+    let decimals = (2 - value.abs().log10().floor() as i32).clamp(0, 9) as usize;
+    format!("{value:.decimals$}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn per_1000_figures_are_plain_decimals() {
+        assert_eq!(per_1000_text(2.680e-9_f64.sqrt() * 1000.0), "0.0518");
+        assert_eq!(per_1000_text(1.3712), "1.37");
+        assert_eq!(per_1000_text(24.61), "24.6");
+        assert_eq!(per_1000_text(0.0), "0");
+    }
 }

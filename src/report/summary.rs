@@ -452,6 +452,7 @@ pub fn summary_json(facts: &Facts, z: f64) -> Value {
             "switch_cost": c.switch_money(),
         })
     });
+    let (repeats, switches) = (facts.input.knows_repeats(), facts.input.knows_switches());
     json!({
         "first_date": table.first_date.to_string(),
         "last_date": table.last_date.to_string(),
@@ -463,11 +464,13 @@ pub fn summary_json(facts: &Facts, z: f64) -> Value {
         "rate_low": interval.map(|i| i.0),
         "rate_high": interval.map(|i| i.1),
         "deliveries_per_complaint": t.one_in(),
-        "repeat_complaints": t.repeat_complaints,
-        "repeat_rate": t.repeat_rate(),
-        "problems": t.problems(),
-        "channel_switches": t.channel_switches,
-        "switch_rate": t.switch_rate(),
+        // What the exports cannot tell (counted complaints, no customer or
+        // channel column) is null, never 0, as in the period rows.
+        "repeat_complaints": repeats.then_some(t.repeat_complaints),
+        "repeat_rate": repeats.then(|| t.repeat_rate()).flatten(),
+        "problems": repeats.then(|| t.problems()),
+        "channel_switches": switches.then_some(t.channel_switches),
+        "switch_rate": switches.then(|| t.switch_rate()).flatten(),
         "rows_without_deliveries": facts.rows_without_deliveries,
         "rows_above": count_signal(RowSignal::Above),
         "rows_below": count_signal(RowSignal::Below),

@@ -81,11 +81,11 @@ impl Granularity {
         }
     }
 
-    /// What pre-aggregated deliveries stand for: ISO weeks and months by
+    /// What pre-aggregated rows (deliveries, or counted complaints) stand for: ISO weeks and months by
     /// their layout; plain dates with a count column when every date is a
     /// Monday (weeks) or a first of the month (months) — or, with a single
     /// date, when the column is named like `week…` or `month…`.
-    fn detect(layout: &TimeLayout, aggregated: bool, dates: &[NaiveDate], column: &str) -> Granularity {
+    pub fn detect(layout: &TimeLayout, aggregated: bool, dates: &[NaiveDate], column: &str) -> Granularity {
         match layout {
             TimeLayout::IsoWeek => return Granularity::Week,
             TimeLayout::Month => return Granularity::Month,
