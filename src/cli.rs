@@ -336,6 +336,7 @@ impl ReadArgs {
                 date_format: for_table(&self.date_format, table)
                     .map(str::to_string)
                     .or_else(|| d.date_format.clone()),
+                max_rows: None,
             })
         };
         Ok((overrides, table_options(Table::Complaints)?, table_options(Table::Deliveries)?))
@@ -397,7 +398,7 @@ impl InputArgs {
     pub fn resolve(&self) -> Result<DatasetOptions> {
         let config = Config::load(self.read.config.as_deref())?;
         let d = &config.defaults;
-        let (overrides, complaints_table, deliveries_table) = self.read.resolve(&config)?;
+        let (overrides, mut complaints_table, deliveries_table) = self.read.resolve(&config)?;
         if let (Some(from), Some(to)) = (self.from, self.to)
             && from > to
         {
@@ -445,6 +446,14 @@ impl InputArgs {
         } else {
             self.filters.clone()
         };
+        let memory_limit = match (self.memory_limit, &d.memory_limit) {
+            (Some(limit), _) => limit,
+            (None, Some(text)) => {
+                text.parse().map_err(|e: String| anyhow::anyhow!("{}: memory_limit {e}", config.shown()))?
+            }
+            (None, None) => crate::guard::default_memory_limit(),
+        };
+        complaints_table.max_rows = Some(crate::guard::complaints_that_fit(memory_limit));
         Ok(DatasetOptions {
             complaints: self.complaints.clone(),
             deliveries: self.deliveries.clone(),
@@ -469,13 +478,7 @@ impl InputArgs {
             confidence,
             flags: self.read.given(),
             max_lost: self.max_lost,
-            memory_limit: match (self.memory_limit, &d.memory_limit) {
-                (Some(limit), _) => limit,
-                (None, Some(text)) => text
-                    .parse()
-                    .map_err(|e: String| anyhow::anyhow!("{}: memory_limit {e}", config.shown()))?,
-                (None, None) => crate::guard::default_memory_limit(),
-            },
+            memory_limit,
             db_timeout: self.db_timeout.map(std::time::Duration::from_secs),
         })
     }

@@ -156,6 +156,40 @@ impl std::fmt::Display for Bytes {
     }
 }
 
+/// The least memory one complaint takes while it is read and held: its
+/// record (88 bytes), polars' views of its row number and time, and its
+/// share of the contact links. A lower bound (measured: ~150 bytes a
+/// complaint at 2 M complaints), so a file refused by it could never fit.
+pub const COMPLAINT_BYTES: u64 = 120;
+
+/// Why a table with more than `max` rows is refused, and the ways out.
+pub fn too_many_rows(rows: &str, max: u64) -> String {
+    format!(
+        "{rows}: more than the {} that fit under the memory limit (at least {COMPLAINT_BYTES} bytes each are \
+         held): refused before reading it into memory. Ways out: read fewer days (--from/--to); count the \
+         complaints in a warehouse (complaint-rate sql complaints, then report on the count); or raise the \
+         limit (--memory-limit, or memory_limit in the config file)",
+        thousands(max)
+    )
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// How many complaints fit under `limit`.
+pub fn complaints_that_fit(limit: Bytes) -> u64 {
+    limit.0 / COMPLAINT_BYTES
+}
+
 /// Half the memory this run may have: the machine's, or its container's
 /// (cgroup) limit when lower.
 pub fn default_memory_limit() -> Bytes {

@@ -275,24 +275,20 @@ fn a_line_longer_than_the_limit_is_refused() {
 }
 
 /// A run that would pass --memory-limit stops by itself, exit 2, saying
-/// what it was reading and the ways out; its temporary copies are removed.
+/// what it was reading and the ways out: here 300,000 complaints, each with
+/// its own 200-character channel, fit the row budget but not the memory.
 #[test]
 fn the_memory_limit_stops_the_run_with_the_ways_out() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("complaints.csv.gz");
+    let file = dir.path().join("complaints.csv");
     let mut text = String::from("ticket_id,created_at,customer_id,channel\n");
-    for i in 0..1_500_000u32 {
-        text.push_str(&format!("T{i},2024-01-{:02} 10:00:00,C{},phone\n", 1 + i % 28, i % 50_000));
+    let pad = "x".repeat(190);
+    for i in 0..300_000u32 {
+        text.push_str(&format!("T{i},2024-01-{:02} 10:00:00,C{},{pad}{i:08}\n", 1 + i % 28, i % 50_000));
     }
-    let mut gz =
-        flate2::write::GzEncoder::new(std::fs::File::create(&file).unwrap(), flate2::Compression::fast());
-    std::io::Write::write_all(&mut gz, text.as_bytes()).unwrap();
-    gz.finish().unwrap();
-    let temp = dir.path().join("tmp");
-    std::fs::create_dir(&temp).unwrap();
+    std::fs::write(&file, text).unwrap();
     let out = tool()
         .args(["report", "--complaints", file.to_str().unwrap(), "--deliveries", D, "--memory-limit", "60M"])
-        .env("TMPDIR", &temp)
         .output()
         .unwrap();
     let err = stderr(&out);
@@ -300,14 +296,13 @@ fn the_memory_limit_stops_the_run_with_the_ways_out() {
     for needle in [
         "memory limit of 60 MB",
         "while reading the complaints",
-        "complaints.csv.gz",
+        "complaints.csv",
         "--from/--to",
         "sql complaints",
         "--memory-limit",
     ] {
         assert!(err.contains(needle), "{needle:?} not in {err}");
     }
-    assert_eq!(std::fs::read_dir(&temp).unwrap().count(), 0, "a decompressed copy was left behind");
     // The config file's limit, when no flag is given.
     let config = dir.path().join("complaint-rate.toml");
     std::fs::write(&config, "[defaults]\nmemory_limit = \"60M\"\n").unwrap();
@@ -328,6 +323,53 @@ fn the_memory_limit_stops_the_run_with_the_ways_out() {
         &["report", "--complaints", C, "--deliveries", D, "--memory-limit", "8 furlongs"],
         &["512M, 8G"],
     );
+}
+
+/// More complaints than can be held under the limit (120 bytes each at the
+/// least) are refused before they are read into memory: a plain file at
+/// once, from its size; a compressed one while it is unpacked, its
+/// temporary copy removed.
+#[test]
+fn more_complaints_than_fit_are_refused_before_they_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("complaints.csv");
+    let mut text = String::from("ticket_id,created_at,customer_id,channel\n");
+    for i in 0..600_000u32 {
+        text.push_str(&format!("T{i},2024-01-{:02} 10:00:00,C{},phone\n", 1 + i % 28, i % 5_000));
+    }
+    std::fs::write(&plain, &text).unwrap();
+    let packed = dir.path().join("complaints.csv.gz");
+    let mut gz =
+        flate2::write::GzEncoder::new(std::fs::File::create(&packed).unwrap(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, text.as_bytes()).unwrap();
+    gz.finish().unwrap();
+    let temp = dir.path().join("tmp");
+    std::fs::create_dir(&temp).unwrap();
+    // 40 MB hold 349,525 complaints.
+    for (file, needles) in [
+        (&plain, &["complaints.csv: about", "more than the 349,525 that fit under the memory limit"][..]),
+        (&packed, &["complaints.csv.gz", "rows or more", "more than the 349,525 that fit"]),
+    ] {
+        let out = tool()
+            .args([
+                "report",
+                "--complaints",
+                file.to_str().unwrap(),
+                "--deliveries",
+                D,
+                "--memory-limit",
+                "40M",
+            ])
+            .env("TMPDIR", &temp)
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        for needle in needles.iter().chain(&["--from/--to", "sql complaints", "--memory-limit"]) {
+            assert!(err.contains(needle), "{needle:?} not in {err}");
+        }
+    }
+    assert_eq!(std::fs::read_dir(&temp).unwrap().count(), 0, "a decompressed copy was left behind");
 }
 
 /// An export still being written while it is read is an error, not a

@@ -59,7 +59,12 @@ impl Compression {
 /// The one table in a zip archive, copied to `target` as UTF-8 (decoded
 /// as `transcode` does). An archive of several files, or of a Parquet file
 /// or workbook, is refused with what it holds.
-pub fn unzip_to(path: &Path, encoding: Option<&'static Encoding>, target: &Path) -> Result<()> {
+pub fn unzip_to(
+    path: &Path,
+    encoding: Option<&'static Encoding>,
+    max_rows: Option<u64>,
+    target: &Path,
+) -> Result<()> {
     let shown = path.display();
     let file = File::open(path).with_context(|| format!("{shown}: cannot open the file"))?;
     let mut archive = zip::ZipArchive::new(BufReader::new(file))
@@ -100,7 +105,7 @@ pub fn unzip_to(path: &Path, encoding: Option<&'static Encoding>, target: &Path)
         );
     }
     let stored = entry.compressed_size();
-    transcode(Bounded::new(entry, Packed::Stored(stored)), encoding, target)
+    transcode(Bounded::new(entry, Packed::Stored(stored)).at_most(max_rows), encoding, target)
         .with_context(|| format!("{shown}: cannot read {name} in the zip archive"))
 }
 
@@ -129,15 +134,17 @@ pub fn extension(path: &Path) -> String {
 
 /// The file's bytes, decompressed on the fly, refused as a bomb when they
 /// expand absurdly or hold an absurdly long line (see [`Bounded`]).
-pub fn open_bytes(path: &Path) -> Result<Box<dyn Read>> {
+/// `max_rows`: more lines than this (and the header) are refused too.
+pub fn open_bytes(path: &Path, max_rows: Option<u64>) -> Result<Box<dyn Read>> {
     let shown = path.display();
     if path == Path::new("-") {
-        return Ok(Box::new(Bounded::new(io::stdin().lock(), Packed::Plain)));
+        return Ok(Box::new(Bounded::new(io::stdin().lock(), Packed::Plain).at_most(max_rows)));
     }
     let file = File::open(path).with_context(|| format!("{shown}: cannot open the file"))?;
     let compression = Compression::detect(path);
     if compression == Compression::None {
-        return Ok(Box::new(Bounded::new(BufReader::with_capacity(1 << 20, file), Packed::Plain)));
+        let file = BufReader::with_capacity(1 << 20, file);
+        return Ok(Box::new(Bounded::new(file, Packed::Plain).at_most(max_rows)));
     }
     // Small reads of the packed file, counted, so the ratio is judged on
     // what was really unpacked so far.
@@ -152,7 +159,7 @@ pub fn open_bytes(path: &Path) -> Result<Box<dyn Read>> {
         Compression::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(file)),
         Compression::Zip | Compression::None => bail!("{shown}: a zip archive is read through unzip_to"),
     };
-    Ok(Box::new(Bounded::new(unpacked, Packed::Read(packed))))
+    Ok(Box::new(Bounded::new(unpacked, Packed::Read(packed)).at_most(max_rows)))
 }
 
 /// A compressed input that expands more than this is refused as a bomb:
@@ -199,11 +206,18 @@ struct Bounded<R> {
     unpacked: u64,
     line: u64,
     lines: u64,
+    /// Rows beyond which the table cannot be held (`TableOptions::max_rows`).
+    max_rows: Option<u64>,
 }
 
 impl<R> Bounded<R> {
     fn new(inner: R, packed: Packed) -> Bounded<R> {
-        Bounded { inner, packed, unpacked: 0, line: 0, lines: 0 }
+        Bounded { inner, packed, unpacked: 0, line: 0, lines: 0, max_rows: None }
+    }
+
+    fn at_most(mut self, rows: Option<u64>) -> Bounded<R> {
+        self.max_rows = rows;
+        self
     }
 }
 
@@ -222,6 +236,14 @@ impl<R: Read> Read for Bounded<R> {
                 "line {} is longer than {} MB: refused (no export has such a line; is this a CSV file?)",
                 self.lines + 1,
                 MAX_LINE >> 20
+            )));
+        }
+        if let Some(max) = self.max_rows
+            && self.lines > max + 1
+        {
+            return Err(io::Error::other(crate::guard::too_many_rows(
+                &format!("it holds {} rows or more", self.lines),
+                max,
             )));
         }
         self.unpacked += n as u64;
@@ -314,7 +336,7 @@ pub fn ndjson_to_csv(path: &Path, target: &Path) -> Result<()> {
     let shown = path.display();
     let mut columns: Vec<String> = Vec::new();
     let mut known = std::collections::HashSet::new();
-    for (i, line) in BufReader::new(open_bytes(path)?).lines().enumerate() {
+    for (i, line) in BufReader::new(open_bytes(path, None)?).lines().enumerate() {
         let line = line.with_context(|| format!("{shown}: line {} is not UTF-8 text", i + 1))?;
         if line.trim().is_empty() {
             continue;
@@ -330,7 +352,7 @@ pub fn ndjson_to_csv(path: &Path, target: &Path) -> Result<()> {
     }
     let mut writer = csv::Writer::from_path(target)?;
     writer.write_record(&columns)?;
-    for line in BufReader::new(open_bytes(path)?).lines() {
+    for line in BufReader::new(open_bytes(path, None)?).lines() {
         let line = line?;
         if line.trim().is_empty() {
             continue;

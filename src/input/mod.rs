@@ -41,6 +41,10 @@ pub struct TableOptions {
     pub sheet: Option<String>,
     pub dayfirst: Option<bool>,
     pub date_format: Option<String>,
+    /// More rows than this cannot be held under `--memory-limit` (the
+    /// complaints, which are held; see `guard::rows_that_fit`): refused
+    /// while reading, not after filling the memory.
+    pub max_rows: Option<u64>,
 }
 
 /// Everything a dataset is built with, resolved from flags, the config file

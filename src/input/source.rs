@@ -140,9 +140,15 @@ impl Source {
                 match (kind, compression[i]) {
                     (Kind::Xlsx, _) => decode::workbook_to_csv(file, settings.sheet.as_deref(), &target)?,
                     (Kind::Ndjson, _) => decode::ndjson_to_csv(file, &target)?,
-                    (_, Compression::Zip) => decode::unzip_to(file, settings.encoding, &target)?,
-                    _ => decode::transcode(decode::open_bytes(file)?, settings.encoding, &target)
-                        .with_context(|| format!("{shown_file}: cannot read the file"))?,
+                    (_, Compression::Zip) => {
+                        decode::unzip_to(file, settings.encoding, settings.max_rows, &target)?
+                    }
+                    _ => decode::transcode(
+                        decode::open_bytes(file, settings.max_rows)?,
+                        settings.encoding,
+                        &target,
+                    )
+                    .with_context(|| format!("{shown_file}: cannot read the file"))?,
                 }
                 physical.push(target);
             }
@@ -188,6 +194,11 @@ impl Source {
         for (file, path) in files.iter().zip(&physical) {
             ends_inside_a_row(path, delimiter, columns.len())
                 .with_context(|| format!("{}: the file ends inside a row (truncated?)", file.display()))?;
+        }
+        if converted.is_none()
+            && let Some(max) = settings.max_rows
+        {
+            check_rows_fit(&files, &head, max)?;
         }
         let skip_lines = usize::from(sep_line.is_some());
         Ok(Source {
@@ -410,6 +421,30 @@ fn open_parquet(shown: String, files: Vec<PathBuf>) -> Result<Source> {
         columns: columns.unwrap_or_default(),
         _converted: None,
     })
+}
+
+/// A plain file too big to hold: its rows estimated from its size and the
+/// length of its first lines, refused at once when they are half as many
+/// again as fit (the memory limit stops the rest while it is read).
+fn check_rows_fit(files: &[PathBuf], head: &[u8], max: u64) -> Result<()> {
+    let size: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+    let lines = head.iter().filter(|&&b| b == b'\n').count() as u64;
+    let Some(first) = head.iter().position(|&b| b == b'\n') else { return Ok(()) };
+    let body = head.iter().rposition(|&b| b == b'\n').unwrap_or(first) - first;
+    if lines < 2 || body == 0 {
+        return Ok(());
+    }
+    let rows = size / (body as u64).div_ceil(lines - 1).max(1);
+    if rows > max + max / 2 {
+        bail!(
+            "{}",
+            crate::guard::too_many_rows(
+                &format!("{}: about {rows} rows (from its size)", files[0].display()),
+                max
+            )
+        );
+    }
+    Ok(())
 }
 
 /// The files an input names: `-`, a glob, a directory, or one file.
