@@ -345,6 +345,16 @@ const BANK: [&str; 4] = [
 #[test]
 fn yymmdd_dates_and_two_column_times_in_both_tables() {
     fails_with(&[&["report"], &BANK[..]].concat(), &["\"990", "--date-format '%y%m%d' reads it as 1999-02-"]);
+    // Joined with the time of day, the hint names both.
+    fails_with(
+        &[
+            &["report"],
+            &BANK[..],
+            &["--col", "complaints.time=date+vru_entry", "--col", "deliveries.time=date+vru_entry"],
+        ]
+        .concat(),
+        &["--date-format '%y%m%d %H:%M:%S' reads it as 1999-02-"],
+    );
     let two = [
         "--col",
         "complaints.time=date+vru_entry",
@@ -362,7 +372,7 @@ fn yymmdd_dates_and_two_column_times_in_both_tables() {
     let i = json_run(
         &[
             &["inspect", "testdata/unseen/bank/transactions.csv", "--table", "deliveries"][..],
-            &two[..],
+            &two[2..],
             &["--format", "json"],
         ]
         .concat(),
@@ -436,6 +446,17 @@ fn a_placeholder_customer_makes_no_repeats() {
 /// Flags a run does not use are errors, never ignored.
 #[test]
 fn unused_flags_are_errors() {
+    fails_with(
+        &[
+            "inspect",
+            "examples/complaints.csv",
+            "--table",
+            "complaints",
+            "--col",
+            "deliveries.order=ticket_id",
+        ],
+        &["--col deliveries.order=ticket_id", "no deliveries file was inspected"],
+    );
     fails_with(
         &["report", "--complaints", REGIONS_C, "--deliveries", REGIONS_D, "--dayfirst", "--sheet", "Orders"],
         &["--sheet Orders", "no file reads it"],
@@ -534,4 +555,54 @@ fn missing_roles_of_both_files_are_one_message() {
         &["report", "--complaints", c.to_str().unwrap(), "--deliveries", d.to_str().unwrap()],
         &["c.csv", "d.csv", "no time column"],
     );
+}
+
+/// Placeholders by their text (`-1`, `guest`, any case) and by their share
+/// (one value on far more rows than any other): missing, each said once.
+#[test]
+fn placeholder_customers_by_text_and_by_share() {
+    let dir = tempfile::tempdir().unwrap();
+    let complaints = dir.path().join("complaints.csv");
+    let deliveries = dir.path().join("deliveries.csv");
+    let mut c = String::from("ticket_id,created_at,customer_id\n");
+    let mut d = String::from("date,deliveries\n");
+    for day in 1..=28 {
+        d.push_str(&format!("2024-02-{day:02},1000\n"));
+    }
+    let mut n = 0;
+    let mut add = |customer: &str, c: &mut String| {
+        n += 1;
+        c.push_str(&format!("T{n},2024-02-{:02} 10:00,{customer}\n", 1 + n % 28));
+    };
+    for _ in 0..40 {
+        add("WALKIN", &mut c);
+    }
+    add("-1", &mut c);
+    add("Guest", &mut c);
+    for k in 0..60 {
+        add(&format!("C{k}"), &mut c);
+    }
+    std::fs::write(&complaints, c).unwrap();
+    std::fs::write(&deliveries, d).unwrap();
+    let j = json_run(&[
+        "report",
+        "--complaints",
+        complaints.to_str().unwrap(),
+        "--deliveries",
+        deliveries.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let reasons = j["verdict"]["reasons"].to_string();
+    for (value, rows) in [("WALKIN", 40), ("-1", 1), ("Guest", 1)] {
+        assert!(
+            reasons.contains(&format!(
+                "Customer id \\\"{value}\\\" stands for no customer in {rows} complaint row"
+            )),
+            "{value}: {reasons}"
+        );
+    }
+    // 60 real customers, each with one complaint: no repeats from the placeholders.
+    assert_eq!(j["summary"]["repeat_complaints"], 0);
+    assert_eq!(j["summary"]["concentration"]["complainants"], 60);
 }

@@ -75,6 +75,7 @@ pub fn run(args: &Args) -> Result<u8> {
     let mut rows = Vec::new();
     let mut files_json = Vec::new();
     let mut headline = Vec::new();
+    let mut inspected = std::collections::HashSet::new();
     for file in &args.files {
         if crate::input::postgres::is_url(file) {
             anyhow::bail!(
@@ -89,6 +90,7 @@ pub fn run(args: &Args) -> Result<u8> {
         });
         let mut source = Source::open(file, options.table(named.unwrap_or(Table::Complaints)))?;
         let table = named.unwrap_or_else(|| guess_table(&source.columns));
+        inspected.insert(table);
         if table != Table::Complaints && named.is_none() {
             source = Source::open(file, options.table(table))?;
         }
@@ -162,6 +164,17 @@ pub fn run(args: &Args) -> Result<u8> {
             "table": table.name(),
             "columns": columns_json,
         }));
+    }
+    // A --col for a table no file was read as would be silently ignored.
+    if let Some(unused) = options.overrides.iter().find(|o| !inspected.contains(&o.table)) {
+        anyhow::bail!(
+            "--col {}.{}={}: no {} file was inspected here; name one (--table {}), or drop the flag",
+            unused.table.name(),
+            unused.role,
+            unused.column,
+            unused.table.name(),
+            unused.table.name()
+        );
     }
     let columns = ["file", "column", "role", "type", "time_format", "nulls", "samples_or_values"]
         .map(String::from)

@@ -473,20 +473,32 @@ pub fn plausible_year(date: NaiveDateTime) -> bool {
     (1900..=2200).contains(&date.year())
 }
 
-/// For a value of six or eight digits (`990201`, `20240131`): the
-/// `--date-format` that reads it as a plausible date, and that date.
-pub fn compact_date_hint(value: &str) -> Option<(&'static str, NaiveDate)> {
+/// For a value of six or eight digits (`990201`, `20240131`), alone or
+/// followed by a time of day (`990217 13:17:59`, as two columns joined
+/// give it): the `--date-format` that reads it as a plausible time, and
+/// what it reads.
+pub fn compact_date_hint(value: &str) -> Option<(String, String)> {
     let v = value.trim();
-    if !v.bytes().all(|b| b.is_ascii_digit()) {
+    let (day, time) = v.split_once(' ').map(|(d, t)| (d, Some(t.trim()))).unwrap_or((v, None));
+    if !day.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let format = match v.len() {
+    let format = match day.len() {
         6 => "%y%m%d",
         8 => "%Y%m%d",
         _ => return None,
     };
-    let date = NaiveDate::parse_from_str(v, format).ok()?;
-    plausible_year(date.and_time(NaiveTime::MIN)).then_some((format, date))
+    let date = NaiveDate::parse_from_str(day, format).ok()?;
+    if !plausible_year(date.and_time(NaiveTime::MIN)) {
+        return None;
+    }
+    match time {
+        None => Some((format.to_string(), date.to_string())),
+        Some(time) => ["%H:%M:%S", "%H:%M"].iter().find_map(|clock| {
+            let at = NaiveTime::parse_from_str(time, clock).ok()?;
+            Some((format!("{format} {clock}"), date.and_time(at).to_string()))
+        }),
+    }
 }
 
 /// How many of `samples` `parser` reads, and how many of those land in
@@ -507,6 +519,18 @@ mod tests {
 
     fn parse(layout: TimeLayout, value: &str) -> Option<NaiveDateTime> {
         TimeParser { layout, tz: Tz::UTC }.parse(value)
+    }
+
+    #[test]
+    fn compact_dates_get_their_format_with_a_time_of_day_too() {
+        assert_eq!(compact_date_hint("990201"), Some(("%y%m%d".into(), "1999-02-01".into())));
+        assert_eq!(compact_date_hint("20240131"), Some(("%Y%m%d".into(), "2024-01-31".into())));
+        assert_eq!(
+            compact_date_hint("990217 13:17:59"),
+            Some(("%y%m%d %H:%M:%S".into(), "1999-02-17 13:17:59".into()))
+        );
+        assert_eq!(compact_date_hint("990217 lunch"), None);
+        assert_eq!(compact_date_hint("123"), None);
     }
 
     #[test]
