@@ -10,6 +10,7 @@ pub mod deliveries;
 pub mod filter;
 pub mod keys;
 pub mod ledger;
+pub mod open;
 pub mod plan;
 pub mod postgres;
 pub mod roles;
