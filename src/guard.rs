@@ -173,7 +173,9 @@ pub fn too_many_rows(rows: &str, max: u64) -> String {
     )
 }
 
-fn thousands(n: u64) -> String {
+/// `1234567` as `1,234,567` (the input layer's own; `output` has the
+/// renderers' copy, which input may not import).
+pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

@@ -296,7 +296,7 @@ fn the_memory_limit_stops_the_run_with_the_ways_out() {
     for needle in [
         "memory limit of 60 MB",
         "while reading the complaints",
-        "complaints.csv",
+        "complaints.csv, about 30",
         "--from/--to",
         "sql complaints",
         "--memory-limit",

@@ -214,6 +214,15 @@ impl Source {
         })
     }
 
+    /// About how many rows a CSV input holds (its text as read, after any
+    /// decompression), for messages; None for Parquet.
+    pub fn rows_estimate(&self) -> Option<u64> {
+        if self.kind == Kind::Parquet {
+            return None;
+        }
+        estimate_rows(&self.physical, &read_head(self.physical.first()?).ok()?)
+    }
+
     /// An error if a file's size or time is not what it was when opened:
     /// the export was still being written while it was read.
     pub fn check_unchanged(&self) -> Result<()> {
@@ -427,14 +436,7 @@ fn open_parquet(shown: String, files: Vec<PathBuf>) -> Result<Source> {
 /// length of its first lines, refused at once when they are half as many
 /// again as fit (the memory limit stops the rest while it is read).
 fn check_rows_fit(files: &[PathBuf], head: &[u8], max: u64) -> Result<()> {
-    let size: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
-    let lines = head.iter().filter(|&&b| b == b'\n').count() as u64;
-    let Some(first) = head.iter().position(|&b| b == b'\n') else { return Ok(()) };
-    let body = head.iter().rposition(|&b| b == b'\n').unwrap_or(first) - first;
-    if lines < 2 || body == 0 {
-        return Ok(());
-    }
-    let rows = size / (body as u64).div_ceil(lines - 1).max(1);
+    let Some(rows) = estimate_rows(files, head) else { return Ok(()) };
     if rows > max + max / 2 {
         bail!(
             "{}",
@@ -445,6 +447,19 @@ fn check_rows_fit(files: &[PathBuf], head: &[u8], max: u64) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// About how many rows `files` hold: their size over the length of the
+/// rows in `head` (their first bytes).
+fn estimate_rows(files: &[PathBuf], head: &[u8]) -> Option<u64> {
+    let size: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+    let lines = head.iter().filter(|&&b| b == b'\n').count() as u64;
+    let first = head.iter().position(|&b| b == b'\n')?;
+    let body = head.iter().rposition(|&b| b == b'\n').unwrap_or(first) - first;
+    if lines < 2 || body == 0 {
+        return None;
+    }
+    Some(size / (body as u64).div_ceil(lines - 1).max(1))
 }
 
 /// The files an input names: `-`, a glob, a directory, or one file.

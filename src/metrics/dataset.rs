@@ -112,7 +112,13 @@ pub fn load(options: &DatasetOptions) -> Result<Dataset> {
     // complaints' frame beside a table of millions of customers (measured
     // in BENCHMARKS.md).
     pause_for_tests(&complaints_source);
-    crate::guard::stage(format!("reading the complaints ({})", complaints_source.display()));
+    let rows =
+        complaints_source.rows_estimate().map(|n| format!(", about {} rows", crate::guard::thousands(n)));
+    crate::guard::stage(format!(
+        "reading the complaints ({}{})",
+        complaints_source.display(),
+        rows.unwrap_or_default()
+    ));
     let mut complaints = complaints::load(&complaints_source, complaints_plan, &needs, options)?;
     crate::guard::stage(format!("counting the deliveries ({})", deliveries_source.display()));
     let mut deliveries = deliveries_source.count(deliveries_plan, options)?;
