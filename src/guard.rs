@@ -173,8 +173,8 @@ pub fn too_many_rows(rows: &str, max: u64) -> String {
     )
 }
 
-/// `1234567` as `1,234,567` (the input layer's own; `output` has the
-/// renderers' copy, which input may not import).
+/// `1234567` as `1,234,567`: the one copy, here because input's messages
+/// need it and input may not import `output` (which re-exports it).
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();

@@ -78,6 +78,8 @@ pub struct Source {
     _converted: Option<Arc<tempfile::TempDir>>,
     /// Each file's size and time when opened (see `check_unchanged`).
     stamps: Vec<Option<Stamp>>,
+    /// About how many rows the text holds (`rows_estimate`).
+    rows_about: Option<u64>,
 }
 
 /// A file's size and modification time.
@@ -195,13 +197,17 @@ impl Source {
             ends_inside_a_row(path, delimiter, columns.len())
                 .with_context(|| format!("{}: the file ends inside a row (truncated?)", file.display()))?;
         }
+        // From the text as read (after any decompression), whose head is
+        // read above; a converted file was bounded while it was written.
+        let rows_about = estimate_rows(&physical, &head);
         if converted.is_none()
-            && let Some(max) = settings.max_rows
+            && let (Some(max), Some(rows)) = (settings.max_rows, rows_about)
         {
-            check_rows_fit(&files, &head, max)?;
+            check_rows_fit(&files[0], rows, max)?;
         }
         let skip_lines = usize::from(sep_line.is_some());
         Ok(Source {
+            rows_about,
             stamps: files.iter().map(|f| if stdin { None } else { stamp(f) }).collect(),
             given: shown,
             files,
@@ -217,10 +223,7 @@ impl Source {
     /// About how many rows a CSV input holds (its text as read, after any
     /// decompression), for messages; None for Parquet.
     pub fn rows_estimate(&self) -> Option<u64> {
-        if self.kind == Kind::Parquet {
-            return None;
-        }
-        estimate_rows(&self.physical, &read_head(self.physical.first()?).ok()?)
+        self.rows_about
     }
 
     /// An error if a file's size or time is not what it was when opened:
@@ -421,6 +424,7 @@ fn open_parquet(shown: String, files: Vec<PathBuf>) -> Result<Source> {
     }
     Ok(Source {
         stamps: files.iter().map(|f| stamp(f)).collect(),
+        rows_about: None,
         given: shown,
         physical: files.clone(),
         files,
@@ -435,13 +439,12 @@ fn open_parquet(shown: String, files: Vec<PathBuf>) -> Result<Source> {
 /// A plain file too big to hold: its rows estimated from its size and the
 /// length of its first lines, refused at once when they are half as many
 /// again as fit (the memory limit stops the rest while it is read).
-fn check_rows_fit(files: &[PathBuf], head: &[u8], max: u64) -> Result<()> {
-    let Some(rows) = estimate_rows(files, head) else { return Ok(()) };
+fn check_rows_fit(file: &Path, rows: u64, max: u64) -> Result<()> {
     if rows > max + max / 2 {
         bail!(
             "{}",
             crate::guard::too_many_rows(
-                &format!("{}: about {rows} rows (from its size)", files[0].display()),
+                &format!("{}: about {rows} rows (from its size)", file.display()),
                 max
             )
         );

@@ -276,18 +276,9 @@ fn small_number(v: f64) -> String {
     format!("{v:.decimals$}")
 }
 
-/// 1234567 → "1,234,567".
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
+/// 1234567 → "1,234,567" (kept with the run's guards, whose messages in
+/// the input layer need it too).
+pub use crate::guard::thousands;
 
 /// A share (0..=1) as a percentage that never reads 100% unless it is:
 /// 8,380 of 8,384 is "99.9%".
