@@ -220,8 +220,8 @@ impl Source {
         })
     }
 
-    /// About how many rows a CSV input holds (its text as read, after any
-    /// decompression), for messages; None for Parquet.
+    /// About how many rows the input holds: a CSV's from its text's size
+    /// (after any decompression), a Parquet file's from its footer.
     pub fn rows_estimate(&self) -> Option<u64> {
         self.rows_about
     }
@@ -404,7 +404,14 @@ fn open_parquet(shown: String, files: Vec<PathBuf>) -> Result<Source> {
         bail!("{shown}: Parquet is compressed inside already; pass the .parquet file itself");
     }
     let mut columns: Option<Vec<String>> = None;
+    let mut rows = 0u64;
     for file in &files {
+        // The footer's row count (exact).
+        rows += std::fs::File::open(file)
+            .map_err(anyhow::Error::new)
+            .and_then(|f| ParquetReader::new(f).num_rows().map_err(anyhow::Error::new))
+            .with_context(|| format!("{}: not a readable Parquet file", file.display()))?
+            as u64;
         let schema =
             LazyFrame::scan_parquet(PlRefPath::new(file.to_string_lossy().as_ref()), Default::default())
                 .and_then(|mut lf| lf.collect_schema())
@@ -424,7 +431,7 @@ fn open_parquet(shown: String, files: Vec<PathBuf>) -> Result<Source> {
     }
     Ok(Source {
         stamps: files.iter().map(|f| stamp(f)).collect(),
-        rows_about: None,
+        rows_about: Some(rows),
         given: shown,
         physical: files.clone(),
         files,

@@ -3,7 +3,9 @@
 //! `--attribute delivery` needs it), `--from/--to` applied, and every
 //! complaint linked to its key's previous and next contact.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
+
+use foldhash::HashMap;
 use std::sync::Arc;
 
 use anyhow::{Result, bail};
@@ -11,12 +13,13 @@ use chrono::NaiveDate;
 
 use super::period_table::segments_with_deliveries;
 use super::repeats::{Contact, link_contacts};
-use crate::input::complaints::{self, ComplaintTable, Needs};
+use crate::input::complaints::{self, ComplaintTable, Needs, SegmentValues};
 use crate::input::deliveries::orders::orders_info;
 use crate::input::deliveries::{DeliveriesSource, DeliveryCounts, Granularity};
 use crate::input::keys::Key;
 use crate::input::ledger::{Ledger, Note, Reason};
 use crate::input::open::Opened;
+use crate::input::plan::TablePlan;
 use crate::input::roles::Role;
 use crate::input::time::TimeLayout;
 use crate::input::{DatasetOptions, DateRange, Source};
@@ -86,6 +89,18 @@ impl Coverage {
     }
 }
 
+/// Complaints up to about this many rows are read while the deliveries are
+/// counted (see `load`); 2 M complaints read side by side took 640 MB at
+/// peak against 490 MB read first (BENCHMARKS.md).
+const SIDE_BY_SIDE_ROWS: u64 = 250_000;
+
+/// The complaints before the deliveries are counted: read, or still to be
+/// read by their plan.
+enum Complaints {
+    Read(ComplaintTable),
+    Planned(TablePlan),
+}
+
 /// Test hook: with this variable set to N, the run stops for N ms after
 /// opening the complaints, and says so on stderr, so a test can change the
 /// file provably while it is being read.
@@ -107,21 +122,47 @@ pub fn load(options: &DatasetOptions) -> Result<Dataset> {
         deliveries_plan,
         needs,
     } = Opened::both(options)?;
-    // The complaints load first, then the deliveries are counted. Side by
-    // side they were a little faster, but their peaks added up: the
-    // complaints' frame beside a table of millions of customers (measured
-    // in BENCHMARKS.md).
     pause_for_tests(&complaints_source);
     let rows =
         complaints_source.rows_estimate().map(|n| format!(", about {} rows", crate::guard::thousands(n)));
-    crate::guard::stage(format!(
-        "reading the complaints ({}{})",
-        complaints_source.display(),
-        rows.unwrap_or_default()
-    ));
-    let mut complaints = complaints::load(&complaints_source, complaints_plan, &needs, options)?;
-    crate::guard::stage(format!("counting the deliveries ({})", deliveries_source.display()));
-    let mut deliveries = deliveries_source.count(deliveries_plan, options)?;
+    let reading =
+        format!("reading the complaints ({}{})", complaints_source.display(), rows.unwrap_or_default());
+    let counting = format!("counting the deliveries ({})", deliveries_source.display());
+    // Few complaints are read while the deliveries are counted; many are
+    // read first, alone, and then linked into contacts while the deliveries
+    // are counted (where they need nothing from the deliveries). Each side
+    // keeps about one core busy, but read side by side the complaints'
+    // frame and records and the count's table of customers would add up.
+    let side_by_side = complaints_source.rows_estimate().is_some_and(|rows| rows <= SIDE_BY_SIDE_ROWS);
+    let first = if side_by_side {
+        crate::guard::stage(format!("{reading} and {counting}"));
+        Complaints::Planned(complaints_plan)
+    } else {
+        crate::guard::stage(&reading);
+        Complaints::Read(complaints::load(&complaints_source, complaints_plan, &needs, options)?)
+    };
+    let (complaints, deliveries) = std::thread::scope(|scope| {
+        let complaints_side = scope.spawn(|| -> Result<(ComplaintTable, Option<Vec<Contact>>)> {
+            let complaints = match first {
+                Complaints::Read(complaints) => complaints,
+                Complaints::Planned(plan) => complaints::load(&complaints_source, plan, &needs, options)?,
+            };
+            let contacts = (!needs.join()).then(|| contacts_of(&complaints, options));
+            Ok((complaints, contacts))
+        });
+        if !side_by_side {
+            crate::guard::stage(&counting);
+        }
+        let deliveries = deliveries_source.count(deliveries_plan, options);
+        if side_by_side && !complaints_side.is_finished() {
+            crate::guard::stage(&reading);
+        }
+        let complaints = complaints_side.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (complaints, deliveries)
+    });
+    // The complaints' error first, as when they were read first.
+    let (mut complaints, contacts) = complaints?;
+    let mut deliveries = deliveries?;
     crate::guard::stage("");
     complaints_source.check_unchanged()?;
     deliveries_source.check_unchanged()?;
@@ -147,11 +188,9 @@ pub fn load(options: &DatasetOptions) -> Result<Dataset> {
     if let Some(max) = options.max_lost {
         refuse_losses(&[&complaints.ledger, &deliveries.ledger], max)?;
     }
-    let contacts = if complaints.is_counted() {
-        vec![Contact::default(); complaints.records.len()]
-    } else {
-        link_contacts(&complaints.records, options.repeat_key, options.window_days)
-    };
+    // Linked here when the deliveries gave the complaints a time, customer
+    // or segment.
+    let contacts = contacts.unwrap_or_else(|| contacts_of(&complaints, options));
     Ok(Dataset {
         period,
         period_from_deliveries: options.period.is_none() && period == Period::Month,
@@ -163,6 +202,16 @@ pub fn load(options: &DatasetOptions) -> Result<Dataset> {
         coverage,
         without_deliveries,
     })
+}
+
+/// Every complaint related to its key's previous and next contact; none
+/// when the complaints arrive counted (a row is then not one contact).
+fn contacts_of(complaints: &ComplaintTable, options: &DatasetOptions) -> Vec<Contact> {
+    if complaints.is_counted() {
+        vec![Contact::default(); complaints.records.len()]
+    } else {
+        link_contacts(&complaints.records, options.repeat_key, options.window_days)
+    }
 }
 
 /// Complaints in a segment value that has no deliveries at all (blank, or
@@ -179,16 +228,27 @@ fn leave_out_of_rates(
         return out;
     }
     let rated = segments_with_deliveries(&deliveries.counts);
-    // Decided once per distinct segment (millions of complaints, a few segments).
-    let mut decided: HashMap<Arc<[Option<Arc<str>>]>, bool> = HashMap::new();
+    // Decided once per distinct segment (millions of complaints, a few
+    // segments), found first by the list's address: complaints read with
+    // the same values share one list (those given theirs by the join do not,
+    // so only the first lists are remembered by address).
+    let mut decided: HashMap<SegmentValues, bool> = HashMap::default();
+    let mut by_address: HashMap<*const [Option<Arc<str>>], bool> = HashMap::default();
     let text = |segment: &[Option<Arc<str>>]| -> Vec<String> {
         segment.iter().map(|s| s.as_deref().unwrap_or_default().to_string()).collect()
     };
     for complaint in complaints.records.iter_mut().filter(|c| c.counted) {
-        let has_deliveries = match decided.get(&complaint.segment[..]) {
+        let address = Arc::as_ptr(&complaint.segment);
+        let has_deliveries = match by_address.get(&address) {
             Some(&known) => known,
             None => {
-                *decided.entry(complaint.segment.clone()).or_insert(rated.contains(&text(&complaint.segment)))
+                let known = *decided
+                    .entry(complaint.segment.clone())
+                    .or_insert_with(|| rated.contains(&text(&complaint.segment)));
+                if by_address.len() < 1024 {
+                    by_address.insert(address, known);
+                }
+                known
             }
         };
         if !has_deliveries {

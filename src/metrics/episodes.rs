@@ -95,10 +95,10 @@ pub fn summarise(
     summary.channels = channels.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
     // Members of each episode (episodes are numbered from 0), each episode's
     // members one run of `members`, in contact order.
-    let episodes = contacts.iter().map(|c| c.episode + 1).max().unwrap_or(0);
+    let episodes = contacts.iter().map(|c| c.episode as usize + 1).max().unwrap_or(0);
     let mut starts = vec![0; episodes + 1];
     for c in contacts {
-        starts[c.episode + 1] += 1;
+        starts[c.episode as usize + 1] += 1;
     }
     for e in 0..episodes {
         starts[e + 1] += starts[e];
@@ -106,8 +106,8 @@ pub fn summarise(
     let mut members = vec![0; complaints.len()];
     let mut next = starts.clone();
     for (i, c) in contacts.iter().enumerate() {
-        members[next[c.episode]] = i;
-        next[c.episode] += 1;
+        members[next[c.episode as usize]] = i;
+        next[c.episode as usize] += 1;
     }
     let mut transitions: BTreeMap<(&str, &str), u64> = BTreeMap::new();
     for e in 0..episodes {

@@ -50,8 +50,10 @@ fn key_numbers(key: RepeatKey, complaints: &[Complaint]) -> (Vec<u32>, usize) {
 /// One complaint's relation to its key's other complaints.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Contact {
-    /// Index of the key's previous complaint, if any.
-    pub previous: Option<usize>,
+    /// Index of the key's previous complaint, if any (u32: a contact takes
+    /// 16 bytes, and millions are held; the row budget keeps complaints
+    /// far fewer than 2^32).
+    pub previous: Option<u32>,
     /// The previous complaint is at most W before this one.
     pub repeat: bool,
     /// A repeat whose channel differs from the previous complaint's (both known).
@@ -60,10 +62,15 @@ pub struct Contact {
     pub followed: bool,
     /// Episode number (a chain of contacts each at most W after the previous);
     /// complaints without a key are episodes of one.
-    pub episode: usize,
+    pub episode: u32,
     /// The complaint has a repeat key (a customer): without one nothing
     /// links it to other contacts, so its follow-ups are unknown.
     pub keyed: bool,
+}
+
+/// A complaint's index as held in a contact.
+fn index(i: usize) -> u32 {
+    u32::try_from(i).expect("fewer than 2^32 complaints (the row budget)")
 }
 
 /// Relate every complaint to the previous and next complaint of its key.
@@ -114,7 +121,7 @@ pub fn link_contacts(complaints: &[Complaint], key: RepeatKey, window_days: u32)
             let mut contact = Contact { keyed: true, ..Contact::default() };
             if n > 0 {
                 let p = chain[n - 1];
-                contact.previous = Some(p);
+                contact.previous = Some(index(p));
                 contact.repeat = within(p, i);
                 contact.switch = contact.repeat
                     && matches!((&complaints[p].channel, &complaints[i].channel), (Some(a), Some(b)) if a != b);
@@ -125,7 +132,7 @@ pub fn link_contacts(complaints: &[Complaint], key: RepeatKey, window_days: u32)
             if !contact.repeat {
                 *episodes += 1;
             }
-            contact.episode = *episodes - 1;
+            contact.episode = index(*episodes - 1);
             contacts[i] = contact;
         }
     }
@@ -146,12 +153,12 @@ pub fn link_contacts(complaints: &[Complaint], key: RepeatKey, window_days: u32)
     }
     for k in 0..keys {
         for &i in &order[starts[k]..starts[k + 1]] {
-            contacts[i].episode += episodes_of[k];
+            contacts[i].episode += index(episodes_of[k]);
         }
     }
     // Complaints without a key (none of a chain): episodes of one.
     for contact in contacts.iter_mut().filter(|c| !c.keyed) {
-        contact.episode = episodes;
+        contact.episode = index(episodes);
         episodes += 1;
     }
     contacts

@@ -505,7 +505,8 @@ fn commonest_switch(data: &Dataset) -> Option<(String, String, u64)> {
     let mut counts: BTreeMap<(&str, &str), u64> = BTreeMap::new();
     for (c, contact) in records.iter().zip(&data.contacts) {
         if let (true, true, Some(previous)) = (c.counted, contact.switch, contact.previous)
-            && let (Some(from), Some(to)) = (records[previous].channel.as_deref(), c.channel.as_deref())
+            && let (Some(from), Some(to)) =
+                (records[previous as usize].channel.as_deref(), c.channel.as_deref())
         {
             *counts.entry((from, to)).or_default() += 1;
         }
