@@ -18,7 +18,9 @@ pub trait Id: Copy + Eq + Default {
     fn bits(&self) -> u64;
 }
 
-/// Grown (doubled) before more than this share of slots is used.
+/// Grown (by half) before more than this share of slots is used: a table
+/// is then between 57% and 85% used while it grows (doubled, between 43%
+/// and 85%, a year of 25 M customers held 90 MB more; BENCHMARKS.md).
 const GROW_AT: f64 = 0.85;
 /// The share of slots used once a table is held.
 const HELD: f64 = 0.9;
@@ -91,7 +93,7 @@ impl<K: Id, V: Copy + Default> Slots<K, V> {
         let needed = self.len + more;
         if needed as f64 > self.slots.len() as f64 * GROW_AT {
             let length = (needed as f64 / GROW_AT).ceil() as usize;
-            self.resize(length.max(2 * self.slots.len()).max(16));
+            self.resize(length.max(self.slots.len() + self.slots.len() / 2).max(16));
         }
     }
 
