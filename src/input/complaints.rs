@@ -17,7 +17,7 @@ use super::ledger::{Ledger, Note, Reason};
 use super::plan::TablePlan;
 use super::roles::Role;
 use super::source::{ROW, Source, explain_read_error};
-use super::time::{TimeParser, plausible_year};
+use super::time::plausible_year;
 use super::{Attribution, DatasetOptions, RepeatKey, RowFilter, parse_count, present, same};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -220,22 +220,73 @@ fn placeholders(keys: &Keys, rows_per_code: &[u64]) -> Vec<Key> {
 /// run needs (`needs`, decided once with `join_orders`), the segments', the
 /// filters' and the given repeat and switch counts', each once; and the time
 /// column when the file types it itself.
-fn columns_to_read(plan: &TablePlan, needs: &Needs) -> (Vec<String>, Vec<String>, Option<String>) {
+struct ToRead {
+    /// Every column, each once.
+    columns: Vec<String>,
+    /// The time's (one, or a date and a time of day).
+    time: Vec<String>,
+    /// The columns read for anything but the time.
+    others: Vec<String>,
+    /// The time column, when the file types it itself.
+    typed: Option<String>,
+}
+
+fn columns_to_read(plan: &TablePlan, needs: &Needs) -> ToRead {
     let optional = [Role::Customer, Role::Channel, Role::Order, Role::Category, Role::Id, Role::Count]
         .into_iter()
         .filter(|&role| role != Role::Order || needs.order_ids())
         .filter(|&role| role != Role::Category || needs.categories);
-    let time_columns: Vec<String> = plan.time.iter().flat_map(|t| t.names()).map(str::to_string).collect();
-    let mut wanted: Vec<String> = vec![ROW.to_string()];
-    wanted.extend(time_columns.iter().cloned());
-    wanted.extend(optional.filter_map(|r| plan.roles.get(r).map(str::to_string)));
-    wanted.extend(plan.segments.iter().flatten().cloned());
-    wanted.extend(plan.filters.iter().map(|(_, c)| c.clone()));
-    wanted.extend(plan.given_repeats.iter().chain(&plan.given_switches).cloned());
+    let time: Vec<String> = plan.time.iter().flat_map(|t| t.names()).map(str::to_string).collect();
+    let mut others: Vec<String> = optional.filter_map(|r| plan.roles.get(r).map(str::to_string)).collect();
+    others.extend(plan.segments.iter().flatten().cloned());
+    others.extend(plan.filters.iter().map(|(_, c)| c.clone()));
+    others.extend(plan.given_repeats.iter().chain(&plan.given_switches).cloned());
+    let mut columns: Vec<String> = vec![ROW.to_string()];
+    columns.extend(time.iter().chain(&others).cloned());
     let mut unique = std::collections::HashSet::new();
-    wanted.retain(|c| unique.insert(c.clone()));
-    let typed_column = plan.typed_time.then(|| time_columns[0].clone());
-    (wanted, time_columns, typed_column)
+    columns.retain(|c| unique.insert(c.clone()));
+    let typed = plan.typed_time.then(|| time[0].clone());
+    ToRead { columns, time, others, typed }
+}
+
+/// The complaints' times (typed, or parsed from their text on both cores)
+/// and the text of each row whose text gives no plausible time, to name
+/// the reason. The time's columns are then let go unless another role
+/// reads them: a text time is the frame's largest column.
+fn read_times(
+    frame: &mut DataFrame,
+    plan: &TablePlan,
+    to_read: &ToRead,
+) -> Result<(Vec<Option<NaiveDateTime>>, HashMap<usize, String>)> {
+    let Some(time) = plan.time.as_ref() else {
+        return Ok((Vec::new(), HashMap::new()));
+    };
+    let columns: Vec<Column> = to_read
+        .time
+        .iter()
+        .map(|name| match to_read.others.contains(name) {
+            true => frame.column(name).cloned(),
+            false => frame.drop_in_place(name),
+        })
+        .collect::<PolarsResult<_>>()?;
+    if to_read.typed.is_some() {
+        return Ok((naive_times(&columns[0])?, HashMap::new()));
+    }
+    let texts: Vec<&StringChunked> = columns.iter().map(|c| c.str()).collect::<PolarsResult<_>>()?;
+    // The text of row i's time: one column, or two joined.
+    let text = |i: usize| {
+        let values: Vec<Option<&str>> = texts.iter().map(|c| c.get(i)).collect();
+        time.text(&values)
+    };
+    let parsed: Vec<Option<NaiveDateTime>> = (0..frame.height())
+        .into_par_iter()
+        .map(|i| text(i).and_then(|raw| plan.parser.parse(&raw)))
+        .collect();
+    let failed = (parsed.iter().enumerate())
+        .filter(|(_, time)| !time.is_some_and(plausible_year))
+        .filter_map(|(i, _)| Some((i, text(i)?.into_owned())))
+        .collect();
+    Ok((parsed, failed))
 }
 
 /// The columns read by polars into one frame, one chunk per column: the
@@ -275,24 +326,13 @@ pub fn load(
 ) -> Result<ComplaintTable> {
     let file = source.display();
     let roles = &plan.roles;
-    let (wanted, time_columns, typed_column) = columns_to_read(&plan, needs);
+    let to_read = columns_to_read(&plan, needs);
     // The values are read where polars holds them; only used rows are copied.
-    let frame = read_frame(source, &wanted, typed_column.as_ref())?;
+    let mut frame = read_frame(source, &to_read.columns, to_read.typed.as_ref())?;
+    let (times, failed_times) = read_times(&mut frame, &plan, &to_read)?;
 
     let column = |name: &str| -> Result<&StringChunked> { Ok(frame.column(name)?.str()?) };
     let rows = frame.column(ROW)?.u64()?;
-    let typed_times =
-        typed_column.as_deref().map(|c| naive_times(frame.column(c).expect("selected"))).transpose()?;
-    let text_times: Vec<&StringChunked> = match typed_column {
-        Some(_) => vec![],
-        None => time_columns.iter().map(|c| column(c)).collect::<Result<_>>()?,
-    };
-    // The text of row i's time: one column, or two joined.
-    let time_text = |i: usize| -> Option<std::borrow::Cow<'_, str>> {
-        let time = plan.time.as_ref()?;
-        let values: Vec<Option<&str>> = text_times.iter().map(|c| c.get(i)).collect();
-        time.text(&values)
-    };
     let role_column =
         |role: Role| -> Result<Option<&StringChunked>> { roles.get(role).map(column).transpose() };
     let customers = role_column(Role::Customer)?;
@@ -309,15 +349,7 @@ pub fn load(
         plan.segments.iter().map(|c| c.as_deref().map(column).transpose()).collect::<Result<_>>()?;
     let filter_values: Vec<(&RowFilter, &StringChunked)> =
         plan.filters.iter().map(|(f, c)| Ok((f, column(c)?))).collect::<Result<_>>()?;
-    let parser: &TimeParser = &plan.parser;
 
-    // Times parsed on both cores first; the loop below redoes only the
-    // rows that fail, to name the reason.
-    let parsed: Vec<Option<NaiveDateTime>> = if text_times.is_empty() {
-        Vec::new()
-    } else {
-        (0..frame.height()).into_par_iter().map(|i| time_text(i).and_then(|raw| parser.parse(&raw))).collect()
-    };
     let mut ledger = Ledger::new("complaints", &file);
     // Which rows share a value, found on both cores (`same`): the loop
     // below then compares row numbers, never texts.
@@ -346,34 +378,18 @@ pub fn load(
             }
             kept_by_filter[k] += 1;
         }
-        let time = match (&typed_times, &plan.time) {
-            (_, None) => NaiveDateTime::MIN,
-            (Some(typed), _) => match typed[i] {
-                None => {
-                    ledger.reject(Reason::TimeMissing, 1, row);
-                    continue;
+        let time = match (plan.time.is_some(), times.get(i).copied().flatten()) {
+            (false, _) => NaiveDateTime::MIN,
+            (true, Some(time)) if plausible_year(time) => time,
+            (true, found) => {
+                // The text as read; a typed time as it prints.
+                let raw = failed_times.get(&i).cloned().or_else(|| found.map(|t| t.to_string()));
+                match (found, raw) {
+                    (None, None) => ledger.reject(Reason::TimeMissing, 1, row),
+                    (None, Some(raw)) => ledger.reject_value(Reason::TimeUnparseable, 1, row, Some(&raw)),
+                    (Some(_), raw) => ledger.reject_value(Reason::TimeImplausible, 1, row, raw.as_deref()),
                 }
-                Some(time) if !plausible_year(time) => {
-                    ledger.reject_value(Reason::TimeImplausible, 1, row, Some(&time.to_string()));
-                    continue;
-                }
-                Some(time) => time,
-            },
-            (None, _) if parsed[i].is_some_and(plausible_year) => parsed[i].expect("checked"),
-            (None, _) => {
-                let Some(raw) = time_text(i) else {
-                    ledger.reject(Reason::TimeMissing, 1, row);
-                    continue;
-                };
-                let Some(time) = parser.parse(&raw) else {
-                    ledger.reject_value(Reason::TimeUnparseable, 1, row, Some(&raw));
-                    continue;
-                };
-                if !plausible_year(time) {
-                    ledger.reject_value(Reason::TimeImplausible, 1, row, Some(&raw));
-                    continue;
-                }
-                time
+                continue;
             }
         };
         let weight = match counts {
@@ -661,7 +677,7 @@ fn naive_times(column: &Column) -> Result<Vec<Option<NaiveDateTime>>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::time::TimeLayout;
+    use crate::input::time::{TimeLayout, TimeParser};
     use chrono::Timelike;
 
     #[test]
