@@ -249,17 +249,21 @@ fn columns_to_read(plan: &TablePlan, needs: &Needs) -> ToRead {
     ToRead { columns, time, others, typed }
 }
 
+/// Each row's time, and the text of the rows whose text gives none (or an
+/// implausible one), by row.
+#[derive(Default)]
+struct Times {
+    values: Vec<Option<NaiveDateTime>>,
+    failed: HashMap<usize, String>,
+}
+
 /// The complaints' times (typed, or parsed from their text on both cores)
 /// and the text of each row whose text gives no plausible time, to name
 /// the reason. The time's columns are then let go unless another role
 /// reads them: a text time is the frame's largest column.
-fn read_times(
-    frame: &mut DataFrame,
-    plan: &TablePlan,
-    to_read: &ToRead,
-) -> Result<(Vec<Option<NaiveDateTime>>, HashMap<usize, String>)> {
+fn read_times(frame: &mut DataFrame, plan: &TablePlan, to_read: &ToRead) -> Result<Times> {
     let Some(time) = plan.time.as_ref() else {
-        return Ok((Vec::new(), HashMap::new()));
+        return Ok(Times::default());
     };
     let columns: Vec<Column> = to_read
         .time
@@ -270,7 +274,7 @@ fn read_times(
         })
         .collect::<PolarsResult<_>>()?;
     if to_read.typed.is_some() {
-        return Ok((naive_times(&columns[0])?, HashMap::new()));
+        return Ok(Times { values: naive_times(&columns[0])?, failed: HashMap::new() });
     }
     let texts: Vec<&StringChunked> = columns.iter().map(|c| c.str()).collect::<PolarsResult<_>>()?;
     // The text of row i's time: one column, or two joined.
@@ -286,7 +290,7 @@ fn read_times(
         .filter(|(_, time)| !time.is_some_and(plausible_year))
         .filter_map(|(i, _)| Some((i, text(i)?.into_owned())))
         .collect();
-    Ok((parsed, failed))
+    Ok(Times { values: parsed, failed })
 }
 
 /// The columns read by polars into one frame, one chunk per column: the
@@ -329,7 +333,7 @@ pub fn load(
     let to_read = columns_to_read(&plan, needs);
     // The values are read where polars holds them; only used rows are copied.
     let mut frame = read_frame(source, &to_read.columns, to_read.typed.as_ref())?;
-    let (times, failed_times) = read_times(&mut frame, &plan, &to_read)?;
+    let times = read_times(&mut frame, &plan, &to_read)?;
 
     let column = |name: &str| -> Result<&StringChunked> { Ok(frame.column(name)?.str()?) };
     let rows = frame.column(ROW)?.u64()?;
@@ -378,12 +382,12 @@ pub fn load(
             }
             kept_by_filter[k] += 1;
         }
-        let time = match (plan.time.is_some(), times.get(i).copied().flatten()) {
+        let time = match (plan.time.is_some(), times.values.get(i).copied().flatten()) {
             (false, _) => NaiveDateTime::MIN,
             (true, Some(time)) if plausible_year(time) => time,
             (true, found) => {
                 // The text as read; a typed time as it prints.
-                let raw = failed_times.get(&i).cloned().or_else(|| found.map(|t| t.to_string()));
+                let raw = times.failed.get(&i).cloned().or_else(|| found.map(|t| t.to_string()));
                 match (found, raw) {
                     (None, None) => ledger.reject(Reason::TimeMissing, 1, row),
                     (None, Some(raw)) => ledger.reject_value(Reason::TimeUnparseable, 1, row, Some(&raw)),

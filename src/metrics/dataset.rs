@@ -96,6 +96,7 @@ const SIDE_BY_SIDE_ROWS: u64 = 250_000;
 
 /// The complaints before the deliveries are counted: read, or still to be
 /// read by their plan.
+#[allow(clippy::large_enum_variant)] // one, held for the length of a call
 enum Complaints {
     Read(ComplaintTable),
     Planned(TablePlan),
