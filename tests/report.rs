@@ -503,3 +503,34 @@ fn the_bundled_example_has_whole_months() {
     assert_eq!(rows.len(), 6 * 2 + 1);
     assert!(rows.iter().all(|r| r["signal"] != "partial" && r["deliveries"] != "0"), "{rows:?}");
 }
+
+/// Complaints read side by side with the deliveries' count (few of them)
+/// and read first, then linked during the count (many): the same report,
+/// stdout and stderr, for complaints that need nothing from their
+/// deliveries, for ones dated by their delivery (linked after the join),
+/// and for `repeats` and `customers`.
+#[test]
+fn complaints_read_side_by_side_or_first_give_the_same_output() {
+    let (c, d) = ("examples/complaints.csv", "examples/deliveries.csv");
+    let runs: [&[&str]; 4] = [
+        &["report", "--by", "region", "--format", "json"],
+        &["report", "--attribute", "delivery", "--format", "csv"],
+        &["repeats", "--format", "csv"],
+        &["customers", "--format", "csv"],
+    ];
+    for args in runs {
+        let output = |rows: &str| {
+            let out = tool()
+                .args(args)
+                .args(["--complaints", c, "--deliveries", d])
+                .env("COMPLAINT_RATE_TEST_SIDE_BY_SIDE_ROWS", rows)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+            (stdout(&out), stderr(&out))
+        };
+        let (side_by_side, first) = (output("1000000"), output("0"));
+        assert!(side_by_side.0.len() > 100, "{args:?}: {}", side_by_side.0);
+        assert_eq!(side_by_side, first, "{args:?}");
+    }
+}

@@ -94,6 +94,11 @@ impl Coverage {
 /// peak against 490 MB read first (BENCHMARKS.md).
 const SIDE_BY_SIDE_ROWS: u64 = 250_000;
 
+/// Test hook: with this variable set to N, complaints of up to N rows are
+/// read side by side (0: always read first), so a test can check that both
+/// ways give the same report.
+const SIDE_BY_SIDE: &str = "COMPLAINT_RATE_TEST_SIDE_BY_SIDE_ROWS";
+
 /// The complaints before the deliveries are counted: read, or still to be
 /// read by their plan.
 #[allow(clippy::large_enum_variant)] // one, held for the length of a call
@@ -134,7 +139,8 @@ pub fn load(options: &DatasetOptions) -> Result<Dataset> {
     // are counted (where they need nothing from the deliveries). Each side
     // keeps about one core busy, but read side by side the complaints'
     // frame and records and the count's table of customers would add up.
-    let side_by_side = complaints_source.rows_estimate().is_some_and(|rows| rows <= SIDE_BY_SIDE_ROWS);
+    let most = std::env::var(SIDE_BY_SIDE).ok().and_then(|n| n.parse().ok()).unwrap_or(SIDE_BY_SIDE_ROWS);
+    let side_by_side = complaints_source.rows_estimate().is_some_and(|rows| rows <= most);
     let first = if side_by_side {
         crate::guard::stage(format!("{reading} and {counting}"));
         Complaints::Planned(complaints_plan)
