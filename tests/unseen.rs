@@ -512,15 +512,7 @@ fn a_count_column_with_a_bad_value_is_still_the_count() {
     }
     std::fs::write(&complaints, c).unwrap();
     std::fs::write(&deliveries, d).unwrap();
-    let j = json_run(&[
-        "report",
-        "--complaints",
-        complaints.to_str().unwrap(),
-        "--deliveries",
-        deliveries.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
+    let j = report_json(complaints.to_str().unwrap(), deliveries.to_str().unwrap(), &[]);
     assert_eq!(j["summary"]["complaints"], 25, "the whole counts summed, not 8 rows");
     assert_eq!(
         j["ledger"]["complaints"]["rejected"]["count not a whole number >= 0"]["rows"], 1,
@@ -584,15 +576,7 @@ fn placeholder_customers_by_text_and_by_share() {
     }
     std::fs::write(&complaints, c).unwrap();
     std::fs::write(&deliveries, d).unwrap();
-    let j = json_run(&[
-        "report",
-        "--complaints",
-        complaints.to_str().unwrap(),
-        "--deliveries",
-        deliveries.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
+    let j = report_json(complaints.to_str().unwrap(), deliveries.to_str().unwrap(), &[]);
     let reasons = j["verdict"]["reasons"].to_string();
     for (value, rows) in [("WALKIN", 40), ("-1", 1), ("Guest", 1)] {
         assert!(
