@@ -650,29 +650,30 @@ impl Coder {
     }
 }
 
-/// A typed date or naive datetime column as local times (dates at midnight).
+/// A typed date or naive datetime column as local times (dates at midnight),
+/// converted on both cores.
 fn naive_times(column: &Column) -> Result<Vec<Option<NaiveDateTime>>> {
     let epoch =
         NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date").and_hms_opt(0, 0, 0).expect("midnight");
+    let convert = |values: &Int64Chunked, step: fn(i64) -> chrono::Duration| {
+        let values = values.rechunk();
+        (0..values.len())
+            .into_par_iter()
+            .map(|i| values.get(i).and_then(|v| epoch.checked_add_signed(step(v))))
+            .collect()
+    };
     Ok(match column.dtype() {
-        DataType::Date => column
-            .date()?
-            .physical()
-            .iter()
-            .map(|days| days.and_then(|d| epoch.checked_add_signed(chrono::Duration::days(d.into()))))
-            .collect(),
+        DataType::Date => {
+            let days = column.date()?.physical().cast(&DataType::Int64)?;
+            convert(days.i64()?, chrono::Duration::days)
+        }
         DataType::Datetime(unit, _) => {
             let step = match unit {
                 TimeUnit::Nanoseconds => chrono::Duration::nanoseconds,
                 TimeUnit::Microseconds => chrono::Duration::microseconds,
                 TimeUnit::Milliseconds => chrono::Duration::milliseconds,
             };
-            column
-                .datetime()?
-                .physical()
-                .iter()
-                .map(|v| v.and_then(|v| epoch.checked_add_signed(step(v))))
-                .collect()
+            convert(column.datetime()?.physical(), step)
         }
         other => bail!("a {other} column is not a date or a datetime"),
     })

@@ -5,15 +5,12 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use foldhash::HashMap;
-use std::sync::Arc;
-
 use anyhow::{Result, bail};
 use chrono::NaiveDate;
 
-use super::period_table::segments_with_deliveries;
+use super::period_table::{SegmentNumbers, segment_text, segments_with_deliveries};
 use super::repeats::{Contact, link_contacts};
-use crate::input::complaints::{self, ComplaintTable, Needs, SegmentValues};
+use crate::input::complaints::{self, ComplaintTable, Needs};
 use crate::input::deliveries::orders::orders_info;
 use crate::input::deliveries::{DeliveriesSource, DeliveryCounts, Granularity};
 use crate::input::keys::Key;
@@ -235,31 +232,17 @@ fn leave_out_of_rates(
         return out;
     }
     let rated = segments_with_deliveries(&deliveries.counts);
-    // Decided once per distinct segment (millions of complaints, a few
-    // segments), found first by the list's address: complaints read with
-    // the same values share one list (those given theirs by the join do not,
-    // so only the first lists are remembered by address).
-    let mut decided: HashMap<SegmentValues, bool> = HashMap::default();
-    let mut by_address: HashMap<*const [Option<Arc<str>>], bool> = HashMap::default();
-    let text = |segment: &[Option<Arc<str>>]| -> Vec<String> {
-        segment.iter().map(|s| s.as_deref().unwrap_or_default().to_string()).collect()
-    };
+    // Decided once per distinct segment (millions of complaints, a few segments).
+    let mut numbers = SegmentNumbers::default();
+    let mut decided: Vec<bool> = Vec::new();
     for complaint in complaints.records.iter_mut().filter(|c| c.counted) {
-        let address = Arc::as_ptr(&complaint.segment);
-        let has_deliveries = match by_address.get(&address) {
-            Some(&known) => known,
-            None => {
-                let known = *decided
-                    .entry(complaint.segment.clone())
-                    .or_insert_with(|| rated.contains(&text(&complaint.segment)));
-                if by_address.len() < 1024 {
-                    by_address.insert(address, known);
-                }
-                known
-            }
-        };
+        let n = numbers.of(&complaint.segment) as usize;
+        if n == decided.len() {
+            decided.push(rated.contains(&segment_text(&complaint.segment)));
+        }
+        let has_deliveries = decided[n];
         if !has_deliveries {
-            let segment = text(&complaint.segment);
+            let segment = segment_text(&complaint.segment);
             complaint.counted = false;
             complaints.ledger.reclassify_used(Reason::NoDeliveries, 1, complaint.row);
             *out.entry((complaint.bucket_date, segment)).or_default() += u64::from(complaint.weight);

@@ -8,7 +8,7 @@ use chrono::{Days, NaiveDate};
 
 use super::dataset::Dataset;
 use super::repeats::Contact;
-use crate::input::complaints::{Complaint, GivenContacts};
+use crate::input::complaints::{Complaint, GivenContacts, SegmentValues};
 use crate::period::Period;
 use crate::phases::{Baseline, Stages};
 use crate::stats::laney::{Chart, Limits, Signal, control_chart, frozen_chart};
@@ -274,6 +274,33 @@ pub fn segment_text(segment: &[Option<Arc<str>>]) -> Vec<String> {
 /// Counts per (day, a complaint's segment values).
 pub type DayCells<'a> = foldhash::HashMap<(NaiveDate, &'a [Option<Arc<str>>]), Counts>;
 
+/// Numbers for complaints' segment lists, equal for equal values: found
+/// first by the list's address (complaints read with the same values share
+/// one list, so millions of complaints hash a few lists), else by the
+/// values. Lists given by the join are each their own; only the first
+/// addresses are remembered.
+#[derive(Default)]
+pub struct SegmentNumbers {
+    by_address: foldhash::HashMap<*const [Option<Arc<str>>], u32>,
+    by_values: foldhash::HashMap<SegmentValues, u32>,
+}
+
+impl SegmentNumbers {
+    /// The list's number (from 0, in order of first sight).
+    pub fn of(&mut self, segment: &SegmentValues) -> u32 {
+        let address = Arc::as_ptr(segment);
+        if let Some(&n) = self.by_address.get(&address) {
+            return n;
+        }
+        let next = self.by_values.len() as u32;
+        let n = *self.by_values.entry(segment.clone()).or_insert(next);
+        if self.by_address.len() < 1024 {
+            self.by_address.insert(address, n);
+        }
+        n
+    }
+}
+
 /// The counted complaints per (day, segment values): millions of
 /// complaints in a few thousand cells, no text copied. Repeats and switches
 /// from the contacts, or as given by counted complaints.
@@ -282,9 +309,16 @@ pub fn day_cells<'a>(
     contacts: &[Contact],
     given: Option<&[GivenContacts]>,
 ) -> DayCells<'a> {
-    let mut days = DayCells::default();
+    let mut numbers = SegmentNumbers::default();
+    // The first complaint with each list number, for its values.
+    let mut lists: Vec<&'a [Option<Arc<str>>]> = Vec::new();
+    let mut cells: foldhash::HashMap<(NaiveDate, u32), Counts> = Default::default();
     for (i, c) in complaints.iter().enumerate().filter(|(_, c)| c.counted) {
-        let cell = days.entry((c.bucket_date, &c.segment[..])).or_default();
+        let n = numbers.of(&c.segment);
+        if n as usize == lists.len() {
+            lists.push(&c.segment[..]);
+        }
+        let cell = cells.entry((c.bucket_date, n)).or_default();
         cell.complaints += u64::from(c.weight);
         match given {
             Some(given) => {
@@ -297,7 +331,7 @@ pub fn day_cells<'a>(
             }
         }
     }
-    days
+    cells.into_iter().map(|((date, n), counts)| ((date, lists[n as usize]), counts)).collect()
 }
 
 pub fn build(sides: &Sides, spec: &TableSpec) -> Option<PeriodTable> {
