@@ -8,7 +8,7 @@ use proptest::prelude::*;
 
 use complaint_rate::input::RepeatKey;
 use complaint_rate::input::complaints::Complaint;
-use complaint_rate::input::keys::Key;
+use complaint_rate::input::keys::{Key, Keys};
 use complaint_rate::metrics::episodes::summarise;
 use complaint_rate::metrics::period_table::{Sides, TableSpec, build};
 use complaint_rate::metrics::repeats::link_contacts;
@@ -31,7 +31,7 @@ fn complaints_strategy() -> impl Strategy<Value = Vec<Complaint>> {
                     row: i as u64 + 2,
                     time,
                     customer: has_customer.then(|| Key::of(customer as usize)),
-                    channel: channel.map(|c| ["web", "phone", "email"][c].into()),
+                    channel: channel.map(Key::of),
                     order: None,
                     category: None,
                     segment: Arc::default(),
@@ -56,7 +56,8 @@ proptest! {
             if c.customer.is_none() { prop_assert!(!contacts[i].repeat); }
             if contacts[i].switch { prop_assert!(contacts[i].repeat); }
         }
-        let s = summarise(&complaints, &contacts, window, None);
+        let channels = Keys::of_distinct(["web", "phone", "email"].into_iter());
+        let s = summarise(&complaints, &channels, &contacts, window, None);
         let problems = counted.len() - repeats;
         prop_assert_eq!(s.complaints as usize, counted.len());
         prop_assert!(s.episodes as usize <= problems);

@@ -27,14 +27,15 @@ pub struct Complaint {
     pub time: NaiveDateTime,
     /// The customer's code in `ComplaintTable::customers`.
     pub customer: Option<Key>,
-    /// Trimmed and case-folded, so `Phone` and `phone ` are one channel.
-    /// Channels, categories and segments are few: each distinct value is
-    /// held once and shared.
-    pub channel: Option<Arc<str>>,
+    /// The channel's code in `ComplaintTable::channels`: trimmed and
+    /// case-folded (and renamed by `--channel`), so `Phone` and `phone `
+    /// are one channel, one code.
+    pub channel: Option<Key>,
     /// The order's code in `ComplaintTable::orders`; `None` also when no
     /// order id is needed (see `Needs`).
     pub order: Option<Key>,
-    pub category: Option<Arc<str>>,
+    /// The category's code in `ComplaintTable::categories`.
+    pub category: Option<Key>,
     /// Values of the `--by` columns; `None` where the complaints file lacks
     /// the column (it then comes from the delivery, through the order).
     /// Complaints with the same values share one list.
@@ -49,6 +50,10 @@ pub struct Complaint {
     /// delivery) a complaint is context for repeats only.
     pub counted: bool,
 }
+
+// Millions of complaints are held: one takes 64 bytes (it took 88 with its
+// channel and category as shared texts).
+const _: () = assert!(std::mem::size_of::<Complaint>() <= 64);
 
 /// A complaint's values of the `--by` columns, shared.
 pub type SegmentValues = Arc<[Option<Arc<str>>]>;
@@ -78,6 +83,10 @@ pub struct ComplaintTable {
     pub customers: Keys,
     /// The order ids, likewise.
     pub orders: Keys,
+    /// The channels (as folded) and the categories, likewise: a code takes
+    /// 4 bytes of each of millions of complaints, a shared text 16.
+    pub channels: Keys,
+    pub categories: Keys,
     pub ledger: Ledger,
     /// How the table was read: its columns, roles, time and layout.
     pub plan: TablePlan,
@@ -360,8 +369,8 @@ pub fn load(
     let id_first = ids.map(same::first_rows);
     let mut customer_codes = Coder::of(customers);
     let mut order_codes = Coder::of(orders);
-    let mut channel_values = Shared::of(channels);
-    let mut category_values = Shared::of(categories);
+    let mut channel_codes = Interned::of(channels);
+    let mut category_codes = Interned::of(categories);
     let mut segment_values: Vec<Option<Shared>> = segments.iter().map(|s| Shared::of(*s)).collect();
     let mut segment_lists = SegmentLists::default();
     // The first used row of each complaint id (by its first row).
@@ -440,14 +449,14 @@ pub fn load(
             row,
             time,
             customer: customer_codes.as_mut().and_then(|c| c.code(i)),
-            channel: channel_values.as_mut().and_then(|v| {
-                v.get(i, |c| {
+            channel: channel_codes.as_mut().and_then(|v| {
+                v.code(i, |c| {
                     let folded = super::channels::fold(c);
                     options.channels.get(&folded).cloned().unwrap_or(folded)
                 })
             }),
             order: order_codes.as_mut().and_then(|c| c.code(i)),
-            category: category_values.as_mut().and_then(|v| v.get(i, str::to_string)),
+            category: category_codes.as_mut().and_then(|v| v.code(i, str::to_string)),
             segment: segment_lists.get(i, &mut segment_values),
             bucket_date: time.date(),
             weight,
@@ -476,6 +485,8 @@ pub fn load(
         records,
         customers: customer_codes.map(|c| c.keys(customers)).unwrap_or_default(),
         orders: order_codes.map(|c| c.keys(orders)).unwrap_or_default(),
+        channels: channel_codes.map(|c| c.keys).unwrap_or_default(),
+        categories: category_codes.map(|c| c.keys).unwrap_or_default(),
         ledger,
         plan,
         customers_from_orders: false,
@@ -585,6 +596,39 @@ impl<'a> Shared<'a> {
     /// The shared empty text (a segment without a value).
     fn blank(&mut self) -> Arc<str> {
         self.blank.get_or_insert_with(|| Arc::from("")).clone()
+    }
+}
+
+/// Codes in `keys` for the values of a column of a few values (channels,
+/// categories), equal for equal texts as `make` gives them from the text
+/// read, made when first seen.
+struct Interned<'a> {
+    column: &'a StringChunked,
+    first: Vec<u32>,
+    code_of: foldhash::HashMap<u32, Key>,
+    keys: Keys,
+}
+
+impl<'a> Interned<'a> {
+    fn of(column: Option<&'a StringChunked>) -> Option<Interned<'a>> {
+        column.map(|column| Interned {
+            column,
+            first: same::first_rows(column),
+            code_of: Default::default(),
+            keys: Keys::default(),
+        })
+    }
+
+    fn code(&mut self, row: usize, make: impl FnOnce(&str) -> String) -> Option<Key> {
+        let first = self.first[row];
+        if first == same::NONE {
+            return None;
+        }
+        let Interned { column, code_of, keys, .. } = self;
+        let code = code_of
+            .entry(first)
+            .or_insert_with(|| keys.code(&make(present(column.get(first as usize)).expect("a value"))));
+        Some(*code)
     }
 }
 

@@ -8,6 +8,7 @@ use chrono::{Duration, NaiveDateTime};
 
 use super::repeats::Contact;
 use crate::input::complaints::Complaint;
+use crate::input::keys::Keys;
 
 const PHONE: &str = "phone";
 
@@ -62,6 +63,7 @@ impl EpisodeSummary {
 /// last complaint time in the data.
 pub fn summarise(
     complaints: &[Complaint],
+    channel_names: &Keys,
     contacts: &[Contact],
     window_days: u32,
     as_of: Option<NaiveDateTime>,
@@ -76,7 +78,7 @@ pub fn summarise(
             continue;
         }
         summary.complaints += 1;
-        let counts = channels.entry(c.channel.as_deref().unwrap_or("(unknown)")).or_default();
+        let counts = channels.entry(c.channel.map_or("(unknown)", |k| channel_names.text(k))).or_default();
         counts.complaints += 1;
         counts.repeats += u64::from(contacts[i].repeat);
         counts.switches += u64::from(contacts[i].switch);
@@ -123,7 +125,8 @@ pub fn summarise(
         }
         summary.episodes += 1;
         summary.multi_contact += u64::from(chain.len() > 1);
-        let channels: Vec<Option<&str>> = chain.iter().map(|&i| complaints[i].channel.as_deref()).collect();
+        let channels: Vec<Option<&str>> =
+            chain.iter().map(|&i| complaints[i].channel.map(|k| channel_names.text(k))).collect();
         let mut distinct: Vec<&str> = channels.iter().flatten().copied().collect();
         distinct.sort_unstable();
         distinct.dedup();
@@ -152,7 +155,8 @@ pub fn summarise(
 mod tests {
     use super::*;
     use crate::input::RepeatKey;
-    use crate::metrics::repeats::{link_contacts, tests::fixture};
+    use crate::metrics::repeats::link_contacts;
+    use crate::metrics::repeats::tests::{fixture, fixture_channels};
 
     fn t(s: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
@@ -162,7 +166,7 @@ mod tests {
     fn spec_fixture_episodes_transitions_and_fcr() {
         let complaints = fixture();
         let contacts = link_contacts(&complaints, RepeatKey::Customer, 7);
-        let s = summarise(&complaints, &contacts, 7, None);
+        let s = summarise(&complaints, &fixture_channels(), &contacts, 7, None);
         assert_eq!(s.complaints, 9);
         assert_eq!((s.episodes, s.multi_contact, s.switched, s.digital_to_phone), (6, 3, 3, 3));
         let transition =
@@ -183,10 +187,10 @@ mod tests {
         let complaints: Vec<Complaint> =
             fixture().into_iter().filter(|c| c.time < t("2024-02-01 00:00")).collect();
         let contacts = link_contacts(&complaints, RepeatKey::Customer, 7);
-        let s = summarise(&complaints, &contacts, 7, None);
+        let s = summarise(&complaints, &fixture_channels(), &contacts, 7, None);
         assert_eq!((s.resolved_first_time, s.observed, s.censored), (5, 8, 1));
         // The same with an explicit as-of date.
-        let s = summarise(&complaints, &contacts, 7, Some(t("2024-01-31 23:59")));
+        let s = summarise(&complaints, &fixture_channels(), &contacts, 7, Some(t("2024-01-31 23:59")));
         assert_eq!((s.resolved_first_time, s.observed, s.censored), (5, 8, 1));
     }
 
@@ -197,7 +201,7 @@ mod tests {
         let mut complaints = fixture();
         complaints[3].customer = None; // C2's only complaint: resolved if it counted
         let contacts = link_contacts(&complaints, RepeatKey::Customer, 7);
-        let s = summarise(&complaints, &contacts, 7, None);
+        let s = summarise(&complaints, &fixture_channels(), &contacts, 7, None);
         assert_eq!(s.without_key, 1);
         assert_eq!((s.resolved_first_time, s.observed, s.censored), (4, 8, 0));
         assert_eq!(s.forward_fcr(), Some(0.5));
@@ -207,7 +211,7 @@ mod tests {
     fn per_channel_counts() {
         let complaints = fixture();
         let contacts = link_contacts(&complaints, RepeatKey::Customer, 7);
-        let s = summarise(&complaints, &contacts, 7, None);
+        let s = summarise(&complaints, &fixture_channels(), &contacts, 7, None);
         let phone = &s.channels["phone"];
         // January phone complaints: C1 01-02 (repeat, switch), C1 01-20, C3 01-09 (repeat, switch), C4 01-10.
         assert_eq!((phone.complaints, phone.repeats, phone.switches), (4, 2, 2));

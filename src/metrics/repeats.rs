@@ -6,6 +6,7 @@ use rayon::slice::ParallelSliceMut;
 
 use crate::input::RepeatKey;
 use crate::input::complaints::Complaint;
+use crate::input::keys::Key;
 
 /// No key: a part of it is missing (never a repeat).
 const NO_KEY: u32 = u32::MAX;
@@ -21,20 +22,16 @@ fn key_numbers(key: RepeatKey, complaints: &[Complaint]) -> (Vec<u32>, usize) {
         let count = numbers.iter().filter(|&&n| n != NO_KEY).max().map_or(0, |&n| n as usize + 1);
         return (numbers, count);
     }
-    let mut categories: foldhash::HashMap<&str, u32> = Default::default();
     let mut pairs: foldhash::HashMap<(u32, u32), u32> = Default::default();
     let numbers = complaints
         .iter()
         .map(|c| {
-            let mut pair = || -> Option<(u32, u32)> {
+            let pair = || -> Option<(u32, u32)> {
                 let customer = c.customer?.index() as u32;
                 let second = match key {
                     RepeatKey::Customer => 0,
                     RepeatKey::CustomerOrder => c.order?.index() as u32,
-                    RepeatKey::CustomerCategory => {
-                        let next = categories.len() as u32;
-                        *categories.entry(c.category.as_deref()?).or_insert(next)
-                    }
+                    RepeatKey::CustomerCategory => c.category?.index() as u32,
                 };
                 Some((customer, second))
             };
@@ -73,30 +70,12 @@ fn index(i: usize) -> u32 {
     u32::try_from(i).expect("fewer than 2^32 complaints (the row budget)")
 }
 
-/// One complaint in its key's run: its time, index and channel number.
+/// One complaint in its key's run: its time, index and channel.
 #[derive(Clone, Copy)]
 struct Entry {
     time: NaiveDateTime,
     index: u32,
-    channel: u32,
-}
-
-/// Numbers for the complaints' channels, equal for equal texts; `NO_KEY`
-/// without a channel. Complaints read with the same text share one copy,
-/// so the text is looked at once per copy, not once per complaint.
-fn channel_numbers(complaints: &[Complaint]) -> Vec<u32> {
-    let mut by_copy: foldhash::HashMap<*const u8, u32> = Default::default();
-    let mut by_text: foldhash::HashMap<&str, u32> = Default::default();
-    complaints
-        .iter()
-        .map(|c| {
-            let Some(channel) = c.channel.as_deref() else { return NO_KEY };
-            *by_copy.entry(channel.as_ptr()).or_insert_with(|| {
-                let next = by_text.len() as u32;
-                *by_text.entry(channel).or_insert(next)
-            })
-        })
-        .collect()
+    channel: Option<Key>,
 }
 
 /// Relate every complaint to the previous and next complaint of its key.
@@ -115,7 +94,6 @@ pub fn link_contacts(complaints: &[Complaint], key: RepeatKey, window_days: u32)
     let in_row_order = complaints.windows(2).all(|w| w[0].row < w[1].row);
     let tie = |i: u32| if in_row_order { u64::from(i) } else { complaints[i as usize].row };
     let (numbers, keys) = key_numbers(key, complaints);
-    let channels = channel_numbers(complaints);
     // Each key's complaints as a run of `runs`, with what linking reads of
     // them (no reads of the complaints scattered over the table): a
     // counting sort by key number (no comparison of millions), then each
@@ -128,14 +106,14 @@ pub fn link_contacts(complaints: &[Complaint], key: RepeatKey, window_days: u32)
         starts[k + 1] += starts[k];
     }
     let run = |k: usize| starts[k] as usize..starts[k + 1] as usize;
-    let empty = Entry { time: NaiveDateTime::MIN, index: 0, channel: NO_KEY };
+    let empty = Entry { time: NaiveDateTime::MIN, index: 0, channel: None };
     let mut runs = vec![empty; starts[keys] as usize];
     let mut next = starts.clone();
     for (i, (&k, c)) in numbers.iter().zip(complaints).enumerate().filter(|(_, (k, _))| **k != NO_KEY) {
-        runs[next[k as usize] as usize] = Entry { time: c.time, index: index(i), channel: channels[i] };
+        runs[next[k as usize] as usize] = Entry { time: c.time, index: index(i), channel: c.channel };
         next[k as usize] += 1;
     }
-    drop((numbers, next, channels));
+    drop((numbers, next));
     for k in 0..keys {
         let run = &mut runs[run(k)];
         if run.len() > 1 {
@@ -164,9 +142,7 @@ pub fn link_contacts(complaints: &[Complaint], key: RepeatKey, window_days: u32)
                 contact.previous = Some(previous.index);
                 contact.repeat = within(previous.time, entry.time);
                 contact.switch = contact.repeat
-                    && previous.channel != NO_KEY
-                    && entry.channel != NO_KEY
-                    && previous.channel != entry.channel;
+                    && matches!((previous.channel, entry.channel), (Some(a), Some(b)) if a != b);
             }
             if let Some(next) = chain.get(n + 1) {
                 contact.followed = within(entry.time, next.time);
@@ -189,6 +165,7 @@ pub fn link_contacts(complaints: &[Complaint], key: RepeatKey, window_days: u32)
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::input::keys::Keys;
     use chrono::Duration;
 
     /// docs/METHODS.md §5 repeat/channel fixture (W = 7): (customer, time, channel).
@@ -210,9 +187,19 @@ pub(crate) mod tests {
         fixture_with_keys().0
     }
 
+    /// The fixture's channels: their codes are in order of first use.
+    pub(crate) fn fixture_channels() -> Keys {
+        let mut channels = Keys::default();
+        for (_, _, channel) in FIXTURE {
+            channels.code(channel);
+        }
+        channels
+    }
+
     /// The fixture and its customer ids.
-    pub(crate) fn fixture_with_keys() -> (Vec<Complaint>, crate::input::keys::Keys) {
-        let mut customers = crate::input::keys::Keys::default();
+    pub(crate) fn fixture_with_keys() -> (Vec<Complaint>, Keys) {
+        let mut customers = Keys::default();
+        let mut channels = Keys::default();
         let complaints = FIXTURE
             .iter()
             .enumerate()
@@ -220,7 +207,7 @@ pub(crate) mod tests {
                 row: i as u64 + 2,
                 time: NaiveDateTime::parse_from_str(time, "%Y-%m-%d %H:%M").unwrap(),
                 customer: Some(customers.code(customer)),
-                channel: Some((*channel).into()),
+                channel: Some(channels.code(channel)),
                 order: None,
                 category: None,
                 segment: std::sync::Arc::default(),
@@ -286,8 +273,7 @@ pub(crate) mod tests {
                     .filter(|&j| same_key(i, j) && order(j) > order(i))
                     .min_by_key(|&j| order(j));
                 let repeat = previous.is_some_and(|p| complaints[i].time - complaints[p].time <= window);
-                let channels =
-                    previous.map(|p| (complaints[p].channel.as_deref(), complaints[i].channel.as_deref()));
+                let channels = previous.map(|p| (complaints[p].channel, complaints[i].channel));
                 Contact {
                     previous: previous.map(|p| p as u32),
                     repeat,
@@ -324,8 +310,7 @@ pub(crate) mod tests {
     #[test]
     fn linking_agrees_with_the_definition_on_random_tables() {
         // A small seeded generator: few customers, times on a few days
-        // (ties included), channels as separate copies of equal texts, rows
-        // in file order and shuffled.
+        // (ties included), rows in file order and shuffled.
         let mut state = 0x2545_f491_4f6c_dd1du64;
         let mut draw = |n: u64| {
             state ^= state << 13;
@@ -334,7 +319,7 @@ pub(crate) mod tests {
             state % n
         };
         let start = NaiveDateTime::parse_from_str("2024-01-01 00:00", "%Y-%m-%d %H:%M").unwrap();
-        let mut customers = crate::input::keys::Keys::default();
+        let mut customers = Keys::default();
         for table in 0..200 {
             let len = 1 + draw(40) as usize;
             let mut complaints: Vec<Complaint> = (0..len)
@@ -342,7 +327,7 @@ pub(crate) mod tests {
                     row: i as u64 + 2,
                     time: start + Duration::hours(draw(24 * 20) as i64),
                     customer: (draw(8) > 0).then(|| customers.code(&format!("C{}", draw(6)))),
-                    channel: (draw(6) > 0).then(|| ["web", "phone", "email"][draw(3) as usize].into()),
+                    channel: (draw(6) > 0).then(|| Key::of(draw(3) as usize)),
                     order: None,
                     category: None,
                     segment: std::sync::Arc::default(),

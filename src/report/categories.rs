@@ -19,7 +19,8 @@ pub fn view(data: &Dataset) -> Option<View> {
     data.complaints.plan.roles.get(crate::input::Role::Category)?;
     let mut counts: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
     for (c, contact) in data.complaints.records.iter().zip(&data.contacts).filter(|(c, _)| c.counted) {
-        let entry = counts.entry(c.category.as_deref().unwrap_or("(none)")).or_default();
+        let entry =
+            counts.entry(c.category.map_or("(none)", |k| data.complaints.categories.text(k))).or_default();
         entry.0 += u64::from(c.weight);
         entry.1 += u64::from(contact.repeat);
     }

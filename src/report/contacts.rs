@@ -18,7 +18,14 @@ use crate::output::{Cell, Grid};
 /// Repeats per channel, episodes and transitions.
 pub fn view(data: &Dataset, options: &DatasetOptions) -> View {
     let input = options;
-    let s = summarise(&data.complaints.records, &data.contacts, input.window_days, input.as_of_time());
+    let complaints = &data.complaints;
+    let s = summarise(
+        &complaints.records,
+        &complaints.channels,
+        &data.contacts,
+        input.window_days,
+        input.as_of_time(),
+    );
     let ratio = |a: u64, b: u64| (b > 0).then(|| a as f64 / b as f64);
 
     let columns = [

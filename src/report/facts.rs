@@ -502,11 +502,11 @@ fn implausible(table: &PeriodTable, rise: Option<&RecentRise>) -> Vec<Implausibl
 /// The channel switch seen most often among counted repeat contacts.
 fn commonest_switch(data: &Dataset) -> Option<(String, String, u64)> {
     let records = &data.complaints.records;
+    let channel = |i: usize| records[i].channel.map(|k| data.complaints.channels.text(k));
     let mut counts: BTreeMap<(&str, &str), u64> = BTreeMap::new();
-    for (c, contact) in records.iter().zip(&data.contacts) {
+    for (i, (c, contact)) in records.iter().zip(&data.contacts).enumerate() {
         if let (true, true, Some(previous)) = (c.counted, contact.switch, contact.previous)
-            && let (Some(from), Some(to)) =
-                (records[previous as usize].channel.as_deref(), c.channel.as_deref())
+            && let (Some(from), Some(to)) = (channel(previous as usize), channel(i))
         {
             *counts.entry((from, to)).or_default() += 1;
         }
