@@ -345,7 +345,9 @@ pub fn load(
     let times = read_times(&mut frame, &plan, &to_read)?;
 
     let column = |name: &str| -> Result<&StringChunked> { Ok(frame.column(name)?.str()?) };
-    let rows = frame.column(ROW)?.u64()?;
+    // The row numbers (never missing) as a slice: read for every row.
+    let rows = frame.column(ROW)?.u64()?.rechunk();
+    let rows = rows.cont_slice()?;
     let role_column =
         |role: Role| -> Result<Option<&StringChunked>> { roles.get(role).map(column).transpose() };
     let customers = role_column(Role::Customer)?;
@@ -383,7 +385,7 @@ pub fn load(
     let mut records = Vec::with_capacity(frame.height());
     let mut given_contacts = given.map(|_| Vec::with_capacity(frame.height()));
     'rows: for i in 0..frame.height() {
-        let row = rows.get(i).unwrap_or(0);
+        let row = rows[i];
         for (k, (filter, values)) in filter_values.iter().enumerate() {
             if !filter.keeps(values.get(i)) {
                 ledger.reject(filter.reason(), 1, row);
@@ -428,7 +430,7 @@ pub fn load(
                         conflict_example.get_or_insert_with(|| {
                             let text = |row| value(customers, row).unwrap_or_default().to_string();
                             let id = value(ids, i).unwrap_or_default().to_string();
-                            (id, rows.get(j).unwrap_or(0), text(j), row, text(i))
+                            (id, rows[j], text(j), row, text(i))
                         });
                     } else {
                         merged += 1;

@@ -172,11 +172,10 @@ impl Population {
             }
         }
         let exposures = exposures.deliveries;
-        let found: Vec<Option<u64>> = (0..counts.len())
-            .into_par_iter()
-            .filter(|&k| counts[k] > 0)
-            .map(|k| exposures.get(customers.text(Key::of(k))))
-            .collect();
+        let complainants: Vec<&str> =
+            (0..counts.len()).filter(|&k| counts[k] > 0).map(|k| customers.text(Key::of(k))).collect();
+        let found: Vec<Option<u64>> =
+            complainants.par_chunks(4096).flat_map_iter(|ids| exposures.get_all(ids)).collect();
         // Complainants found among the customers with deliveries are not
         // quiet: taken out per number of deliveries (a few hundred numbers).
         let mut taken: foldhash::HashMap<u64, u64> = Default::default();

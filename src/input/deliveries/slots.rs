@@ -26,8 +26,8 @@ pub trait Id: Copy + Eq + Default {
 const GROW_AT: f64 = 0.85;
 /// The share of slots used once a table is held.
 const HELD: f64 = 0.9;
-/// Ids whose slots are touched before they are counted.
-const AHEAD: usize = 32;
+/// Ids whose slots are touched before they are counted (or looked up).
+pub const AHEAD: usize = 32;
 
 #[derive(Clone)]
 pub struct Slots<K, V> {
@@ -84,6 +84,12 @@ impl<K: Id, V: Copy + Default> Slots<K, V> {
             }
             i = if i + 1 == self.slots.len() { 0 } else { i + 1 };
         }
+    }
+
+    /// Read the slot `id` is looked for first, for its cache miss to
+    /// overlap others (`update_all`, `PerCustomer::get_all`).
+    pub fn touch(&self, id: &K) -> u64 {
+        self.slots.get(self.home(id)).map_or(0, |slot| slot.0.bits())
     }
 
     fn value_mut(&mut self, id: K) -> &mut V {
