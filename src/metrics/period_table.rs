@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use chrono::{Days, NaiveDate};
+use rayon::prelude::*;
 
 use super::dataset::Dataset;
 use super::repeats::Contact;
@@ -302,10 +303,29 @@ impl SegmentNumbers {
 }
 
 /// The counted complaints per (day, segment values): millions of
-/// complaints in a few thousand cells, no text copied. Repeats and switches
-/// from the contacts, or as given by counted complaints.
+/// complaints in a few thousand cells, no text copied, counted in parts on
+/// every core. Repeats and switches from the contacts, or as given by
+/// counted complaints.
 pub fn day_cells<'a>(
     complaints: &'a [Complaint],
+    contacts: &[Contact],
+    given: Option<&[GivenContacts]>,
+) -> DayCells<'a> {
+    let part = complaints.len().div_ceil(rayon::current_num_threads()).max(1 << 16);
+    (complaints.par_chunks(part).enumerate())
+        .map(|(k, complaints)| day_cells_from(complaints, k * part, contacts, given))
+        .reduce(DayCells::default, |mut all, part| {
+            for (key, counts) in part {
+                all.entry(key).or_default().add(&counts);
+            }
+            all
+        })
+}
+
+/// `day_cells` of the complaints from index `first` on.
+fn day_cells_from<'a>(
+    complaints: &'a [Complaint],
+    first: usize,
     contacts: &[Contact],
     given: Option<&[GivenContacts]>,
 ) -> DayCells<'a> {
@@ -314,6 +334,7 @@ pub fn day_cells<'a>(
     let mut lists: Vec<&'a [Option<Arc<str>>]> = Vec::new();
     let mut cells: foldhash::HashMap<(NaiveDate, u32), Counts> = Default::default();
     for (i, c) in complaints.iter().enumerate().filter(|(_, c)| c.counted) {
+        let i = first + i;
         let n = numbers.of(&c.segment);
         if n as usize == lists.len() {
             lists.push(&c.segment[..]);
@@ -337,10 +358,9 @@ pub fn day_cells<'a>(
 pub fn build(sides: &Sides, spec: &TableSpec) -> Option<PeriodTable> {
     let Sides { complaints, contacts, given, deliveries, segment_deliveries, without_deliveries } = *sides;
     let TableSpec { period, by, chart, mature_until, window, stages } = *spec;
-    let counted = || (0..complaints.len()).filter(|&i| complaints[i].counted);
+    let days = day_cells(complaints, contacts, given);
     let unrated = without_deliveries.into_iter().flat_map(|w| w.keys());
-    let dates = counted()
-        .map(|i| complaints[i].bucket_date)
+    let dates = (days.keys().map(|(d, _)| *d))
         .chain(deliveries.keys().map(|(d, _)| *d))
         .chain(unrated.clone().map(|(d, _)| *d));
     let (first_date, last_date) = dates.fold(None, |acc: Option<(NaiveDate, NaiveDate)>, d| match acc {
@@ -363,7 +383,7 @@ pub fn build(sides: &Sides, spec: &TableSpec) -> Option<PeriodTable> {
         }
     }
     let rated: BTreeSet<Vec<String>> = segments.clone();
-    for ((date, segment), counts) in day_cells(complaints, contacts, given) {
+    for ((date, segment), counts) in days {
         let segment = segment_text(segment);
         segments.insert(segment.clone());
         let cell = cells.entry((period.start(date), segment)).or_default();
