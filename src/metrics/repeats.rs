@@ -131,28 +131,20 @@ pub fn link_contacts(complaints: &[Complaint], key: RepeatKey, window_days: u32)
             Entry { time: Stamp::of(c.time), index: index(i), channel: c.channel };
         next[k as usize] += 1;
     }
-    drop((numbers, next));
+    drop(next);
     for k in 0..keys {
         let run = &mut runs[run(k)];
         if run.len() > 1 {
             run.sort_unstable_by_key(|e| (e.time, tie(e.index)));
         }
     }
-    // Episodes are numbered chain by chain, in order of each chain's first
-    // complaint, (time, row) distinct per chain, so an unstable sort is
-    // exact; each chain's contacts are then written in one pass.
-    let mut chains: Vec<(Stamp, u64, u32)> = (0..keys)
-        .filter(|&k| starts[k + 1] > starts[k])
-        .map(|k| {
-            let first = runs[starts[k] as usize];
-            (first.time, tie(first.index), k as u32)
-        })
-        .collect();
-    chains.par_sort_unstable();
+    // The contacts chain by chain in key order (the runs read in order,
+    // not in the chains' order, which is scattered over them), episodes
+    // numbered within each chain.
     let mut contacts = vec![Contact::default(); complaints.len()];
-    let mut episodes = 0u32;
-    for (_, _, k) in chains {
-        let chain = &runs[run(k as usize)];
+    let mut episodes_of = vec![0u32; keys];
+    for (k, episodes) in episodes_of.iter_mut().enumerate() {
+        let chain = &runs[run(k)];
         for (n, entry) in chain.iter().enumerate() {
             let mut contact = Contact { keyed: true, ..Contact::default() };
             if n > 0 {
@@ -166,16 +158,36 @@ pub fn link_contacts(complaints: &[Complaint], key: RepeatKey, window_days: u32)
                 contact.followed = within(entry.time, next.time);
             }
             if !contact.repeat {
-                episodes += 1;
+                *episodes += 1;
             }
-            contact.episode = episodes - 1;
+            contact.episode = *episodes - 1;
             contacts[entry.index as usize] = contact;
         }
     }
-    // Complaints without a key (none of a chain): episodes of one.
-    for contact in contacts.iter_mut().filter(|c| !c.keyed) {
-        contact.episode = episodes;
-        episodes += 1;
+    // Episode numbers run chain after chain, in order of each chain's first
+    // complaint ((time, row) is distinct per chain, so an unstable sort is
+    // exact): each chain's first number follows the episodes before it.
+    let mut chains: Vec<(Stamp, u64, u32)> = (0..keys)
+        .filter(|&k| starts[k + 1] > starts[k])
+        .map(|k| {
+            let first = runs[starts[k] as usize];
+            (first.time, tie(first.index), k as u32)
+        })
+        .collect();
+    drop(runs);
+    chains.par_sort_unstable();
+    let mut episodes = 0u32;
+    for (_, _, k) in chains {
+        episodes += std::mem::replace(&mut episodes_of[k as usize], episodes);
+    }
+    // Complaints without a key (none of a chain) are episodes of one.
+    for (contact, &k) in contacts.iter_mut().zip(&numbers) {
+        if k == NO_KEY {
+            contact.episode = episodes;
+            episodes += 1;
+        } else {
+            contact.episode += episodes_of[k as usize];
+        }
     }
     contacts
 }
