@@ -124,7 +124,9 @@ pub fn concentration(
     exposures: Option<Exposures>,
     p_bar: Option<f64>,
 ) -> Concentration {
-    let complainant_counts: Vec<u64> = counts.iter().copied().filter(|&c| c > 0).collect();
+    let mut complainant_counts: Vec<u64> = counts.iter().copied().filter(|&c| c > 0).collect();
+    // Sorted once for every measure below (each takes them as they are when sorted).
+    complainant_counts.sort_unstable();
     let complaints: u64 = complainant_counts.iter().sum();
     let n = complainant_counts.len();
     let population = exposures.map(|e| Population::of(counts, customers, e)).filter(|p| p.size() > 0);

@@ -364,7 +364,7 @@ impl PerCustomer {
 
     /// How many customers.
     pub fn len(&self) -> usize {
-        self.parts.iter().map(Part::len).sum()
+        self.parts.par_iter().map(Part::len).sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -401,10 +401,16 @@ impl PerCustomer {
     /// How many customers have each number of deliveries.
     pub fn histogram(&self) -> std::collections::BTreeMap<u64, u64> {
         let per_part = self.parts.par_iter().map(|part| {
+            // Most customers have few deliveries: those counted in an array.
+            let mut few = [0u64; 64];
             let mut counts = std::collections::BTreeMap::new();
             for n in part.packed().map(|(_, n)| n).chain(part.long.values().copied()) {
-                *counts.entry(n).or_insert(0) += 1;
+                match few.get_mut(n as usize) {
+                    Some(customers) => *customers += 1,
+                    None => *counts.entry(n).or_insert(0) += 1,
+                }
             }
+            counts.extend((0..few.len()).filter(|&n| few[n] > 0).map(|n| (n as u64, few[n])));
             counts
         });
         per_part.reduce(Default::default, |mut a, b| {
