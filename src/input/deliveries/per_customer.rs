@@ -31,6 +31,9 @@ use foldhash::HashMap;
 use rayon::prelude::*;
 
 const PARTS: usize = 256;
+/// Tables of customers larger than this are held at nine slots in ten
+/// (`Counter::finish`).
+const HOLD_ABOVE: usize = 256 << 20;
 /// Ids a thread holds before it counts them (16 bytes each).
 const BUFFER: usize = 1 << 20;
 
@@ -140,6 +143,10 @@ impl Part {
         Part { word: self.word.held(), narrow: self.narrow.held(), short: self.short.held(), long: self.long }
     }
 
+    fn bytes(&self) -> usize {
+        self.word.bytes() + self.narrow.bytes() + self.short.bytes()
+    }
+
     fn len(&self) -> usize {
         let moved = self.narrow.iter().filter(|&(_, n)| n == MOVED).count();
         self.word.len() + self.narrow.len() - moved + self.short.len() + self.long.len()
@@ -239,11 +246,23 @@ impl Counter {
     /// The counts, once every batch has finished; an id that is not UTF-8
     /// text is an error (as the polars reader would give).
     pub fn finish(self) -> Result<PerCustomer> {
+        self.finish_holding_above(HOLD_ABOVE)
+    }
+
+    fn finish_holding_above(self, hold_above: usize) -> Result<PerCustomer> {
         let parts: Vec<Part> = self
             .parts
             .into_par_iter()
-            .map(|p| p.into_inner().unwrap_or_else(PoisonError::into_inner).held())
+            .map(|p| p.into_inner().unwrap_or_else(PoisonError::into_inner))
             .collect();
+        // Held at nine slots in ten only when that saves much: it moves
+        // every customer (0.1 s of 2 s at 2.4 M customers, to save 12 MB;
+        // at 25 M customers it saves 120 MB of the report's memory).
+        let bytes: usize = parts.iter().map(Part::bytes).sum();
+        let parts = match bytes > hold_above {
+            true => parts.into_par_iter().map(Part::held).collect(),
+            false => parts,
+        };
         let text = |bytes: &[u8]| std::str::from_utf8(bytes).is_ok();
         let all_text = parts.par_iter().all(|part| {
             let short = part.packed().all(|(p, _)| {
@@ -700,6 +719,31 @@ mod tests {
         batch.add(b"\xff\xfe-customer");
         batch.finish();
         assert!(counter.finish().is_err());
+    }
+
+    #[test]
+    fn held_or_not_the_counts_are_the_same() {
+        let ids = ids(200_000);
+        let count = |hold_above: usize| {
+            let counter = Counter::default();
+            let mut batch = counter.batch();
+            for id in &ids {
+                batch.add(id.as_bytes());
+            }
+            batch.finish();
+            counter.finish_holding_above(hold_above).unwrap()
+        };
+        let (held, as_grown) = (count(0), count(usize::MAX));
+        let bytes = |table: &PerCustomer| table.parts.iter().map(Part::bytes).sum::<usize>();
+        assert!(bytes(&held) < bytes(&as_grown));
+        let sorted = |table: &PerCustomer| {
+            let mut all = table.except(&[]);
+            all.sort();
+            all
+        };
+        assert_eq!(sorted(&held), sorted(&as_grown));
+        assert_eq!(held.histogram(), as_grown.histogram());
+        assert_eq!(held.get("C17"), as_grown.get("C17"));
     }
 
     #[test]

@@ -138,6 +138,11 @@ impl<K: Id, V: Copy + Default> Slots<K, V> {
         }
     }
 
+    /// The bytes the slots take.
+    pub fn bytes(&self) -> usize {
+        self.slots.len() * std::mem::size_of::<(K, V)>()
+    }
+
     /// The same counts in a table of nine slots in ten used.
     pub fn held(mut self) -> Self {
         let length = (self.len as f64 / HELD).ceil() as usize;
