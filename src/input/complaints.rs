@@ -644,6 +644,8 @@ impl<'a> Interned<'a> {
 /// list was an allocation for each of millions of complaints).
 #[derive(Default)]
 struct SegmentLists {
+    /// By the combination of one or two columns, in one number.
+    few: foldhash::HashMap<u64, SegmentValues>,
     lists: foldhash::HashMap<Vec<u32>, SegmentValues>,
     key: Vec<u32>,
 }
@@ -651,15 +653,25 @@ struct SegmentLists {
 impl SegmentLists {
     fn get(&mut self, row: usize, values: &mut [Option<Shared>]) -> SegmentValues {
         // The combination by each column's first row of the value (none: a column the file lacks).
+        let first = |v: &Option<Shared>| v.as_ref().map_or(same::NONE - 1, |v| v.first[row]);
+        let make = |values: &mut [Option<Shared>]| -> SegmentValues {
+            values
+                .iter_mut()
+                .map(|shared| {
+                    shared.as_mut().map(|v| v.get(row, str::to_string).unwrap_or_else(|| v.blank()))
+                })
+                .collect()
+        };
+        if values.len() <= 2 {
+            let key = values.iter().fold(0u64, |key, v| key << 32 | u64::from(first(v)));
+            return self.few.entry(key).or_insert_with(|| make(values)).clone();
+        }
         self.key.clear();
-        self.key.extend(values.iter().map(|v| v.as_ref().map_or(same::NONE - 1, |v| v.first[row])));
+        self.key.extend(values.iter().map(first));
         if let Some(list) = self.lists.get(&self.key[..]) {
             return list.clone();
         }
-        let list: SegmentValues = values
-            .iter_mut()
-            .map(|shared| shared.as_mut().map(|v| v.get(row, str::to_string).unwrap_or_else(|| v.blank())))
-            .collect();
+        let list = make(values);
         self.lists.insert(self.key.clone(), list.clone());
         list
     }

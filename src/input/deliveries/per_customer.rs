@@ -34,8 +34,9 @@ const PARTS: usize = 256;
 /// Tables of customers larger than this are held at nine slots in ten
 /// (`Counter::finish`).
 const HOLD_ABOVE: usize = 256 << 20;
-/// Ids a thread holds before it counts them (16 bytes each).
-const BUFFER: usize = 1 << 20;
+/// Ids a thread holds before it counts them (16 bytes each, twice: as
+/// read and sorted by part).
+const BUFFER: usize = 1 << 19;
 
 /// An id of up to 15 bytes in two words; most ids fit, and then a lookup
 /// compares integers. Up to 8 bytes and no NUL byte: the id, zero-padded,
