@@ -4,7 +4,8 @@
 # them (bench/peer_duckdb.py, bench/peer_polars.py), on the same generated
 # files (CSV and Parquet), in the same run. Checks that all agree on every
 # number of the period table and on the concentration counts, and prints the
-# median wall time and peak memory of RUNS runs each, with ours / peer.
+# median wall time and peak memory of RUNS rounds (each round runs every
+# tool once, in turn), with ours / peer.
 #
 #   bash bench/run.sh                      # every set, 3 runs each
 #   SETS=heavy RUNS=1 bash bench/run.sh    # one set
@@ -68,18 +69,35 @@ PY
   echo "$data"
 }
 
-# median of RUNS: writes "seconds peak_MB" to $1
-measure() {
-  local out=$1; shift
+# One run of a tool on the current set and format ($args, $c, $d): prints
+# "seconds peak_KB".
+run_once() {
+  case $1 in
+    report) /usr/bin/time -f "%e %M" -o "$work/time" "$tool" report "${args[@]}" --format csv -o "$work/ours.csv" ;;
+    repeats | customers)
+      /usr/bin/time -f "%e %M" -o "$work/time" "$tool" "$1" --complaints "$c" --deliveries "$d" --format csv -o "$work/$1.csv" ;;
+    *) /usr/bin/time -f "%e %M" -o "$work/time" "$py" "bench/peer_$1.py" --complaints "$c" --deliveries "$d" \
+         --out "$work/$1.csv" --facts "$work/$1.json" ;;
+  esac > /dev/null
+  cat "$work/time"
+}
+
+# RUNS rounds, each running every tool named once in turn, so that a slow
+# spell of the machine falls on all of them alike; writes the median run's
+# "seconds peak_MB" of each tool to $work/TOOL.t.
+measure_rounds() {
+  for t in "$@"; do : > "$work/$t.runs"; done
   for _ in $(seq "$RUNS"); do
-    /usr/bin/time -f "%e %M" -o "$work/time" "$@" > /dev/null
-    cat "$work/time"
-  done | sort -n | awk -v runs="$RUNS" '{t[NR]=$1; m[NR]=$2} END {i=int((runs+1)/2); printf "%s %.0f\n", t[i], m[i]/1024}' > "$out"
+    for t in "$@"; do run_once "$t" >> "$work/$t.runs"; done
+  done
+  for t in "$@"; do
+    sort -n "$work/$t.runs" | awk -v runs="$RUNS" '{t[NR]=$1; m[NR]=$2} END {i=int((runs+1)/2); printf "%s %.0f\n", t[i], m[i]/1024}' > "$work/$t.t"
+  done
 }
 
 ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
 
-echo "# $(date -u +%Y-%m-%d) $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GB; $(cargo --version); duckdb $("$py" -c 'import duckdb; print(duckdb.__version__)'), polars $("$py" -c 'import polars; print(polars.__version__)'); median of $RUNS"
+echo "# $(date -u +%Y-%m-%d) $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GB; $(cargo --version); duckdb $("$py" -c 'import duckdb; print(duckdb.__version__)'), polars $("$py" -c 'import polars; print(polars.__version__)'); median of $RUNS rounds, tools in turn"
 for set in $SETS; do
   data=$(prepare "$set")
   echo
@@ -88,14 +106,15 @@ for set in $SETS; do
   for format in $FORMATS; do
     c="$data/complaints.$format"; d="$data/deliveries.$format"
     args=(--complaints "$c" --deliveries "$d" --period week --by region)
-    measure "$work/ours.t" "$tool" report "${args[@]}" --format csv -o "$work/ours.csv"
-    read -r ours_s ours_mb < "$work/ours.t"
+    tools=(report)
+    for peer in $PEERS; do [ "$peer" != none ] && tools+=("$peer"); done
+    [ "$set" = heavy ] && tools+=(repeats customers)
+    measure_rounds "${tools[@]}"
+    read -r ours_s ours_mb < "$work/report.t"
     "$tool" report "${args[@]}" --format json -o "$work/ours.json"
     printf '| %s | complaint-rate report | %s | %s | | |\n' "$format" "$ours_s" "$ours_mb"
     for peer in $PEERS; do
       [ "$peer" = none ] && continue
-      measure "$work/$peer.t" "$py" "bench/peer_$peer.py" --complaints "$c" --deliveries "$d" \
-        --out "$work/$peer.csv" --facts "$work/$peer.json"
       read -r s mb < "$work/$peer.t"
       "$py" tests/reference/compare_tables.py "$work/ours.csv" "$work/$peer.csv" > "$work/agree" \
         || { echo "$peer disagrees on the period table:"; cat "$work/agree"; exit 1; }
@@ -105,7 +124,6 @@ for set in $SETS; do
     done
     if [ "$set" = heavy ]; then
       for command in repeats customers; do
-        measure "$work/$command.t" "$tool" "$command" --complaints "$c" --deliveries "$d" --format csv -o "$work/$command.csv"
         read -r s mb < "$work/$command.t"
         printf '| %s | complaint-rate %s | %s | %s | %s × report | %s × report |\n' \
           "$format" "$command" "$s" "$mb" "$(ratio "$s" "$ours_s")" "$(ratio "$mb" "$ours_mb")"
