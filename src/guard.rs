@@ -157,10 +157,10 @@ impl std::fmt::Display for Bytes {
 }
 
 /// The least memory one complaint takes while it is read and held: its
-/// record (88 bytes), polars' views of its row number and time, and its
-/// share of the contact links. A lower bound (measured: ~150 bytes a
-/// complaint at 2 M complaints), so a file refused by it could never fit.
-pub const COMPLAINT_BYTES: u64 = 120;
+/// record (64 bytes), polars' values of its row number and time, and its
+/// contact (16). A lower bound (measured: ~190 bytes a complaint at 2 M
+/// complaints of seven columns), so a file refused by it could never fit.
+pub const COMPLAINT_BYTES: u64 = 96;
 
 /// Why a table with more than `max` rows is refused, and the ways out.
 pub fn too_many_rows(rows: &str, max: u64) -> String {

@@ -325,7 +325,7 @@ fn the_memory_limit_stops_the_run_with_the_ways_out() {
     );
 }
 
-/// More complaints than can be held under the limit (120 bytes each at the
+/// More complaints than can be held under the limit (96 bytes each at the
 /// least) are refused before they are read into memory: a plain file at
 /// once, from its size; a compressed one while it is unpacked, its
 /// temporary copy removed.
@@ -334,7 +334,7 @@ fn more_complaints_than_fit_are_refused_before_they_are_read() {
     let dir = tempfile::tempdir().unwrap();
     let plain = dir.path().join("complaints.csv");
     let mut text = String::from("ticket_id,created_at,customer_id,channel\n");
-    for i in 0..600_000u32 {
+    for i in 0..700_000u32 {
         text.push_str(&format!("T{i},2024-01-{:02} 10:00:00,C{},phone\n", 1 + i % 28, i % 5_000));
     }
     std::fs::write(&plain, &text).unwrap();
@@ -345,10 +345,11 @@ fn more_complaints_than_fit_are_refused_before_they_are_read() {
     gz.finish().unwrap();
     let temp = dir.path().join("tmp");
     std::fs::create_dir(&temp).unwrap();
-    // 40 MB hold 349,525 complaints.
+    // 40 MB hold 436,906 complaints; the plain file is refused at once
+    // from its size when it holds half as many again (about 750,000 rows).
     for (file, needles) in [
-        (&plain, &["complaints.csv: about", "more than the 349,525 that fit under the memory limit"][..]),
-        (&packed, &["complaints.csv.gz", "rows or more", "more than the 349,525 that fit"]),
+        (&plain, &["complaints.csv: about", "more than the 436,906 that fit under the memory limit"][..]),
+        (&packed, &["complaints.csv.gz", "rows or more", "more than the 436,906 that fit"]),
     ] {
         let out = tool()
             .args([
