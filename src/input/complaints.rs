@@ -569,36 +569,31 @@ fn value(column: Option<&StringChunked>, i: usize) -> Option<&str> {
     column.and_then(|c| present(c.get(i)))
 }
 
-/// One shared copy of each distinct value of a column, made from the text
-/// read by `make` when first seen; missing values are none.
+/// One shared copy of each distinct value of a column (a segment's), by
+/// its code; missing values are none.
 struct Shared<'a> {
-    column: &'a StringChunked,
-    first: Vec<u32>,
-    made: foldhash::HashMap<u32, Arc<str>>,
+    codes: Interned<'a>,
+    /// The text of each code.
+    texts: Vec<Arc<str>>,
     blank: Option<Arc<str>>,
 }
 
 impl<'a> Shared<'a> {
     fn of(column: Option<&'a StringChunked>) -> Option<Shared<'a>> {
-        column.map(|column| Shared {
-            column,
-            first: same::first_rows(column),
-            made: Default::default(),
-            blank: None,
-        })
+        Interned::of(column).map(|codes| Shared { codes, texts: Vec::new(), blank: None })
     }
 
-    fn get(&mut self, row: usize, make: impl FnOnce(&str) -> String) -> Option<Arc<str>> {
-        let first = self.first[row];
-        if first == same::NONE {
-            return None;
+    /// The first row with this row's value (`same::NONE`: none).
+    fn first(&self, row: usize) -> u32 {
+        self.codes.first[row]
+    }
+
+    fn get(&mut self, row: usize) -> Option<Arc<str>> {
+        let code = self.codes.code(row, str::to_string)?.index();
+        if code == self.texts.len() {
+            self.texts.push(Arc::from(self.codes.keys.text(Key::of(code))));
         }
-        let column = self.column;
-        let made = self
-            .made
-            .entry(first)
-            .or_insert_with(|| Arc::from(make(present(column.get(first as usize)).expect("a value"))));
-        Some(made.clone())
+        Some(self.texts[code].clone())
     }
 
     /// The shared empty text (a segment without a value).
@@ -608,7 +603,7 @@ impl<'a> Shared<'a> {
 }
 
 /// Codes in `keys` for the values of a column of a few values (channels,
-/// categories), equal for equal texts as `make` gives them from the text
+/// categories, segments), equal for equal texts as `make` gives them from the text
 /// read, made when first seen.
 struct Interned<'a> {
     column: &'a StringChunked,
@@ -653,13 +648,11 @@ struct SegmentLists {
 impl SegmentLists {
     fn get(&mut self, row: usize, values: &mut [Option<Shared>]) -> SegmentValues {
         // The combination by each column's first row of the value (none: a column the file lacks).
-        let first = |v: &Option<Shared>| v.as_ref().map_or(same::NONE - 1, |v| v.first[row]);
+        let first = |v: &Option<Shared>| v.as_ref().map_or(same::NONE - 1, |v| v.first(row));
         let make = |values: &mut [Option<Shared>]| -> SegmentValues {
             values
                 .iter_mut()
-                .map(|shared| {
-                    shared.as_mut().map(|v| v.get(row, str::to_string).unwrap_or_else(|| v.blank()))
-                })
+                .map(|shared| shared.as_mut().map(|v| v.get(row).unwrap_or_else(|| v.blank())))
                 .collect()
         };
         if values.len() <= 2 {
