@@ -488,75 +488,111 @@ fn deliveries_per_customer_follow_filters_and_order_lines() {
 /// out; and with a rejected row, both fall back to checking each row.
 #[test]
 fn deliveries_per_customer_in_the_counters_pass_equal_polars() {
-    let dir = tempfile::tempdir().unwrap();
-    let complaints = dir.path().join("complaints.csv");
-    std::fs::write(
-        &complaints,
-        "ticket,created_at,customer_id\nT1,2024-01-04 08:00,K1\nT2,2024-01-17 12:00,K2\n",
-    )
-    .unwrap();
+    let complaints = "ticket,created_at,customer_id\nT1,2024-01-04 08:00,K1\nT2,2024-01-17 12:00,K2\n";
     for bad_row in ["", "A9,not a time,K1\n"] {
         let text = format!(
             "order_id,delivered_at,customer_id\nA1,2024-01-02 10:00, K1 \nA2,2024-01-03 11:00,K1\n\
              A3,2024-01-09 09:00,\nA4,2024-01-16 09:00,NA\nA5,2024-01-17 09:00,K2\nA6,2024-01-18 09:00,K3-a-customer-id-longer-than-15-bytes\n{bad_row}"
         );
-        let plain = dir.path().join("deliveries.csv");
-        std::fs::write(&plain, &text).unwrap();
-        let gzipped = dir.path().join("deliveries.csv.gz");
-        let mut gz =
-            flate2::write::GzEncoder::new(std::fs::File::create(&gzipped).unwrap(), Default::default());
-        std::io::Write::write_all(&mut gz, text.as_bytes()).unwrap();
-        gz.finish().unwrap();
-        // And as Parquet (text columns, row groups of 2): the Parquet counter's pass.
-        let parquet = dir.path().join("deliveries.parquet");
-        {
-            use polars::prelude::*;
-            let lines: Vec<Vec<&str>> = text.lines().skip(1).map(|l| l.split(',').collect()).collect();
-            let column = |k: usize, name: &str| {
-                let values: Vec<Option<&str>> =
-                    lines.iter().map(|l| Some(l[k]).filter(|v| !v.is_empty())).collect();
-                Column::new(name.into(), values)
-            };
-            let mut frame = DataFrame::new_infer_height(vec![
-                column(0, "order_id"),
-                column(1, "delivered_at"),
-                column(2, "customer_id"),
-            ])
-            .unwrap();
-            ParquetWriter::new(std::fs::File::create(&parquet).unwrap())
-                .with_row_group_size(Some(2))
-                .finish(&mut frame)
-                .unwrap();
-        }
-        let customers = |deliveries: &Path| {
-            let out = run(&[
-                "customers",
-                "--complaints",
-                complaints.to_str().unwrap(),
-                "--deliveries",
-                deliveries.to_str().unwrap(),
-                "--format",
-                "csv",
-            ]);
-            csv_output(&out)
-                .iter()
-                .map(|r| (r["customer"].clone(), r["deliveries"].clone()))
-                .collect::<Vec<_>>()
-        };
         let k = |a: &str, b: &str| (a.to_string(), b.to_string());
-        assert_eq!(customers(&plain), [k("K1", "2"), k("K2", "1")], "{bad_row:?}");
-        assert_eq!(customers(&plain), customers(&gzipped), "{bad_row:?}");
-        assert_eq!(customers(&plain), customers(&parquet), "{bad_row:?}");
+        let (listed, facts) = per_customer_on_every_path(complaints, &text, 2);
+        assert_eq!(listed, [k("K1", "2"), k("K2", "1")], "{bad_row:?}");
         // K3 (no complaint) is one of the customers with deliveries.
-        let concentration = |deliveries: &Path| {
-            report_json(complaints.to_str().unwrap(), deliveries.to_str().unwrap(), &[])["summary"]["concentration"]
-                .clone()
-        };
-        let plain_facts = concentration(&plain);
-        assert_eq!(plain_facts["customers"], 3, "{plain_facts}");
-        assert_eq!(plain_facts, concentration(&gzipped), "{bad_row:?}");
-        assert_eq!(plain_facts, concentration(&parquet), "{bad_row:?}");
+        assert_eq!(facts["customers"], 3, "{facts}");
     }
+}
+
+/// Customer ids of one shape (a letter and six digits), counted by number
+/// in the counters' pass, give the polars group-by's counts; so do the few
+/// ids beside them (too short, another kind, far past the others, a
+/// placeholder, spaces around).
+#[test]
+fn numbered_customer_ids_in_the_counters_pass_equal_polars() {
+    let mut deliveries = String::from("order_id,delivered_at,customer_id\n");
+    let mut complaints = String::from("ticket,created_at,customer_id\n");
+    for i in 0..6_000u64 {
+        let customer = match i % 100 {
+            0 => "C12".to_string(),
+            1 => "guest".to_string(),
+            2 if i % 500 == 2 => format!("C{:06}", 900_000 + i % 7),
+            3 => format!(" C{:06} ", i * 7 % 1_500),
+            _ => format!("C{:06}", i * 7_919 % 1_500),
+        };
+        deliveries.push_str(&format!("A{i},2024-01-{:02} 10:00,{customer}\n", 1 + i % 28));
+        if i % 40 == 0 {
+            complaints.push_str(&format!("T{i},2024-01-{:02} 12:00,{}\n", 1 + i % 28, customer.trim()));
+        }
+    }
+    let (listed, facts) = per_customer_on_every_path(&complaints, &deliveries, 3_000);
+    assert!(listed.len() > 50, "{}", listed.len());
+    assert!(facts["customers"].as_u64().unwrap() > 1_400, "{facts}");
+}
+
+/// The complainants' deliveries (`customers`) and the concentration facts
+/// of the report, from deliveries as plain CSV (the CSV counter), gzipped
+/// (the polars group-by) and as Parquet (the Parquet counter, row groups of
+/// `group_rows`): each must equal the others.
+fn per_customer_on_every_path(
+    complaints: &str,
+    deliveries: &str,
+    group_rows: usize,
+) -> (Vec<(String, String)>, serde_json::Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let complaints_path = dir.path().join("complaints.csv");
+    std::fs::write(&complaints_path, complaints).unwrap();
+    let plain = dir.path().join("deliveries.csv");
+    std::fs::write(&plain, deliveries).unwrap();
+    let gzipped = dir.path().join("deliveries.csv.gz");
+    let mut gz = flate2::write::GzEncoder::new(std::fs::File::create(&gzipped).unwrap(), Default::default());
+    std::io::Write::write_all(&mut gz, deliveries.as_bytes()).unwrap();
+    gz.finish().unwrap();
+    // Text columns as written (the ids' spaces kept).
+    let parquet = dir.path().join("deliveries.parquet");
+    {
+        use polars::prelude::*;
+        let lines: Vec<Vec<&str>> = deliveries.lines().skip(1).map(|l| l.split(',').collect()).collect();
+        let column = |k: usize, name: &str| {
+            let values: Vec<Option<&str>> =
+                lines.iter().map(|l| Some(l[k]).filter(|v| !v.is_empty())).collect();
+            Column::new(name.into(), values)
+        };
+        let mut frame = DataFrame::new_infer_height(vec![
+            column(0, "order_id"),
+            column(1, "delivered_at"),
+            column(2, "customer_id"),
+        ])
+        .unwrap();
+        ParquetWriter::new(std::fs::File::create(&parquet).unwrap())
+            .with_row_group_size(Some(group_rows))
+            .finish(&mut frame)
+            .unwrap();
+    }
+    let customers = |deliveries: &Path| {
+        let out = run(&[
+            "customers",
+            "--complaints",
+            complaints_path.to_str().unwrap(),
+            "--deliveries",
+            deliveries.to_str().unwrap(),
+            "--top",
+            "100000",
+            "--format",
+            "csv",
+        ]);
+        csv_output(&out).iter().map(|r| (r["customer"].clone(), r["deliveries"].clone())).collect::<Vec<_>>()
+    };
+    let listed = customers(&plain);
+    assert_eq!(listed, customers(&gzipped));
+    assert_eq!(listed, customers(&parquet));
+    let concentration = |deliveries: &Path| {
+        report_json(complaints_path.to_str().unwrap(), deliveries.to_str().unwrap(), &[])["summary"]
+            ["concentration"]
+            .clone()
+    };
+    let facts = concentration(&plain);
+    assert_eq!(facts, concentration(&gzipped));
+    assert_eq!(facts, concentration(&parquet));
+    (listed, facts)
 }
 
 /// `where` in the config file filters like --where; a --where flag wins.

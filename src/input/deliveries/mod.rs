@@ -8,6 +8,7 @@
 
 pub mod fast_csv;
 pub mod groups;
+mod numbered;
 pub mod orders;
 pub mod parquet;
 pub mod per_customer;

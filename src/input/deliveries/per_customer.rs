@@ -10,16 +10,21 @@
 //! their misses overlap (`slots`). The threads share the one table: nothing
 //! is merged at the end or held twice. Once counted, each part is held at
 //! nine slots in ten used; most entries take 16 bytes.
+//!
+//! Ids written as a fixed text and a number (`C0348589`) are counted
+//! apart, each thread in its own array by the number (`numbered`), and the
+//! arrays added up at the end: no hash and 4 bytes a customer.
 
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use std::borrow::Cow;
 
 use anyhow::{Context, Result, bail};
 use polars::prelude::*;
 
+use super::numbered::{self, Shape};
 use super::slots::{AHEAD, Id, Slots};
 use super::{DeliveriesSource, DeliveryCounts};
 use crate::input::ledger::Reason;
@@ -37,6 +42,8 @@ const HOLD_ABOVE: usize = 256 << 20;
 /// Ids a thread holds before it counts them (16 bytes each, twice: as
 /// read and sorted by part).
 const BUFFER: usize = 1 << 19;
+/// Places in the arrays of numbered ids counted at a time (`count_places`).
+const PLACES: usize = 256;
 
 /// An id of up to 15 bytes in two words; most ids fit, and then a lookup
 /// compares integers. Up to 8 bytes and no NUL byte: the id, zero-padded,
@@ -202,12 +209,45 @@ fn add_narrow(count: &mut u32, n: u64) -> Option<u64> {
 #[derive(Clone)]
 pub struct PerCustomer {
     parts: Vec<Part>,
+    /// The ids of one shape, when most ids have it.
+    numbered: Option<Numbered>,
+}
+
+/// Deliveries of the ids of one shape, by their place (`Shape::index`);
+/// `numbered::MOVED` where the hashed table holds the count.
+#[derive(Clone)]
+struct Numbered {
+    shape: Shape,
+    counts: Vec<u32>,
+}
+
+impl Numbered {
+    /// The deliveries of an id of this shape (`Some(None)`: none); `None`
+    /// when the array does not hold the id's count.
+    fn get(&self, id: &[u8]) -> Option<Option<u64>> {
+        match self.counts[self.shape.index(id)?] {
+            0 => Some(None),
+            numbered::MOVED => None,
+            n => Some(Some(u64::from(n))),
+        }
+    }
+
+    /// Every (place, deliveries) the array holds.
+    fn counted(&self) -> impl ParallelIterator<Item = (usize, u64)> + '_ {
+        let held = |&(_, &n): &(usize, &u32)| n != 0 && n != numbered::MOVED;
+        self.counts.par_iter().enumerate().filter(held).map(|(i, &n)| (i, u64::from(n)))
+    }
 }
 
 /// The table while threads count into it (`batch` for each thread).
 pub struct Counter {
     parts: Vec<Mutex<Part>>,
     batches: AtomicUsize,
+    /// Which ids are counted by number: decided from the first thread's
+    /// first ids, before any id is counted.
+    shape: OnceLock<Option<Shape>>,
+    /// Each thread's array of those counts, once it has finished.
+    arrays: Mutex<Vec<Vec<u32>>>,
 }
 
 /// One thread's ids waiting to be counted.
@@ -222,11 +262,23 @@ pub struct Batch<'a> {
     /// The part this thread counts first (threads start apart, so they
     /// seldom wait for each other's lock).
     first: usize,
+    /// Whether the counter's shape is known to this thread (`decide`).
+    decided: bool,
+    /// This thread's counts of the ids of that shape.
+    numbered: Option<(&'a Shape, Vec<u32>)>,
+    /// The places in those counts of the last ids read, counted a run at
+    /// a time (`count_places`).
+    places: Vec<u32>,
 }
 
 impl Default for Counter {
     fn default() -> Counter {
-        Counter { parts: (0..PARTS).map(|_| Mutex::default()).collect(), batches: AtomicUsize::new(0) }
+        Counter {
+            parts: (0..PARTS).map(|_| Mutex::default()).collect(),
+            batches: AtomicUsize::new(0),
+            shape: OnceLock::new(),
+            arrays: Mutex::default(),
+        }
     }
 }
 
@@ -241,6 +293,9 @@ impl Counter {
             narrows: Vec::new(),
             long: HashMap::default(),
             first: n.wrapping_mul(PARTS / 2 + 1) % PARTS,
+            decided: false,
+            numbered: None,
+            places: Vec::with_capacity(PLACES),
         }
     }
 
@@ -251,11 +306,13 @@ impl Counter {
     }
 
     fn finish_holding_above(self, hold_above: usize) -> Result<PerCustomer> {
-        let parts: Vec<Part> = self
+        let mut parts: Vec<Part> = self
             .parts
             .into_par_iter()
             .map(|p| p.into_inner().unwrap_or_else(PoisonError::into_inner))
             .collect();
+        let arrays = self.arrays.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let numbered = self.shape.into_inner().flatten().map(|shape| added_up(shape, arrays, &mut parts));
         // Held at nine slots in ten only when that saves much: it moves
         // every customer (0.1 s of 2 s at 2.4 M customers, to save 12 MB;
         // at 25 M customers it saves 120 MB of the report's memory).
@@ -275,11 +332,61 @@ impl Counter {
         if !all_text {
             bail!("a customer id is not UTF-8 text");
         }
-        Ok(PerCustomer { parts })
+        Ok(PerCustomer { parts, numbered })
     }
 
     fn lock(&self, part: usize) -> std::sync::MutexGuard<'_, Part> {
         self.parts[part].lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Add `n` rows of an id to the hashed table.
+    fn add_hashed(&self, id: &[u8], n: u64) {
+        match pack(id) {
+            Some(packed) => self.lock(part_of_packed(&packed)).add(packed, n),
+            None => bump(&mut self.lock(part_of_bytes(id)).long, id, n),
+        }
+    }
+}
+
+/// The threads' arrays added up into one; a count that would outgrow 4
+/// bytes goes to the hashed table whole.
+fn added_up(shape: Shape, arrays: Vec<Vec<u32>>, parts: &mut [Part]) -> Numbered {
+    const CHUNK: usize = 1 << 16;
+    let mut arrays = arrays.into_iter();
+    let mut counts = arrays.next().unwrap_or_else(|| vec![0; shape.len()]);
+    for other in arrays {
+        let moved: Vec<(usize, u64)> = counts
+            .par_chunks_mut(CHUNK)
+            .zip(other.par_chunks(CHUNK))
+            .enumerate()
+            .flat_map_iter(|(chunk, (ours, theirs))| {
+                let mut moved = Vec::new();
+                for (k, (count, &n)) in ours.iter_mut().zip(theirs).enumerate() {
+                    let whole = match n {
+                        0 => None,
+                        numbered::MOVED => match std::mem::replace(count, numbered::MOVED) {
+                            0 | numbered::MOVED => None,
+                            before => Some(u64::from(before)),
+                        },
+                        n => numbered::add(count, n),
+                    };
+                    moved.extend(whole.map(|whole| (chunk * CHUNK + k, whole)));
+                }
+                moved
+            })
+            .collect();
+        for (i, whole) in moved {
+            add_to(parts, shape.text(i).as_bytes(), whole);
+        }
+    }
+    Numbered { shape, counts }
+}
+
+/// Add `n` rows of an id to its part of a table.
+fn add_to(parts: &mut [Part], id: &[u8], n: u64) {
+    match pack(id) {
+        Some(packed) => parts[part_of_packed(&packed)].add(packed, n),
+        None => bump(&mut parts[part_of_bytes(id)].long, id, n),
     }
 }
 
@@ -287,6 +394,15 @@ impl Batch<'_> {
     /// One row of this customer (a missing value is not counted).
     pub fn add(&mut self, value: &[u8]) {
         let Some(id) = normalize(value) else { return };
+        if let Some((shape, _)) = self.numbered
+            && let Some(i) = shape.index(id)
+        {
+            self.places.push(i as u32);
+            if self.places.len() == PLACES {
+                self.count_places();
+            }
+            return;
+        }
         match pack(id) {
             Some(packed) => {
                 self.pending.push(packed);
@@ -307,9 +423,59 @@ impl Batch<'_> {
     pub fn finish(mut self) {
         self.count_pending();
         self.count_long();
+        self.count_places();
+        if let Some((_, counts)) = self.numbered.take() {
+            self.counter.arrays.lock().unwrap_or_else(PoisonError::into_inner).push(counts);
+        }
+    }
+
+    /// Before this thread counts anything into the shared table: learn which
+    /// ids are counted by number (the first thread to get here decides, by
+    /// the ids it holds), and count the waiting ids of that shape.
+    fn decide(&mut self) {
+        if std::mem::replace(&mut self.decided, true) {
+            return;
+        }
+        let counter = self.counter;
+        let shape = counter.shape.get_or_init(|| {
+            let unpacked: Vec<([u8; 16], usize)> = self.pending.iter().map(unpack).collect();
+            let packed = unpacked.iter().map(|(bytes, length)| &bytes[..*length]);
+            Shape::of_sample(packed.chain(self.long.keys().map(|id| &id[..])))
+        });
+        let Some(shape) = shape else { return };
+        self.numbered = Some((shape, vec![0u32; shape.len()]));
+        // An id of a shape is never long: only the packed ones are looked at.
+        let mut pending = std::mem::take(&mut self.pending);
+        pending.retain(|packed| {
+            let (bytes, length) = unpack(packed);
+            let Some(i) = shape.index(&bytes[..length]) else { return true };
+            self.places.push(i as u32);
+            if self.places.len() == PLACES {
+                self.count_places();
+            }
+            false
+        });
+        self.pending = pending;
+    }
+
+    /// Count the ids waiting by their places: every place read first, so
+    /// that their cache misses overlap (an array of millions of customers
+    /// is larger than the cache; one place at a time, each miss was waited
+    /// for in turn).
+    fn count_places(&mut self) {
+        let Some((shape, counts)) = &mut self.numbered else { return };
+        let touched = self.places.iter().fold(0u32, |sum, &i| sum.wrapping_add(counts[i as usize]));
+        std::hint::black_box(touched);
+        for &i in &self.places {
+            if let Some(whole) = numbered::add(&mut counts[i as usize], 1) {
+                self.counter.add_hashed(shape.text(i as usize).as_bytes(), whole);
+            }
+        }
+        self.places.clear();
     }
 
     fn count_pending(&mut self) {
+        self.decide();
         // Sort the ids by part (a counting sort), then count part by part.
         let parts: Vec<u8> = self.pending.iter().map(|p| part_of_packed(p) as u8).collect();
         let mut starts = [0usize; PARTS + 1];
@@ -337,6 +503,7 @@ impl Batch<'_> {
     }
 
     fn count_long(&mut self) {
+        self.decide();
         for (id, n) in self.long.drain() {
             bump(&mut self.counter.lock(part_of_bytes(&id)).long, &id, n);
         }
@@ -349,18 +516,19 @@ impl PerCustomer {
     pub fn from_counts<'a>(counts: impl IntoIterator<Item = (&'a str, u64)>) -> PerCustomer {
         let mut parts: Vec<Part> = (0..PARTS).map(|_| Part::default()).collect();
         for (id, n) in counts {
-            let Some(id) = crate::input::present(Some(id)) else { continue };
-            match pack(id.as_bytes()) {
-                Some(packed) => parts[part_of_packed(&packed)].add(packed, n),
-                None => bump(&mut parts[part_of_bytes(id.as_bytes())].long, id.as_bytes(), n),
+            if let Some(id) = crate::input::present(Some(id)) {
+                add_to(&mut parts, id.as_bytes(), n);
             }
         }
-        PerCustomer { parts: parts.into_iter().map(Part::held).collect() }
+        PerCustomer { parts: parts.into_iter().map(Part::held).collect(), numbered: None }
     }
 
     /// Deliveries of this customer (an id as `input::present` gives it), if
     /// the customer has any row.
     pub fn get(&self, id: &str) -> Option<u64> {
+        if let Some(found) = self.numbered.as_ref().and_then(|numbered| numbered.get(id.as_bytes())) {
+            return found;
+        }
         match pack(id.as_bytes()) {
             Some(packed) => self.parts[part_of_packed(&packed)].get(&packed),
             None => self.parts[part_of_bytes(id.as_bytes())].long.get(id.as_bytes()).copied(),
@@ -384,7 +552,8 @@ impl PerCustomer {
 
     /// How many customers.
     pub fn len(&self) -> usize {
-        self.parts.par_iter().map(Part::len).sum()
+        let numbered = self.numbered.as_ref().map_or(0, |numbered| numbered.counted().count());
+        self.parts.par_iter().map(Part::len).sum::<usize>() + numbered
     }
 
     pub fn is_empty(&self) -> bool {
@@ -404,7 +573,8 @@ impl PerCustomer {
             };
         }
         let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
-        self.parts
+        let mut all: Vec<(String, u64)> = self
+            .parts
             .par_iter()
             .flat_map_iter(|part| {
                 let short = part.packed().filter(|(p, _)| !short.contains(p)).map(|(p, n)| {
@@ -415,31 +585,50 @@ impl PerCustomer {
                     part.long.iter().filter(|(b, _)| !long.contains(&b[..])).map(|(b, &n)| (text(b), n));
                 short.chain(long)
             })
-            .collect()
+            .collect();
+        if let Some(numbered) = &self.numbered {
+            let places: foldhash::HashSet<usize> =
+                skip.iter().filter_map(|id| numbered.shape.index(id.as_bytes())).collect();
+            let kept = numbered.counted().filter(|(i, _)| !places.contains(i));
+            all.par_extend(kept.map(|(i, n)| (numbered.shape.text(i), n)));
+        }
+        all
     }
 
     /// How many customers have each number of deliveries.
     pub fn histogram(&self) -> std::collections::BTreeMap<u64, u64> {
-        let per_part = self.parts.par_iter().map(|part| {
-            // Most customers have few deliveries: those counted in an array.
-            let mut few = [0u64; 64];
-            let mut counts = std::collections::BTreeMap::new();
-            for n in part.packed().map(|(_, n)| n).chain(part.long.values().copied()) {
-                match few.get_mut(n as usize) {
-                    Some(customers) => *customers += 1,
-                    None => *counts.entry(n).or_insert(0) += 1,
-                }
-            }
-            counts.extend((0..few.len()).filter(|&n| few[n] > 0).map(|n| (n as u64, few[n])));
-            counts
+        let hashed = self
+            .parts
+            .par_iter()
+            .map(|part| histogram_of(part.packed().map(|(_, n)| n).chain(part.long.values().copied())));
+        let numbered = self.numbered.par_iter().flat_map(|numbered| {
+            numbered.counts.par_chunks(1 << 16).map(|counts| {
+                histogram_of(counts.iter().filter(|&&n| n != numbered::MOVED).map(|&n| u64::from(n)))
+            })
         });
-        per_part.reduce(Default::default, |mut a, b| {
+        hashed.chain(numbered).reduce(Default::default, |mut a, b| {
             for (n, customers) in b {
                 *a.entry(n).or_insert(0) += customers;
             }
             a
         })
     }
+}
+
+/// How many customers have each number of deliveries (0 is not a
+/// customer's: an array's place without one).
+fn histogram_of(counts: impl Iterator<Item = u64>) -> std::collections::BTreeMap<u64, u64> {
+    // Most customers have few deliveries: those counted in an array.
+    let mut few = [0u64; 64];
+    let mut histogram = std::collections::BTreeMap::new();
+    for n in counts {
+        match few.get_mut(n as usize) {
+            Some(customers) => *customers += 1,
+            None => *histogram.entry(n).or_insert(0) += 1,
+        }
+    }
+    histogram.extend((1..few.len()).filter(|&n| few[n] > 0).map(|n| (n as u64, few[n])));
+    histogram
 }
 
 /// The id as `input::present` reads it, without decoding the common case
@@ -710,6 +899,105 @@ mod tests {
         // Counts given whole add up the same way.
         let whole = PerCustomer::from_counts(ids.iter().map(|id| (id.as_str(), 1)));
         assert_eq!(whole.except(&[]).into_iter().collect::<std::collections::HashMap<_, _>>(), expected);
+    }
+
+    /// Ids nine in ten of one shape (`C` and seven digits, some first seen
+    /// late), the rest of it in name only (too short, a leading zero too
+    /// many, a few past the room of the array) or of none, missing words.
+    fn numbered_ids(n: usize) -> Vec<String> {
+        (0..n)
+            .map(|i| match i % 50 {
+                0 => "NA".to_string(),
+                1 => format!("C{}", i % 300),
+                2 => format!("C{:08}", i % 700),
+                3 => format!("customer-{}", i % 50),
+                4 if i % 500 == 4 => format!("C{:07}", 9_000_000 + i % 100),
+                5 => format!(" C{:07} ", i % 5_000),
+                6 if i > BUFFER + BUFFER / 2 => format!("C{:07}", 5_000 + i % 1_000),
+                _ => format!("C{:07}", i % 5_000),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ids_of_one_shape_counted_by_number_count_what_a_map_counts() {
+        let ids = numbered_ids(3 * BUFFER + 77);
+        let counter = Counter::default();
+        let (first, second) = ids.split_at(ids.len() / 2);
+        std::thread::scope(|scope| {
+            for half in [first, second] {
+                let counter = &counter;
+                scope.spawn(move || {
+                    let mut batch = counter.batch();
+                    for id in half {
+                        batch.add(id.as_bytes());
+                    }
+                    batch.finish();
+                });
+            }
+        });
+        let counted = counter.finish().unwrap();
+        let numbered = counted.numbered.as_ref().expect("counted by number");
+        assert_eq!(
+            numbered.shape.index(b"C0001234").map(|i| numbered.shape.text(i)).as_deref(),
+            Some("C0001234")
+        );
+        let expected = expected(&ids);
+        let got: std::collections::HashMap<String, u64> = counted.except(&[]).into_iter().collect();
+        assert_eq!(got, expected);
+        assert_eq!(counted.len(), expected.len());
+        let mut names: Vec<&str> = expected.keys().map(String::as_str).collect();
+        names.extend(["nobody", "NA", "C0009999", "C9999999", "C00000001"]);
+        let looked_up: Vec<Option<u64>> = names.iter().map(|id| expected.get(*id).copied()).collect();
+        assert_eq!(counted.get_all(&names), looked_up);
+        let mut histogram = std::collections::BTreeMap::new();
+        for n in expected.values() {
+            *histogram.entry(*n).or_insert(0) += 1;
+        }
+        assert_eq!(counted.histogram(), histogram);
+        let skipped = ["C0000017", "C17", "customer-3", "C0005017"];
+        let rest: std::collections::HashMap<String, u64> = counted.except(&skipped).into_iter().collect();
+        let mut expected_rest = expected.clone();
+        expected_rest.retain(|id, _| !skipped.contains(&id.as_str()));
+        assert_eq!(rest, expected_rest);
+    }
+
+    #[test]
+    fn a_count_past_four_bytes_in_the_arrays_stays_exact() {
+        let counter = Counter::default();
+        let (mut first, mut second) = (counter.batch(), counter.batch());
+        for i in 0..1_000 {
+            first.add(format!("N{i:04}").as_bytes());
+        }
+        first.decide();
+        second.decide();
+        let set = |batch: &mut Batch, id: &[u8], n: u32| {
+            let (shape, counts) = batch.numbered.as_mut().expect("a shape");
+            counts[shape.index(id).unwrap()] = n;
+        };
+        let big = numbered::MOVED - 2;
+        // One thread's count passes four bytes; the other's is added after.
+        set(&mut first, b"N0007", big);
+        for _ in 0..3 {
+            first.add(b"N0007");
+        }
+        set(&mut second, b"N0007", 5);
+        // Each fits alone, not added up.
+        set(&mut first, b"N0008", 10);
+        set(&mut second, b"N0008", big);
+        second.add(b"N0008");
+        first.finish();
+        second.finish();
+        let counted = counter.finish().unwrap();
+        let big = u64::from(big);
+        assert_eq!(counted.get("N0007"), Some(big + 3 + 5));
+        assert_eq!(counted.get("N0008"), Some(10 + big + 1));
+        assert_eq!(counted.get("N0009"), Some(1));
+        assert_eq!(counted.len(), 1_000);
+        assert_eq!(counted.histogram(), [(1, 998), (big + 8, 1), (big + 11, 1)].into_iter().collect());
+        let rest = counted.except(&["N0007"]);
+        assert_eq!(rest.len(), 999);
+        assert!(rest.contains(&("N0008".to_string(), big + 11)));
     }
 
     #[test]
