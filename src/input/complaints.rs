@@ -219,6 +219,7 @@ fn placeholders(keys: &Keys, rows_per_code: &[u64]) -> Vec<Key> {
         _ => None,
     };
     (0..keys.len())
+        .into_par_iter()
         .filter(|&k| rows_per_code[k] > 0)
         .filter(|&k| placeholder_text(keys.text(Key::of(k))) || Some(k) == dominant)
         .map(Key::of)
@@ -513,12 +514,27 @@ fn drop_placeholders(table: &mut ComplaintTable, keep: &[String]) -> Result<()> 
     let mut kept: Vec<&str> = Vec::new();
     for role in [Role::Customer, Role::Order] {
         let keys = if role == Role::Customer { &table.customers } else { &table.orders };
-        let mut rows = vec![0u64; keys.len()];
-        for c in &table.records {
-            if let Some(k) = if role == Role::Customer { c.customer } else { c.order } {
-                rows[k.index()] += 1;
-            }
+        if keys.is_empty() {
+            continue;
         }
+        let id = |c: &Complaint| if role == Role::Customer { c.customer } else { c.order };
+        // Rows per code, a part of the complaints on each core.
+        let part = table.records.len().div_ceil(rayon::current_num_threads()).max(1);
+        let rows = table
+            .records
+            .par_chunks(part)
+            .map(|records| {
+                let mut rows = vec![0u64; keys.len()];
+                for k in records.iter().filter_map(id) {
+                    rows[k.index()] += 1;
+                }
+                rows
+            })
+            .reduce_with(|mut a, b| {
+                a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+                a
+            })
+            .unwrap_or_default();
         let mut found = placeholders(keys, &rows);
         found.retain(|&k| match keep.iter().find(|v| v.trim() == keys.text(k)) {
             Some(v) => {

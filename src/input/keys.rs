@@ -32,6 +32,9 @@ pub struct Keys {
     text: String,
     /// Where text `k` ends in `text` (it starts where `k − 1` ends).
     ends: Vec<usize>,
+    /// The codes by their texts' hash: of the first texts only, until a
+    /// text is looked up (`indexed`). Most runs never look up a customer
+    /// by its text, and hashing millions of them cost a tenth of a second.
     codes: HashTable<u32>,
     hasher: foldhash::fast::FixedState,
 }
@@ -49,17 +52,22 @@ impl Keys {
 
     /// Texts known to be distinct, numbered in order.
     pub fn of_distinct<'a>(texts: impl ExactSizeIterator<Item = &'a str>) -> Keys {
-        let mut keys = Keys::with_capacity(texts.len());
+        let mut keys = Keys { ends: Vec::with_capacity(texts.len()), ..Keys::default() };
         for text in texts {
             keys.text.push_str(text);
             keys.ends.push(keys.text.len());
         }
-        let Keys { text: all, ends, codes, hasher } = &mut keys;
+        keys
+    }
+
+    /// Every text in `codes`.
+    fn indexed(&mut self) {
+        let Keys { text: all, ends, codes, hasher } = self;
         let hash = |k: usize| hasher.hash_one(&all[if k == 0 { 0 } else { ends[k - 1] }..ends[k]]);
-        for k in 0..ends.len() {
+        codes.reserve(ends.len() - codes.len(), |&j| hash(j as usize));
+        for k in codes.len()..ends.len() {
             codes.insert_unique(hash(k), k as u32, |&j| hash(j as usize));
         }
-        keys
     }
 
     pub fn len(&self) -> usize {
@@ -78,13 +86,15 @@ impl Keys {
     }
 
     /// The code of a text already seen.
-    pub fn get(&self, text: &str) -> Option<Key> {
+    pub fn get(&mut self, text: &str) -> Option<Key> {
+        self.indexed();
         let hash = self.hasher.hash_one(text);
         self.codes.find(hash, |&k| self.text(Key::of(k as usize)) == text).map(|&k| Key::of(k as usize))
     }
 
     /// The code of a text, numbering it if new.
     pub fn code(&mut self, text: &str) -> Key {
+        self.indexed();
         let hash = self.hasher.hash_one(text);
         let Keys { text: all, ends, codes, hasher } = self;
         let slice = |k: u32| {
@@ -134,9 +144,14 @@ mod tests {
             keys.code(&format!("K{i}"));
         }
         assert_eq!(keys.len(), 10_003);
-        assert_eq!(keys.text(keys.get("K9999").unwrap()), "K9999");
-        let distinct = Keys::of_distinct(["C1", "C22", ""].into_iter());
-        assert_eq!((distinct.get("C22"), distinct.get(""), distinct.get("C3")), (Some(b), Some(empty), None));
+        let k9999 = keys.get("K9999").unwrap();
+        assert_eq!(keys.text(k9999), "K9999");
+        let mut distinct = Keys::of_distinct(["C1", "C22", ""].into_iter());
         assert_eq!(distinct.text(b), "C22");
+        assert_eq!((distinct.get("C22"), distinct.get(""), distinct.get("C3")), (Some(b), Some(empty), None));
+        // Texts coded after distinct ones are numbered after them, each once.
+        let mut more = Keys::of_distinct(["C1", "C22"].into_iter());
+        assert_eq!((more.code("C3").index(), more.code("C1").index(), more.code("C22").index()), (2, 0, 1));
+        assert_eq!(more.len(), 3);
     }
 }
