@@ -853,12 +853,10 @@ mod tests {
         map
     }
 
-    #[test]
-    fn two_threads_count_what_a_map_counts() {
-        // More ids than one buffer holds, so buffers are counted mid-way.
-        let ids = ids(3 * BUFFER + 123);
+    /// The ids counted by two threads at once, split at `at`.
+    fn counted_on_two_threads(ids: &[String], at: usize) -> PerCustomer {
         let counter = Counter::default();
-        let (first, second) = ids.split_at(ids.len() / 3);
+        let (first, second) = ids.split_at(at);
         std::thread::scope(|scope| {
             for half in [first, second] {
                 let counter = &counter;
@@ -871,7 +869,14 @@ mod tests {
                 });
             }
         });
-        let counted = counter.finish().unwrap();
+        counter.finish().unwrap()
+    }
+
+    #[test]
+    fn two_threads_count_what_a_map_counts() {
+        // More ids than one buffer holds, so buffers are counted mid-way.
+        let ids = ids(3 * BUFFER + 123);
+        let counted = counted_on_two_threads(&ids, ids.len() / 3);
         let expected = expected(&ids);
         let got: std::collections::HashMap<String, u64> = counted.except(&[]).into_iter().collect();
         assert_eq!(got, expected);
@@ -922,21 +927,7 @@ mod tests {
     #[test]
     fn ids_of_one_shape_counted_by_number_count_what_a_map_counts() {
         let ids = numbered_ids(3 * BUFFER + 77);
-        let counter = Counter::default();
-        let (first, second) = ids.split_at(ids.len() / 2);
-        std::thread::scope(|scope| {
-            for half in [first, second] {
-                let counter = &counter;
-                scope.spawn(move || {
-                    let mut batch = counter.batch();
-                    for id in half {
-                        batch.add(id.as_bytes());
-                    }
-                    batch.finish();
-                });
-            }
-        });
-        let counted = counter.finish().unwrap();
+        let counted = counted_on_two_threads(&ids, ids.len() / 2);
         let numbered = counted.numbered.as_ref().expect("counted by number");
         assert_eq!(
             numbered.shape.index(b"C0001234").map(|i| numbered.shape.text(i)).as_deref(),
