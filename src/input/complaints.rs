@@ -518,8 +518,9 @@ fn drop_placeholders(table: &mut ComplaintTable, keep: &[String]) -> Result<()> 
             continue;
         }
         let id = |c: &Complaint| if role == Role::Customer { c.customer } else { c.order };
-        // Rows per code, a part of the complaints on each core.
-        let part = table.records.len().div_ceil(rayon::current_num_threads()).max(1);
+        // Rows per code, a part of the complaints on each core (at most
+        // four parts: each holds a count per code).
+        let part = table.records.len().div_ceil(rayon::current_num_threads().min(4)).max(1);
         let rows = table
             .records
             .par_chunks(part)

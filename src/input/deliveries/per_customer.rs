@@ -44,6 +44,10 @@ const HOLD_ABOVE: usize = 256 << 20;
 const BUFFER: usize = 1 << 19;
 /// Places in the arrays of numbered ids counted at a time (`count_places`).
 const PLACES: usize = 256;
+/// The most bytes the arrays of numbered ids may take together (one a
+/// counting thread and their sum); on many cores a wide span of numbers is
+/// counted in the hashed table instead, which all threads share.
+const ARRAYS_AT_MOST: usize = 512 << 20;
 
 /// An id of up to 15 bytes in two words; most ids fit, and then a lookup
 /// compares integers. Up to 8 bytes and no NUL byte: the id, zero-padded,
@@ -246,8 +250,8 @@ pub struct Counter {
     /// Which ids are counted by number: decided from the first thread's
     /// first ids, before any id is counted.
     shape: OnceLock<Option<Shape>>,
-    /// Each thread's array of those counts, once it has finished.
-    arrays: Mutex<Vec<Vec<u32>>>,
+    /// The finished threads' arrays of those counts, added up.
+    numbered: Mutex<Option<Vec<u32>>>,
 }
 
 /// One thread's ids waiting to be counted.
@@ -277,7 +281,7 @@ impl Default for Counter {
             parts: (0..PARTS).map(|_| Mutex::default()).collect(),
             batches: AtomicUsize::new(0),
             shape: OnceLock::new(),
-            arrays: Mutex::default(),
+            numbered: Mutex::default(),
         }
     }
 }
@@ -306,13 +310,17 @@ impl Counter {
     }
 
     fn finish_holding_above(self, hold_above: usize) -> Result<PerCustomer> {
-        let mut parts: Vec<Part> = self
+        let parts: Vec<Part> = self
             .parts
             .into_par_iter()
             .map(|p| p.into_inner().unwrap_or_else(PoisonError::into_inner))
             .collect();
-        let arrays = self.arrays.into_inner().unwrap_or_else(PoisonError::into_inner);
-        let numbered = self.shape.into_inner().flatten().map(|shape| added_up(shape, arrays, &mut parts));
+        let counts = self.numbered.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let numbered = self
+            .shape
+            .into_inner()
+            .flatten()
+            .map(|shape| Numbered { counts: counts.unwrap_or_else(|| vec![0; shape.len()]), shape });
         // Held at nine slots in ten only when that saves much: it moves
         // every customer (0.1 s of 2 s at 2.4 M customers, to save 12 MB;
         // at 25 M customers it saves 120 MB of the report's memory).
@@ -348,38 +356,30 @@ impl Counter {
     }
 }
 
-/// The threads' arrays added up into one; a count that would outgrow 4
-/// bytes goes to the hashed table whole.
-fn added_up(shape: Shape, arrays: Vec<Vec<u32>>, parts: &mut [Part]) -> Numbered {
+/// Add a thread's array of counts into the sum so far; the places whose
+/// count would outgrow 4 bytes are marked moved and given back with their
+/// whole count, for the hashed table.
+fn add_into(sum: &mut [u32], counts: &[u32]) -> Vec<(usize, u64)> {
     const CHUNK: usize = 1 << 16;
-    let mut arrays = arrays.into_iter();
-    let mut counts = arrays.next().unwrap_or_else(|| vec![0; shape.len()]);
-    for other in arrays {
-        let moved: Vec<(usize, u64)> = counts
-            .par_chunks_mut(CHUNK)
-            .zip(other.par_chunks(CHUNK))
-            .enumerate()
-            .flat_map_iter(|(chunk, (ours, theirs))| {
-                let mut moved = Vec::new();
-                for (k, (count, &n)) in ours.iter_mut().zip(theirs).enumerate() {
-                    let whole = match n {
-                        0 => None,
-                        numbered::MOVED => match std::mem::replace(count, numbered::MOVED) {
-                            0 | numbered::MOVED => None,
-                            before => Some(u64::from(before)),
-                        },
-                        n => numbered::add(count, n),
-                    };
-                    moved.extend(whole.map(|whole| (chunk * CHUNK + k, whole)));
-                }
-                moved
-            })
-            .collect();
-        for (i, whole) in moved {
-            add_to(parts, shape.text(i).as_bytes(), whole);
-        }
-    }
-    Numbered { shape, counts }
+    sum.par_chunks_mut(CHUNK)
+        .zip(counts.par_chunks(CHUNK))
+        .enumerate()
+        .flat_map_iter(|(chunk, (sum, counts))| {
+            let mut moved = Vec::new();
+            for (k, (total, &n)) in sum.iter_mut().zip(counts).enumerate() {
+                let whole = match n {
+                    0 => None,
+                    numbered::MOVED => match std::mem::replace(total, numbered::MOVED) {
+                        0 | numbered::MOVED => None,
+                        before => Some(u64::from(before)),
+                    },
+                    n => numbered::add(total, n),
+                };
+                moved.extend(whole.map(|whole| (chunk * CHUNK + k, whole)));
+            }
+            moved
+        })
+        .collect()
 }
 
 /// Add `n` rows of an id to its part of a table.
@@ -424,8 +424,21 @@ impl Batch<'_> {
         self.count_pending();
         self.count_long();
         self.count_places();
-        if let Some((_, counts)) = self.numbered.take() {
-            self.counter.arrays.lock().unwrap_or_else(PoisonError::into_inner).push(counts);
+        let Some((shape, counts)) = self.numbered.take() else { return };
+        // Added up as each thread finishes: no more arrays are held than
+        // threads count at once.
+        let moved = {
+            let mut sum = self.counter.numbered.lock().unwrap_or_else(PoisonError::into_inner);
+            match sum.as_mut() {
+                None => {
+                    *sum = Some(counts);
+                    Vec::new()
+                }
+                Some(sum) => add_into(sum, &counts),
+            }
+        };
+        for (i, whole) in moved {
+            self.counter.add_hashed(shape.text(i).as_bytes(), whole);
         }
     }
 
@@ -433,14 +446,20 @@ impl Batch<'_> {
     /// ids are counted by number (the first thread to get here decides, by
     /// the ids it holds), and count the waiting ids of that shape.
     fn decide(&mut self) {
-        if std::mem::replace(&mut self.decided, true) {
+        // A thread with no id yet counts nothing into the table: it leaves
+        // the choice to one that has ids.
+        if self.decided || (self.pending.is_empty() && self.long.is_empty()) {
             return;
         }
+        self.decided = true;
         let counter = self.counter;
         let shape = counter.shape.get_or_init(|| {
             let unpacked: Vec<([u8; 16], usize)> = self.pending.iter().map(unpack).collect();
             let packed = unpacked.iter().map(|(bytes, length)| &bytes[..*length]);
-            Shape::of_sample(packed.chain(self.long.keys().map(|id| &id[..])))
+            let shape = Shape::of_sample(packed.chain(self.long.keys().map(|id| &id[..])))?;
+            // Each counting thread holds an array, and one more holds their sum.
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+            (shape.len() * 4 * (threads + 1) <= ARRAYS_AT_MOST).then_some(shape)
         });
         let Some(shape) = shape else { return };
         self.numbered = Some((shape, vec![0u32; shape.len()]));
@@ -540,10 +559,12 @@ impl PerCustomer {
     /// in a table of millions of customers.
     pub fn get_all(&self, ids: &[&str]) -> Vec<Option<u64>> {
         let mut out = Vec::with_capacity(ids.len());
+        let hashed = |id: &&&str| self.numbered.as_ref().is_none_or(|n| n.get(id.as_bytes()).is_none());
         for run in ids.chunks(AHEAD) {
-            let touched = run.iter().filter_map(|id| pack(id.as_bytes())).fold(0u64, |sum, packed| {
-                sum.wrapping_add(self.parts[part_of_packed(&packed)].touch(&packed))
-            });
+            let touched =
+                run.iter().filter(hashed).filter_map(|id| pack(id.as_bytes())).fold(0u64, |sum, packed| {
+                    sum.wrapping_add(self.parts[part_of_packed(&packed)].touch(&packed))
+                });
             std::hint::black_box(touched);
             out.extend(run.iter().map(|id| self.get(id)));
         }
@@ -960,6 +981,7 @@ mod tests {
         for i in 0..1_000 {
             first.add(format!("N{i:04}").as_bytes());
         }
+        second.add(b"N0009");
         first.decide();
         second.decide();
         let set = |batch: &mut Batch, id: &[u8], n: u32| {
@@ -967,6 +989,7 @@ mod tests {
             counts[shape.index(id).unwrap()] = n;
         };
         let big = numbered::MOVED - 2;
+        // Each id counted once above; `set` replaces those counts.
         // One thread's count passes four bytes; the other's is added after.
         set(&mut first, b"N0007", big);
         for _ in 0..3 {
@@ -983,12 +1006,32 @@ mod tests {
         let big = u64::from(big);
         assert_eq!(counted.get("N0007"), Some(big + 3 + 5));
         assert_eq!(counted.get("N0008"), Some(10 + big + 1));
-        assert_eq!(counted.get("N0009"), Some(1));
+        assert_eq!(counted.get("N0009"), Some(2));
+        assert_eq!(counted.get("N0010"), Some(1));
         assert_eq!(counted.len(), 1_000);
-        assert_eq!(counted.histogram(), [(1, 998), (big + 8, 1), (big + 11, 1)].into_iter().collect());
+        assert_eq!(
+            counted.histogram(),
+            [(1, 997), (2, 1), (big + 8, 1), (big + 11, 1)].into_iter().collect()
+        );
         let rest = counted.except(&["N0007"]);
         assert_eq!(rest.len(), 999);
         assert!(rest.contains(&("N0008".to_string(), big + 11)));
+    }
+
+    #[test]
+    fn a_thread_without_ids_leaves_the_choice_to_one_with_ids() {
+        let counter = Counter::default();
+        let idle = counter.batch();
+        idle.finish();
+        assert!(counter.shape.get().is_none());
+        let mut batch = counter.batch();
+        for i in 0..1_000 {
+            batch.add(format!("N{i:04}").as_bytes());
+        }
+        batch.finish();
+        let counted = counter.finish().unwrap();
+        assert!(counted.numbered.is_some());
+        assert_eq!((counted.len(), counted.get("N0999")), (1_000, Some(1)));
     }
 
     #[test]
