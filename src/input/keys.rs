@@ -46,10 +46,6 @@ impl std::fmt::Debug for Keys {
 }
 
 impl Keys {
-    pub fn with_capacity(texts: usize) -> Keys {
-        Keys { ends: Vec::with_capacity(texts), codes: HashTable::with_capacity(texts), ..Keys::default() }
-    }
-
     /// Texts known to be distinct, numbered in order.
     pub fn of_distinct<'a>(texts: impl ExactSizeIterator<Item = &'a str>) -> Keys {
         let mut keys = Keys { ends: Vec::with_capacity(texts.len()), ..Keys::default() };
